@@ -1,0 +1,33 @@
+namespace ActorRollup.Core.Transactions;
+
+/// <summary>
+/// Why a transaction is refused admission (PROTOCOL.md §2). Stable numeric codes: clients and metrics use them.
+/// </summary>
+public enum AdmissionReason
+{
+    Ok = 0,
+    /// <summary>The bytes do not decode as a version-1 transaction.</summary>
+    BadEncoding = 1,
+    /// <summary>The signature is not the sender's over the signing payload.</summary>
+    BadSignature = 2,
+    /// <summary>The transaction names another chain (replay protection).</summary>
+    WrongChain = 3,
+    /// <summary>Gas price below the chain's minimum.</summary>
+    GasPriceTooLow = 4,
+    /// <summary>The nonce is below the sender's account nonce, or another admitted transaction holds it.</summary>
+    NonceUsed = 5,
+    /// <summary>Balance below value + gasLimit × gasPrice.</summary>
+    InsufficientBalance = 6,
+    /// <summary>A transaction with this hash is already admitted or committed.</summary>
+    Duplicate = 7,
+    /// <summary>The encoding is longer than the chain's maximum transaction size.</summary>
+    TooLarge = 8,
+    /// <summary>The mempool is at capacity (back-pressure: retry later).</summary>
+    MempoolFull = 9,
+    /// <summary>Gas limit below the gas the transaction needs (21,000 + 16 per data byte).</summary>
+    GasLimitTooLow = 10,
+    /// <summary>value + gasLimit × gasPrice does not fit in 128 bits.</summary>
+    AmountOverflow = 11,
+    /// <summary>The nonce is too far ahead of the sender's account nonce for the mempool to hold.</summary>
+    NonceTooFarAhead = 12,
+}

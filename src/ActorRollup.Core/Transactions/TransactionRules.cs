@@ -1,0 +1,45 @@
+using ActorRollup.Core.Execution;
+
+namespace ActorRollup.Core.Transactions;
+
+/// <summary>
+/// Admission checks (PROTOCOL.md §2). The stateless ones need only the bytes and the chain parameters; the
+/// account ones need the sender's committed account. Cheap checks run first, the signature last.
+/// </summary>
+public static class TransactionRules
+{
+    /// <summary>Decodes and checks a transaction without any state. On <see cref="AdmissionReason.Ok"/>, <paramref name="tx"/> is set.</summary>
+    public static AdmissionReason CheckStateless(ReadOnlySpan<byte> encoded, ChainParameters chain, out Transaction? tx)
+    {
+        tx = null;
+        if (encoded.Length > chain.MaxTransactionBytes) return AdmissionReason.TooLarge;
+        if (!TransactionCodec.TryDecode(encoded, out var decoded, out _)) return AdmissionReason.BadEncoding;
+        var reason = CheckStateless(decoded!, chain, verifySignature: true);
+        if (reason == AdmissionReason.Ok) tx = decoded;
+        return reason;
+    }
+
+    /// <summary>The stateless checks on an already decoded transaction.</summary>
+    public static AdmissionReason CheckStateless(Transaction tx, ChainParameters chain, bool verifySignature)
+    {
+        if (tx.Encoded.Length > chain.MaxTransactionBytes) return AdmissionReason.TooLarge;
+        if (!string.Equals(tx.ChainId, chain.ChainId, StringComparison.Ordinal)) return AdmissionReason.WrongChain;
+        if (tx.GasLimit < tx.IntrinsicGas) return AdmissionReason.GasLimitTooLow;
+        if (tx.GasPrice < chain.MinGasPrice) return AdmissionReason.GasPriceTooLow;
+        if (UInt128.MaxValue - tx.Value < tx.MaxFee) return AdmissionReason.AmountOverflow;
+        if (verifySignature && !tx.VerifySignature()) return AdmissionReason.BadSignature;
+        return AdmissionReason.Ok;
+    }
+
+    /// <summary>
+    /// Checks against the sender's committed account: the nonce must not be used already and the balance must
+    /// cover value + maximum fee. (A nonce ahead of the account waits in the mempool for the gap to fill.)
+    /// </summary>
+    public static AdmissionReason CheckAgainstAccount(Transaction tx, Account sender)
+    {
+        if (tx.Nonce < sender.Nonce) return AdmissionReason.NonceUsed;
+        if (UInt128.MaxValue - tx.Value < tx.MaxFee) return AdmissionReason.AmountOverflow;
+        if (sender.Balance < tx.Value + tx.MaxFee) return AdmissionReason.InsufficientBalance;
+        return AdmissionReason.Ok;
+    }
+}
