@@ -47,6 +47,10 @@ public sealed class BlockHeader : IEquatable<BlockHeader>
     /// <summary>SHA-256 of the canonical encoding.</summary>
     public Hash32 Hash { get; }
 
+    /// <summary>The L2 account the block's fees go to; null (the zero address) when they are bridged to the
+    /// proposer's L1 staking pool instead.</summary>
+    public Address? FeeAccount => FeeRecipient == default ? null : FeeRecipient;
+
     /// <summary>A copy with another state root (how a faulty leader forges a block in tests and fault injection).</summary>
     public BlockHeader WithStateRoot(Hash32 stateRoot) =>
         new(ChainId, Height, Epoch, Term, ParentHash, TxRoot, stateRoot, TimestampMs, ProposerId, FeeRecipient);

@@ -11,9 +11,12 @@ public sealed record CommitteeSignature(string MemberId, byte[] Signature);
 /// </summary>
 public sealed record QuorumCertificate(Hash32 BlockHash, IReadOnlyList<CommitteeSignature> Signatures)
 {
-    /// <summary>Checks the certificate for <paramref name="blockHash"/> against <paramref name="committee"/>.</summary>
-    public QuorumCheck Verify(in Hash32 blockHash, Committee committee)
+    /// <summary>Checks the certificate for <paramref name="blockHash"/> against <paramref name="committee"/>.
+    /// <paramref name="verifyAttestation"/> (public key, signature) may memoize the pure signature check.</summary>
+    public QuorumCheck Verify(in Hash32 blockHash, Committee committee, Func<byte[], byte[], bool>? verifyAttestation = null)
     {
+        var hash = blockHash;
+        verifyAttestation ??= (key, signature) => Signing.VerifyAttestation(key, hash, signature);
         if (BlockHash != blockHash) return new(QuorumReason.WrongBlock, 0, committee.TotalPower);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         long power = 0;
@@ -21,7 +24,7 @@ public sealed record QuorumCertificate(Hash32 BlockHash, IReadOnlyList<Committee
         {
             if (!committee.TryGet(signature.MemberId, out var seat)) return new(QuorumReason.UnknownMember, power, committee.TotalPower, signature.MemberId);
             if (!seen.Add(signature.MemberId)) return new(QuorumReason.DuplicateMember, power, committee.TotalPower, signature.MemberId);
-            if (!Signing.VerifyAttestation(seat.PublicKey, blockHash, signature.Signature))
+            if (!verifyAttestation(seat.PublicKey, signature.Signature))
                 return new(QuorumReason.BadSignature, power, committee.TotalPower, signature.MemberId);
             power += seat.Power;
         }

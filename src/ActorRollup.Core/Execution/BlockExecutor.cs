@@ -8,13 +8,14 @@ namespace ActorRollup.Core.Execution;
 /// Applies an ordered list of transactions to a state (PROTOCOL.md §2): for each, in order, the nonce must equal
 /// the account nonce and the balance must cover value + fee (fee = gas used × gas price); then the sender is
 /// debited value + fee, the recipient credited, the nonce advanced. A transaction that fails is not included
-/// and changes nothing. The block's fees are credited to the fee recipient after the last transaction.
+/// and changes nothing. The block's fees are credited to the fee recipient after the last transaction; with no
+/// fee recipient they leave the L2 state (the chain bridges them to the proposer's L1 staking pool, PROTOCOL.md §5).
 /// Signatures are not checked here: that is admission's and validation's job, done once, in parallel.
 /// Pure and deterministic: the same pre-state and transactions give the same post-state, receipts and fees.
 /// </summary>
 public static class BlockExecutor
 {
-    public static ExecutionResult Execute(StateTree preState, IReadOnlyList<Transaction> transactions, Address feeRecipient, string chainId)
+    public static ExecutionResult Execute(StateTree preState, IReadOnlyList<Transaction> transactions, Address? feeRecipient, string chainId)
     {
         ArgumentNullException.ThrowIfNull(preState);
         ArgumentNullException.ThrowIfNull(transactions);
@@ -36,16 +37,18 @@ public static class BlockExecutor
             included++;
         }
 
-        if (totalFees > 0)
+        if (totalFees > 0 && feeRecipient is { } feeAccount)
         {
-            var recipient = Load(feeRecipient);
+            var recipient = Load(feeAccount);
             if (UInt128.MaxValue - recipient.Balance < totalFees)
                 throw new OverflowException("fee recipient balance would overflow 128 bits");
-            touched[feeRecipient] = recipient with { Balance = recipient.Balance + totalFees };
+            touched[feeAccount] = recipient with { Balance = recipient.Balance + totalFees };
         }
 
-        var postState = touched.Count == 0 ? preState : preState.SetMany(touched);
-        return new ExecutionResult(postState, receipts, totalFees, included);
+        var touchedAddresses = touched.Keys.ToArray();
+        Array.Sort(touchedAddresses);
+        var postState = touched.Count == 0 ? preState : preState.SetMany(touchedAddresses.Select(a => new KeyValuePair<Address, Account>(a, touched[a])));
+        return new ExecutionResult(postState, receipts, totalFees, included, touchedAddresses);
     }
 
     private delegate Account Loader(in Address address);
@@ -81,8 +84,10 @@ public static class BlockExecutor
     }
 }
 
-/// <summary>The post-state, one receipt per transaction in order, and the fees of the included ones.</summary>
-public sealed record ExecutionResult(StateTree PostState, IReadOnlyList<Receipt> Receipts, UInt128 TotalFees, int IncludedCount)
+/// <summary>The post-state, one receipt per transaction in order, the fees of the included ones, and the accounts
+/// the block changed (sorted by address).</summary>
+public sealed record ExecutionResult(StateTree PostState, IReadOnlyList<Receipt> Receipts, UInt128 TotalFees, int IncludedCount,
+    IReadOnlyList<Address> TouchedAddresses)
 {
     public bool AllIncluded => IncludedCount == Receipts.Count;
 }

@@ -12,7 +12,7 @@ public static class Token
     public static UInt128 FromTokens(ulong tokens) => checked((UInt128)tokens * OneToken);
 
     /// <summary>Base units to whole tokens, truncating (voting power is stake in whole tokens).</summary>
-    public static ulong WholeTokens(UInt128 baseUnits) => (ulong)(baseUnits / OneToken);
+    public static ulong WholeTokens(UInt128 baseUnits) => checked((ulong)(baseUnits / OneToken));
 
     /// <summary>Parses "12", "12.5" (tokens) or "12wei"/"12base" (base units) exactly.</summary>
     public static bool TryParse(string? text, out UInt128 baseUnits)

@@ -9,12 +9,12 @@ namespace ActorRollup.Core.Transactions;
 public static class TransactionRules
 {
     /// <summary>Decodes and checks a transaction without any state. On <see cref="AdmissionReason.Ok"/>, <paramref name="tx"/> is set.</summary>
-    public static AdmissionReason CheckStateless(ReadOnlySpan<byte> encoded, ChainParameters chain, out Transaction? tx)
+    public static AdmissionReason CheckStateless(ReadOnlySpan<byte> encoded, ChainParameters chain, out Transaction? tx, bool verifySignature = true)
     {
         tx = null;
         if (encoded.Length > chain.MaxTransactionBytes) return AdmissionReason.TooLarge;
         if (!TransactionCodec.TryDecode(encoded, out var decoded, out _)) return AdmissionReason.BadEncoding;
-        var reason = CheckStateless(decoded!, chain, verifySignature: true);
+        var reason = CheckStateless(decoded!, chain, verifySignature);
         if (reason == AdmissionReason.Ok) tx = decoded;
         return reason;
     }

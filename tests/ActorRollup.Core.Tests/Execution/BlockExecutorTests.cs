@@ -71,6 +71,16 @@ public class BlockExecutorTests
     }
 
     [Fact]
+    public void Without_a_fee_recipient_the_fees_leave_the_L2_state_exactly()
+    {
+        var pre = Funded((Alice, 100_000_000), (Bob, 5));
+        var result = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 100, 0), Pay(Alice, Bob, 100, 1)], null, ChainId);
+        Assert.Equal(2 * Fee, result.TotalFees);
+        Assert.Equal(Genesis.TotalBalance(pre) - 2 * Fee, Genesis.TotalBalance(result.PostState));
+        Assert.Equal(new[] { Alice.Address, Bob.Address }.Order(), result.TouchedAddresses);
+    }
+
+    [Fact]
     public void Exact_balance_for_value_plus_fee_is_enough()
     {
         var pre = Funded((Alice, 500 + Fee));

@@ -1,0 +1,32 @@
+using ActorRollup.Silo;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+// The ActorRollup silo host: `dotnet run --project silo` (or `-- --instance 1` for a second local silo).
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, DisableDefaults = true });
+RollupSilo.AddConfiguration(builder.Configuration, args);
+RollupSilo.ConfigureLogging(builder.Logging);
+
+ClusterSettings cluster;
+ActorRollup.Abstractions.Config.ChainConfig chain;
+GenesisSettings genesis;
+try
+{
+    (cluster, chain, genesis) = RollupSilo.Bind(builder.Configuration);
+}
+catch (SettingsException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+builder.UseOrleans(silo => RollupSilo.ConfigureSilo(silo, cluster));
+builder.Services.AddSingleton(cluster);
+if (genesis.Bootstrap)
+{
+    builder.Services.AddSingleton(genesis.ToGenesis(chain, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+    builder.Services.AddHostedService<BootstrapService>();
+}
+using var host = builder.Build();
+await host.RunAsync();
+return 0;

@@ -1,0 +1,81 @@
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Grains.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace ActorRollup.Silo;
+
+/// <summary>How a silo is configured and built — shared by the silo host, the harness's embedded silo and tests.</summary>
+public static class RollupSilo
+{
+    /// <summary>
+    /// Configuration sources in order of precedence (later wins): the root appsettings.json (found from the working
+    /// directory up, or beside the binary), environment variables prefixed ACTORROLLUP_, then the command line.
+    /// "--instance N" is a shortcut for --Cluster:Instance N.
+    /// </summary>
+    public static void AddConfiguration(IConfigurationBuilder configuration, string[] args)
+    {
+        var file = FindSettingsFile();
+        if (file is not null) configuration.AddJsonFile(file, optional: false, reloadOnChange: false);
+        configuration.AddEnvironmentVariables("ACTORROLLUP_");
+        configuration.AddCommandLine(args, new Dictionary<string, string> { ["--instance"] = "Cluster:Instance" });
+    }
+
+    public static string? FindSettingsFile()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "appsettings.json");
+            if (File.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "ActorRollup.sln"))) return candidate;
+        }
+        var beside = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        return File.Exists(beside) ? beside : null;
+    }
+
+    /// <summary>Binds and validates every setting; throws <see cref="OptionsValidationException"/>-style errors naming each bad setting.</summary>
+    public static (ClusterSettings Cluster, ChainConfig Chain, GenesisSettings Genesis) Bind(IConfiguration configuration)
+    {
+        var cluster = configuration.GetSection("Cluster").Get<ClusterSettings>() ?? new ClusterSettings();
+        var chain = configuration.GetSection("Chain").Get<ChainConfig>() ?? new ChainConfig();
+        var genesis = configuration.GetSection("Genesis").Get<GenesisSettings>() ?? new GenesisSettings();
+        var errors = cluster.Validate().Concat(chain.Validate()).Concat(genesis.Validate()).ToList();
+        if (errors.Count == 0) errors.AddRange(genesis.ToGenesis(chain, 0).Validate());
+        if (errors.Count > 0) throw new SettingsException(errors.Distinct().ToList());
+        return (cluster, chain, genesis);
+    }
+
+    /// <summary>Configures an Orleans silo for ActorRollup: clustering, storage, the grains' services.</summary>
+    public static void ConfigureSilo(ISiloBuilder silo, ClusterSettings cluster)
+    {
+        silo.UseLocalhostClustering(cluster.EffectiveSiloPort, cluster.EffectiveGatewayPort,
+            cluster.Instance == 0 ? null : new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, cluster.PrimarySiloPort),
+            cluster.ServiceId, cluster.ClusterId);
+        silo.AddMemoryGrainStorage(StorageNames.Rollup);
+        silo.Services.AddActorRollupGrains();
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>One-line console logs; Orleans' own chatter only from Warning up.</summary>
+    public static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.IncludeScopes = false;
+        });
+        logging.AddFilter("Orleans", LogLevel.Warning);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("ActorRollup", LogLevel.Information);
+    }
+}
+
+/// <summary>Start-up refused: every bad setting, each named.</summary>
+public sealed class SettingsException(IReadOnlyList<string> errors) : Exception("invalid settings:\n  " + string.Join("\n  ", errors))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+}

@@ -1,0 +1,133 @@
+using ActorRollup.Core;
+using ActorRollup.Core.Primitives;
+using ActorRollup.Core.Scheduling;
+using ActorRollup.Core.Staking;
+
+namespace ActorRollup.Abstractions.Config;
+
+/// <summary>Transaction ordering policy of a chain (PROTOCOL.md §7).</summary>
+public enum OrderingPolicy
+{
+    /// <summary>By mempool arrival sequence (Metis: first come, first served).</summary>
+    Fcfs = 0,
+    /// <summary>Highest gas price first, arrival order within equal prices.</summary>
+    FeePriority = 1,
+}
+
+/// <summary>
+/// Every protocol parameter of one chain (PROTOCOL.md), with the simulation defaults. Bound from configuration
+/// section <c>Chain</c> by the silo (appsettings.json, then environment, then command line) and carried to
+/// every grain of the chain at bootstrap. Amounts are whole tokens in configuration and base units inside.
+/// </summary>
+[GenerateSerializer, Alias("ar.ChainConfig")]
+public sealed record ChainConfig
+{
+    [Id(0)] public string ChainId { get; set; } = "rollup-1";
+
+    // §2 admission
+    [Id(1)] public ulong MinGasPrice { get; set; } = 1_000_000_000;
+    [Id(2)] public int MaxTransactionBytes { get; set; } = 1024;
+    [Id(3)] public int MempoolCapacity { get; set; } = 200_000;
+    /// <summary>How far past the account nonce a pending transaction may be.</summary>
+    [Id(4)] public int MaxNonceGap { get; set; } = 64;
+
+    // §7 blocks
+    [Id(5)] public int BlockIntervalMs { get; set; } = 250;
+    [Id(6)] public int MaxTxPerBlock { get; set; } = 5_000;
+    [Id(7)] public OrderingPolicy Ordering { get; set; } = OrderingPolicy.Fcfs;
+    /// <summary>How long a leader waits for attestations before reporting a failed quorum for this block.</summary>
+    [Id(8)] public int AttestationTimeoutMs { get; set; } = 1_000;
+
+    // §6 committee and rotation
+    [Id(9)] public ulong EpochLength { get; set; } = 100;
+    [Id(10)] public int CommitteeSize { get; set; } = 16;
+    [Id(11)] public string ScheduleAlgorithm { get; set; } = "weighted-round-robin";
+    [Id(12)] public ulong ScheduleSeed { get; set; }
+    /// <summary>Leader timeout; 0 means 4 × block interval (the protocol's default).</summary>
+    [Id(13)] public int LeaderTimeoutMs { get; set; }
+
+    // §8 validation, settlement
+    [Id(14)] public int BatchSize { get; set; } = 20;
+    [Id(15)] public ulong ChallengeWindow { get; set; } = 40;
+    /// <summary>Share of committed blocks each validator re-executes, 0 &lt; x ≤ 1.</summary>
+    [Id(16)] public double ValidationSampleRate { get; set; } = 1.0;
+    /// <summary>False challenges a validator may make before its bond is slashed.</summary>
+    [Id(17)] public int FalseChallengeStrikeLimit { get; set; } = 3;
+    /// <summary>Share of a validator's bond slashed for repeated false challenges, in basis points.</summary>
+    [Id(18)] public uint FalseChallengeSlashBps { get; set; } = 1_000;
+
+    // §5 staking (tokens in configuration)
+    [Id(19)] public ulong MinLockTokens { get; set; } = 20_000;
+    [Id(20)] public ulong MaxLockTokens { get; set; } = 100_000;
+    [Id(21)] public ulong ExitDelayEpochs { get; set; } = 2;
+    [Id(22)] public ulong ActivationDelayEpochs { get; set; } = 2;
+    [Id(23)] public uint CommissionBps { get; set; } = 1_000;
+    /// <summary>Reward minted per block, in base units (0.000761 token).</summary>
+    [Id(24)] public string RewardPerBlock { get; set; } = "0.000761";
+    [Id(25)] public uint InvalidRootSlashBps { get; set; } = 1_000;
+    [Id(26)] public ulong InvalidRootJailEpochs { get; set; } = 10;
+    [Id(27)] public uint EquivocationSlashBps { get; set; } = 500;
+    [Id(28)] public uint DowntimeSlashBps { get; set; } = 1;
+    [Id(29)] public ulong DowntimeJailEpochs { get; set; } = 2;
+    [Id(30)] public uint ReporterShareBps { get; set; } = 5_000;
+    /// <summary>Owner addresses allowed to register a sequencer; empty = anyone.</summary>
+    [Id(31)] public string[] RegistrationWhitelist { get; set; } = [];
+
+    public int EffectiveLeaderTimeoutMs => LeaderTimeoutMs > 0 ? LeaderTimeoutMs : 4 * BlockIntervalMs;
+
+    public ChainParameters ToChainParameters() => new()
+    {
+        ChainId = ChainId,
+        MinGasPrice = MinGasPrice,
+        MaxTransactionBytes = MaxTransactionBytes,
+    };
+
+    public ScheduleAlgorithm Algorithm =>
+        ScheduleAlgorithms.TryParse(ScheduleAlgorithm, out var algorithm) ? algorithm : throw new InvalidOperationException($"Chain:ScheduleAlgorithm '{ScheduleAlgorithm}' is unknown");
+
+    public StakingParameters ToStakingParameters() => new()
+    {
+        MinLock = Token.FromTokens(MinLockTokens),
+        MaxLock = Token.FromTokens(MaxLockTokens),
+        ExitDelayEpochs = ExitDelayEpochs,
+        ActivationDelayEpochs = ActivationDelayEpochs,
+        CommissionBps = CommissionBps,
+        RewardPerBlock = Token.TryParse(RewardPerBlock, out var reward) ? reward : throw new InvalidOperationException($"Chain:RewardPerBlock '{RewardPerBlock}' is not an amount"),
+        InvalidRootSlashBps = InvalidRootSlashBps,
+        InvalidRootJailEpochs = InvalidRootJailEpochs,
+        EquivocationSlashBps = EquivocationSlashBps,
+        DowntimeSlashBps = DowntimeSlashBps,
+        DowntimeJailEpochs = DowntimeJailEpochs,
+        ReporterShareBps = ReporterShareBps,
+        Whitelist = RegistrationWhitelist.Length == 0 ? null : RegistrationWhitelist.Select(Address.Parse).ToHashSet(),
+    };
+
+    /// <summary>Every problem with this configuration, each naming its setting (Chain:Name).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (!ChainParameters.IsValidChainId(ChainId)) errors.Add($"Chain:ChainId '{ChainId}' must be 1-32 characters of a-z, 0-9 and '-'");
+        if (MaxTransactionBytes < 160 || MaxTransactionBytes > 65_536) errors.Add("Chain:MaxTransactionBytes must be between 160 and 65536");
+        if (MempoolCapacity < 1) errors.Add("Chain:MempoolCapacity must be at least 1");
+        if (MaxNonceGap < 1) errors.Add("Chain:MaxNonceGap must be at least 1");
+        if (BlockIntervalMs < 5 || BlockIntervalMs > 60_000) errors.Add("Chain:BlockIntervalMs must be between 5 and 60000");
+        if (MaxTxPerBlock < 1 || MaxTxPerBlock > 100_000) errors.Add("Chain:MaxTxPerBlock must be between 1 and 100000");
+        if (AttestationTimeoutMs < 10) errors.Add("Chain:AttestationTimeoutMs must be at least 10");
+        if (EpochLength < 2) errors.Add("Chain:EpochLength must be at least 2");
+        if (CommitteeSize < 1 || CommitteeSize > 1_024) errors.Add("Chain:CommitteeSize must be between 1 and 1024");
+        if (!ScheduleAlgorithms.TryParse(ScheduleAlgorithm, out _)) errors.Add($"Chain:ScheduleAlgorithm '{ScheduleAlgorithm}' must be weighted-round-robin or stake-lottery");
+        if (LeaderTimeoutMs < 0) errors.Add("Chain:LeaderTimeoutMs must be >= 0 (0 = 4 x BlockIntervalMs)");
+        if (BatchSize < 1) errors.Add("Chain:BatchSize must be at least 1");
+        else if (EpochLength % (ulong)BatchSize != 0) errors.Add("Chain:BatchSize must divide Chain:EpochLength (a batch never spans two committees)");
+        if (ChallengeWindow < 1) errors.Add("Chain:ChallengeWindow must be at least 1");
+        if (!(ValidationSampleRate > 0 && ValidationSampleRate <= 1)) errors.Add("Chain:ValidationSampleRate must be in (0, 1]");
+        if (FalseChallengeStrikeLimit < 1) errors.Add("Chain:FalseChallengeStrikeLimit must be at least 1");
+        if (FalseChallengeSlashBps > 10_000) errors.Add("Chain:FalseChallengeSlashBps must be <= 10000");
+        if (!Token.TryParse(RewardPerBlock, out _)) errors.Add($"Chain:RewardPerBlock '{RewardPerBlock}' is not a token amount");
+        foreach (var owner in RegistrationWhitelist)
+            if (!Address.TryParse(owner, out _)) errors.Add($"Chain:RegistrationWhitelist entry '{owner}' is not a 0x address");
+        if (errors.Count == 0)
+            errors.AddRange(ToStakingParameters().Validate().Select(e => e.StartsWith("Staking:", StringComparison.Ordinal) ? "Chain:" + e["Staking:".Length..] : e));
+        return errors;
+    }
+}

@@ -1,0 +1,50 @@
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Blocks;
+using ActorRollup.Core.Execution;
+using ActorRollup.Core.Primitives;
+
+namespace ActorRollup.Abstractions;
+
+/// <summary>
+/// The ledger of one chain (key: chain id): canonical blocks with their quorum certificates, the state they
+/// produce, head / validated / finalized heights, challenges and rollbacks (PROTOCOL.md §4, §8).
+/// </summary>
+[Alias("ar.IChainGrain")]
+public interface IChainGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the chain from its genesis and starts every actor of it. Refused when it exists.</summary>
+    [Alias("Bootstrap")] Task<AppendResult> Bootstrap(ChainGenesis genesis);
+
+    /// <summary>Appends a block with its certificate; refused with a reason unless it is the current term's leader's next block.</summary>
+    [Alias("AppendBlock")] Task<AppendResult> AppendBlock(Block block, QuorumCertificate certificate);
+
+    /// <summary>The leadership the rotation grain appointed (a new term). Blocks from any other term are refused.
+    /// Interleaves: rotation may call it while the chain is waiting on rotation.</summary>
+    [Alias("SetLeadership"), AlwaysInterleave] Task SetLeadership(LeadershipTerm term);
+
+    /// <summary>A validator re-executed the block at <paramref name="height"/> and found it sound.</summary>
+    [Alias("ReportValidated"), OneWay] Task ReportValidated(string validatorId, ulong height, Hash32 blockHash);
+
+    /// <summary>A validator challenges a block with a fraud proof; the other validators vote; success rolls back.</summary>
+    [Alias("Challenge")] Task<ChallengeResult> Challenge(FraudProof proof);
+
+    /// <summary>Rollback is only ever the outcome of a successful challenge: this entry point refuses every caller.</summary>
+    [Alias("RequestRollback")] Task<AppendResult> RequestRollback(ulong fromHeight, string reason);
+
+    /// <summary>Evidence that a proposer signed two blocks for one height and term.</summary>
+    [Alias("ReportEquivocation")] Task<AppendResult> ReportEquivocation(EquivocationEvidence evidence, string reporterId);
+
+    // Queries interleave with everything: they read immutable snapshots, and members call them while the chain
+    // may be waiting on those members.
+    [Alias("GetHead"), AlwaysInterleave] Task<ChainHead> GetHead();
+    [Alias("GetStatus"), AlwaysInterleave] Task<ChainStatus> GetStatus();
+    [Alias("GetBlock"), AlwaysInterleave] Task<BlockView?> GetBlock(ulong height);
+    [Alias("GetCommittedBlock"), AlwaysInterleave] Task<CommittedBlock?> GetCommittedBlock(ulong height);
+    [Alias("GetBlockHashes"), AlwaysInterleave] Task<Hash32[]> GetBlockHashes(ulong fromHeight, ulong toHeight);
+    [Alias("GetSnapshot"), AlwaysInterleave] Task<ChainSnapshot> GetSnapshot();
+    [Alias("GetAccounts"), AlwaysInterleave] Task<Account[]> GetAccounts(Address[] addresses);
+    [Alias("GetTxStatus"), AlwaysInterleave] Task<TxStatus> GetTxStatus(Hash32 hash);
+    [Alias("GetRollbacks"), AlwaysInterleave] Task<RollbackRecord[]> GetRollbacks();
+    [Alias("GetGenesis"), AlwaysInterleave] Task<ChainGenesis?> GetGenesis();
+}

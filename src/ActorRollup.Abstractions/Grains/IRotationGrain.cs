@@ -1,0 +1,65 @@
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Blocks;
+using ActorRollup.Core.Staking;
+
+namespace ActorRollup.Abstractions;
+
+/// <summary>A sequencer's standing as rotation tracks it: its stake history and whether it may sit on a committee.</summary>
+[GenerateSerializer, Immutable, Alias("ar.StandingUpdate")]
+public sealed record StandingUpdate(
+    [property: Id(0)] string SequencerId,
+    [property: Id(1)] UInt128 TotalStake,
+    [property: Id(2)] SequencerStatus Status,
+    [property: Id(3)] ulong JailedUntilEpoch,
+    [property: Id(4)] byte[] SignerPublicKey,
+    [property: Id(5)] ulong EpochMade);
+
+[GenerateSerializer, Immutable, Alias("ar.RotationStatus")]
+public sealed record RotationStatus(
+    [property: Id(0)] ulong Epoch,
+    [property: Id(1)] LeadershipTerm? Current,
+    [property: Id(2)] bool Halted,
+    [property: Id(3)] string HaltReason,
+    [property: Id(4)] int Failovers,
+    [property: Id(5)] long[] FailoverDurationsMs,
+    [property: Id(6)] int LeaderChanges);
+
+/// <summary>
+/// Committee and leader rotation of one chain (key: chain id, PROTOCOL.md §6): committee snapshot per epoch,
+/// leader per epoch by the configured algorithm, leadership terms, liveness watch and failover (re-span).
+/// </summary>
+[Alias("ar.IRotationGrain")]
+public interface IRotationGrain : IGrainWithStringKey
+{
+    [Alias("Initialize")] Task Initialize(ChainConfig config, StandingUpdate[] genesisStandings, ulong genesisHeight);
+
+    /// <summary>The chain committed a block: liveness, and the epoch ends after its last height. Returns the new term
+    /// when one began (the chain applies it before the next append).</summary>
+    [Alias("OnBlockCommitted")] Task<LeadershipTerm?> OnBlockCommitted(ulong height, ulong term, string proposerId, long committedAtMs);
+
+    /// <summary>Registers a new sequencer: refused when the id exists or the signer key was ever used before.</summary>
+    [Alias("RegisterSequencer")] Task<StakingReason> RegisterSequencer(StandingUpdate standing);
+
+    /// <summary>A stake, status or jail change; it counts for committees two epochs after it was made.</summary>
+    [Alias("OnStandingChanged")] Task OnStandingChanged(StandingUpdate update);
+
+    /// <summary>The leader is alive but could not gather a quorum: the chain halts visibly instead of failing over.</summary>
+    [Alias("ReportQuorumFailure")] Task ReportQuorumFailure(string leaderId, ulong term, ulong height, long gatheredPower, long totalPower);
+
+    /// <summary>The leader of <paramref name="term"/> must go now (rollback, equivocation); returns the new term.</summary>
+    [Alias("ForceFailover")] Task<LeadershipTerm?> ForceFailover(ulong term, string reason);
+
+    [Alias("GetCurrent"), ReadOnly] Task<LeadershipTerm?> GetCurrent();
+
+    /// <summary>The leader of <paramref name="term"/> if that term covers <paramref name="height"/>, else null.</summary>
+    [Alias("GetLeaderAt"), ReadOnly] Task<string?> GetLeaderAt(ulong height, ulong term);
+
+    /// <summary>The committee of an epoch (current or a recent one).</summary>
+    [Alias("GetCommittee"), ReadOnly] Task<CommitteeSeat[]> GetCommittee(ulong epoch);
+
+    /// <summary>Leaders of the next <paramref name="count"/> epochs from the current one, for the current membership.</summary>
+    [Alias("GetSchedule"), ReadOnly] Task<string[]> GetSchedule(int count);
+
+    [Alias("GetStatus"), ReadOnly] Task<RotationStatus> GetStatus();
+}

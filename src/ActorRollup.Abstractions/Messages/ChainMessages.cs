@@ -1,0 +1,213 @@
+using ActorRollup.Core.Blocks;
+using ActorRollup.Core.Primitives;
+
+namespace ActorRollup.Abstractions.Messages;
+
+/// <summary>Why the chain refused a block, a challenge or a rollback (stable codes).</summary>
+public enum ChainReason
+{
+    Ok = 0,
+    NotBootstrapped = 1,
+    AlreadyBootstrapped = 2,
+    /// <summary>The block's term is not the current leadership term (a late or partitioned old leader).</summary>
+    StaleTerm = 3,
+    /// <summary>The proposer is not the leader of the current term.</summary>
+    NotLeader = 4,
+    /// <summary>The block does not extend the current head.</summary>
+    WrongParent = 5,
+    WrongHeight = 6,
+    WrongChain = 7,
+    BadProposerSignature = 8,
+    /// <summary>The header's transaction root does not match the body.</summary>
+    BadTxRoot = 9,
+    /// <summary>The quorum certificate does not carry more than 2/3 of the committee's stake.</summary>
+    BadCertificate = 10,
+    /// <summary>The block is outside the leader's term range (e.g. past the end of the epoch).</summary>
+    OutsideTerm = 11,
+    /// <summary>A rollback was asked for without a successful challenge behind it.</summary>
+    RollbackWithoutProof = 12,
+    /// <summary>The challenged block is finalized: it can never be rolled back.</summary>
+    BlockFinalized = 13,
+    UnknownBlock = 14,
+    UnknownValidator = 15,
+    /// <summary>The challenge's proof does not hold: the other validators disagree.</summary>
+    ChallengeRejected = 16,
+    /// <summary>Evidence that does not verify.</summary>
+    BadEvidence = 17,
+    /// <summary>The chain is halted (no quorum) — reported, not hidden.</summary>
+    Halted = 18,
+    /// <summary>A block at this height is already being appended or challenged.</summary>
+    Busy = 19,
+    DuplicateChallenge = 20,
+    InvalidGenesis = 21,
+}
+
+/// <summary>A leadership term (PROTOCOL.md §6): one leader for a height range of one epoch.</summary>
+[GenerateSerializer, Immutable, Alias("ar.LeadershipTerm")]
+public sealed record LeadershipTerm(
+    [property: Id(0)] string ChainId,
+    [property: Id(1)] ulong Epoch,
+    [property: Id(2)] ulong Term,
+    [property: Id(3)] string LeaderId,
+    [property: Id(4)] ulong FirstHeight,
+    [property: Id(5)] ulong LastHeight,
+    [property: Id(6)] CommitteeSeat[] Committee,
+    [property: Id(7)] long StartedAtMs)
+{
+    public bool Covers(ulong height) => height >= FirstHeight && height <= LastHeight;
+    public long TotalPower => Committee.Sum(s => s.Power);
+}
+
+[GenerateSerializer, Immutable, Alias("ar.AppendResult")]
+public sealed record AppendResult([property: Id(0)] ChainReason Reason, [property: Id(1)] ulong Height, [property: Id(2)] Hash32 Hash, [property: Id(3)] string? Detail = null)
+{
+    public bool Ok => Reason == ChainReason.Ok;
+}
+
+[GenerateSerializer, Immutable, Alias("ar.ChainHead")]
+public sealed record ChainHead(
+    [property: Id(0)] ulong Height,
+    [property: Id(1)] Hash32 Hash,
+    [property: Id(2)] Hash32 StateRoot,
+    [property: Id(3)] ulong Epoch,
+    [property: Id(4)] ulong Term,
+    [property: Id(5)] ulong ValidatedHeight,
+    [property: Id(6)] ulong FinalizedHeight);
+
+/// <summary>What the chain tells the mempool after a commit: which transactions left it and the new accounts.</summary>
+[GenerateSerializer, Immutable, Alias("ar.CommitNotice")]
+public sealed record CommitNotice(
+    [property: Id(0)] ulong Height,
+    [property: Id(1)] Hash32[] Committed,
+    [property: Id(2)] Address[] TouchedAddresses,
+    [property: Id(3)] Core.Execution.Account[] TouchedAccounts,
+    [property: Id(4)] long CommittedAtMs);
+
+/// <summary>A committed block as validators receive it.</summary>
+[GenerateSerializer, Immutable, Alias("ar.CommittedBlock")]
+public sealed record CommittedBlock([property: Id(0)] Block Block, [property: Id(1)] QuorumCertificate Certificate, [property: Id(2)] long CommittedAtMs);
+
+/// <summary>Why a validator thinks a block is bad (PROTOCOL.md §8).</summary>
+public enum ViolationKind
+{
+    None = 0,
+    /// <summary>The header's state root differs from re-execution.</summary>
+    StateRootMismatch = 1,
+    TxRootMismatch = 2,
+    /// <summary>A transaction in the block fails execution or signature verification.</summary>
+    InvalidTransaction = 3,
+    BadCertificate = 4,
+    /// <summary>The proposer was not the leader of that height and term.</summary>
+    IllegitimateLeader = 5,
+    /// <summary>Arrival sequence out of policy order, or a transaction without an admission record.</summary>
+    OrderingViolation = 6,
+}
+
+/// <summary>
+/// A fraud proof (PROTOCOL.md §8): the challenged block, the pre-state root the challenger executed it on, the
+/// root it recomputed and the violation found. Other validators check it independently against their own replicas.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ar.FraudProof")]
+public sealed record FraudProof(
+    [property: Id(0)] string ChallengerId,
+    [property: Id(1)] ulong Height,
+    [property: Id(2)] Hash32 BlockHash,
+    [property: Id(3)] Hash32 PreStateRoot,
+    [property: Id(4)] Hash32 RecomputedRoot,
+    [property: Id(5)] ViolationKind Violation,
+    [property: Id(6)] string Detail,
+    [property: Id(7)] byte[] ChallengerSignature);
+
+[GenerateSerializer, Immutable, Alias("ar.ChallengeResult")]
+public sealed record ChallengeResult(
+    [property: Id(0)] ChainReason Reason,
+    [property: Id(1)] string ChallengeId,
+    [property: Id(2)] bool Succeeded,
+    [property: Id(3)] ulong RolledBackFrom,
+    [property: Id(4)] int DeletedBlocks,
+    [property: Id(5)] int RequeuedTransactions,
+    [property: Id(6)] string[] Agreed,
+    [property: Id(7)] string[] Disagreed);
+
+/// <summary>A validator's vote on someone else's challenge.</summary>
+[GenerateSerializer, Immutable, Alias("ar.ChallengeVote")]
+public sealed record ChallengeVote([property: Id(0)] string ValidatorId, [property: Id(1)] bool Agrees, [property: Id(2)] string Reason);
+
+/// <summary>Rollback record: which blocks were deleted and why, and how long the rollback took.</summary>
+[GenerateSerializer, Immutable, Alias("ar.RollbackRecord")]
+public sealed record RollbackRecord(
+    [property: Id(0)] string ChallengeId,
+    [property: Id(1)] ulong FromHeight,
+    [property: Id(2)] int Depth,
+    [property: Id(3)] string Offender,
+    [property: Id(4)] ViolationKind Violation,
+    [property: Id(5)] long BadBlockCommittedAtMs,
+    [property: Id(6)] long RestoredAtMs,
+    [property: Id(7)] Hash32 RestoredStateRoot);
+
+/// <summary>A block as queries show it.</summary>
+[GenerateSerializer, Immutable, Alias("ar.BlockView")]
+public sealed record BlockView(
+    [property: Id(0)] ulong Height,
+    [property: Id(1)] Hash32 Hash,
+    [property: Id(2)] Hash32 ParentHash,
+    [property: Id(3)] ulong Epoch,
+    [property: Id(4)] ulong Term,
+    [property: Id(5)] string Proposer,
+    [property: Id(6)] Hash32 StateRoot,
+    [property: Id(7)] Hash32 TxRoot,
+    [property: Id(8)] int TransactionCount,
+    [property: Id(9)] string[] Attesters,
+    [property: Id(10)] long SignedPower,
+    [property: Id(11)] long CommitteePower,
+    [property: Id(12)] long TimestampMs,
+    [property: Id(13)] long CommittedAtMs,
+    [property: Id(14)] long ValidatedAtMs,
+    [property: Id(15)] long FinalizedAtMs,
+    [property: Id(16)] Hash32[] TransactionHashes);
+
+/// <summary>Confirmation level of a transaction (PROTOCOL.md §4).</summary>
+public enum TxLevel
+{
+    Unknown = 0,
+    Admitted = 1,
+    SoftConfirmed = 2,
+    Validated = 3,
+    Finalized = 4,
+}
+
+/// <summary>A transaction's status with the time it reached each level (0 = not yet).</summary>
+[GenerateSerializer, Immutable, Alias("ar.TxStatus")]
+public sealed record TxStatus(
+    [property: Id(0)] Hash32 Hash,
+    [property: Id(1)] TxLevel Level,
+    [property: Id(2)] ulong Height,
+    [property: Id(3)] ulong ArrivalSequence,
+    [property: Id(4)] long AdmittedAtMs,
+    [property: Id(5)] long SoftConfirmedAtMs,
+    [property: Id(6)] long ValidatedAtMs,
+    [property: Id(7)] long FinalizedAtMs);
+
+/// <summary>Everything `status` shows about a chain.</summary>
+[GenerateSerializer, Immutable, Alias("ar.ChainStatus")]
+public sealed record ChainStatus(
+    [property: Id(0)] string ChainId,
+    [property: Id(1)] ulong SoftConfirmedHeight,
+    [property: Id(2)] ulong ValidatedHeight,
+    [property: Id(3)] ulong FinalizedHeight,
+    [property: Id(4)] ulong Epoch,
+    [property: Id(5)] ulong Term,
+    [property: Id(6)] string Leader,
+    [property: Id(7)] CommitteeSeat[] Committee,
+    [property: Id(8)] int MempoolSize,
+    [property: Id(9)] bool Halted,
+    [property: Id(10)] string HaltReason,
+    [property: Id(11)] Hash32 HeadHash,
+    [property: Id(12)] Hash32 StateRoot,
+    [property: Id(13)] int Failovers,
+    [property: Id(14)] int Rollbacks,
+    [property: Id(15)] UInt128 L2Supply);
+
+/// <summary>The chain head with its full state (how a new leader or a recovering validator catches up).</summary>
+[GenerateSerializer, Immutable, Alias("ar.ChainSnapshot")]
+public sealed record ChainSnapshot([property: Id(0)] ulong Height, [property: Id(1)] Hash32 Hash, [property: Id(2)] Core.State.StateTree State);

@@ -1,0 +1,42 @@
+using ActorRollup.Core.Blocks;
+using ActorRollup.Core.Primitives;
+using ActorRollup.Core.Transactions;
+
+namespace ActorRollup.Abstractions.Messages;
+
+/// <summary>The outcome of one submitted transaction: admitted with its arrival sequence, or refused with a reason.</summary>
+[GenerateSerializer, Immutable, Alias("ar.AdmissionResult")]
+public readonly record struct AdmissionResult(
+    [property: Id(0)] AdmissionReason Reason,
+    [property: Id(1)] Hash32 Hash,
+    [property: Id(2)] ulong ArrivalSequence)
+{
+    public bool Admitted => Reason == AdmissionReason.Ok;
+}
+
+/// <summary>Transactions the leader may put in its next block, in policy order, with their arrival sequences.</summary>
+[GenerateSerializer, Immutable, Alias("ar.PendingBatch")]
+public sealed record PendingBatch([property: Id(0)] Transaction[] Transactions, [property: Id(1)] ulong[] ArrivalSequences)
+{
+    public int Count => Transactions.Length;
+    public IReadOnlyList<BlockEntry> Entries() => Transactions.Select((t, i) => new BlockEntry(t, ArrivalSequences[i])).ToArray();
+}
+
+/// <summary>The admission record of a transaction, as validators check it (0 sequence = never admitted).</summary>
+[GenerateSerializer, Immutable, Alias("ar.AdmissionRecord")]
+public readonly record struct AdmissionRecord([property: Id(0)] Hash32 Hash, [property: Id(1)] ulong ArrivalSequence, [property: Id(2)] long AdmittedAtMs)
+{
+    public bool Known => ArrivalSequence != 0;
+}
+
+[GenerateSerializer, Immutable, Alias("ar.MempoolStats")]
+public sealed record MempoolStats(
+    [property: Id(0)] int Pending,
+    [property: Id(1)] int Capacity,
+    [property: Id(2)] ulong Admitted,
+    [property: Id(3)] ulong Refused,
+    [property: Id(4)] ulong Committed,
+    [property: Id(5)] ulong Requeued,
+    /// <summary>Admitted transactions that have waited longer than the stuck threshold (censorship shows here).</summary>
+    [property: Id(6)] int Stuck,
+    [property: Id(7)] string[] StuckSenders);

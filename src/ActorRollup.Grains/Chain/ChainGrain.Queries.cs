@@ -1,0 +1,98 @@
+using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Execution;
+using ActorRollup.Core.Primitives;
+
+namespace ActorRollup.Grains.Chain;
+
+// Queries: they read immutable snapshots and interleave with everything.
+public sealed partial class ChainGrain
+{
+    public Task<ChainHead> GetHead()
+    {
+        var s = _state.State;
+        return Task.FromResult(new ChainHead(s.Height, s.HeadHash, _head.Root, s.Term?.Epoch ?? 0, s.Term?.Term ?? 0, s.ValidatedHeight, s.FinalizedHeight));
+    }
+
+    public async Task<ChainStatus> GetStatus()
+    {
+        var s = _state.State;
+        if (s.Genesis is null) return new ChainStatus(ChainId, 0, 0, 0, 0, 0, "", [], 0, false, "not bootstrapped", default, default, 0, 0, 0);
+        var rotation = await GrainFactory.Rotation(ChainId).GetStatus();
+        var mempool = await GrainFactory.Mempool(ChainId).GetStats();
+        var term = rotation.Current ?? s.Term;
+        return new ChainStatus(ChainId, s.Height, s.ValidatedHeight, s.FinalizedHeight, term?.Epoch ?? 0, term?.Term ?? 0,
+            term?.LeaderId ?? "", term?.Committee ?? [], mempool.Pending, rotation.Halted, rotation.HaltReason, s.HeadHash, _head.Root,
+            rotation.Failovers, s.Rollbacks.Count, Core.Execution.Genesis.TotalBalance(_head));
+    }
+
+    public async Task<BlockView?> GetBlock(ulong height)
+    {
+        var record = await ReadRecord(height);
+        if (record is null) return null;
+        var h = record.Block.Header;
+        return new BlockView(h.Height, h.Hash, h.ParentHash, h.Epoch, h.Term, h.ProposerId, h.StateRoot, h.TxRoot,
+            record.Block.Entries.Count, record.Certificate.Signatures.Select(x => x.MemberId).ToArray(), record.SignedPower,
+            record.CommitteePower, h.TimestampMs, record.CommittedAtMs, _validatedAt.GetValueOrDefault(height),
+            _finalizedAt.GetValueOrDefault(height), record.Block.Entries.Select(e => e.Transaction.Hash).ToArray());
+    }
+
+    public async Task<CommittedBlock?> GetCommittedBlock(ulong height)
+    {
+        var record = await ReadRecord(height);
+        return record is null ? null : new CommittedBlock(record.Block, record.Certificate, record.CommittedAtMs);
+    }
+
+    public async Task<Hash32[]> GetBlockHashes(ulong fromHeight, ulong toHeight)
+    {
+        var hashes = new List<Hash32>();
+        for (ulong h = fromHeight; h <= toHeight && h <= _state.State.Height; h++)
+        {
+            var record = await ReadRecord(h);
+            if (record is null) break;
+            hashes.Add(record.Block.Hash);
+        }
+        return hashes.ToArray();
+    }
+
+    public Task<ChainSnapshot> GetSnapshot() => Task.FromResult(new ChainSnapshot(_state.State.Height, _state.State.HeadHash, _head));
+
+    public Task<Account[]> GetAccounts(Address[] addresses)
+    {
+        var head = _head;
+        return Task.FromResult(addresses.Select(a => head.Get(a)).ToArray());
+    }
+
+    public async Task<TxStatus> GetTxStatus(Hash32 hash)
+    {
+        var s = _state.State;
+        if (_txIndex.TryGetValue(hash, out var location))
+        {
+            var record = await ReadRecord(location.Height);
+            if (record is not null && location.Index < record.Block.Entries.Count && record.Block.Entries[location.Index].Transaction.Hash == hash)
+            {
+                var h = location.Height;
+                var level = h <= s.FinalizedHeight ? TxLevel.Finalized : h <= s.ValidatedHeight ? TxLevel.Validated : TxLevel.SoftConfirmed;
+                return new TxStatus(hash, level, h, record.Block.Entries[location.Index].ArrivalSequence,
+                    location.Index < record.AdmittedAtMs.Length ? record.AdmittedAtMs[location.Index] : 0,
+                    record.CommittedAtMs, _validatedAt.GetValueOrDefault(h), _finalizedAt.GetValueOrDefault(h));
+            }
+        }
+        var admission = (await GrainFactory.Mempool(ChainId).GetAdmissions([hash]))[0];
+        return admission.Known
+            ? new TxStatus(hash, TxLevel.Admitted, 0, admission.ArrivalSequence, admission.AdmittedAtMs, 0, 0, 0)
+            : new TxStatus(hash, TxLevel.Unknown, 0, 0, 0, 0, 0, 0);
+    }
+
+    public Task<RollbackRecord[]> GetRollbacks() => Task.FromResult(_state.State.Rollbacks.ToArray());
+
+    public Task<ChainGenesis?> GetGenesis() => Task.FromResult(_state.State.Genesis);
+
+    private async Task<BlockRecord?> ReadRecord(ulong height)
+    {
+        if (height == 0 || height > _state.State.Height) return null;
+        if (_recent.TryGetValue(height, out var cached)) return cached;
+        return await _blocks.ReadAsync(BlockKey(height));
+    }
+}

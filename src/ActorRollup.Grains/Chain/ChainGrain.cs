@@ -1,0 +1,316 @@
+using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Blocks;
+using ActorRollup.Core.Execution;
+using ActorRollup.Core.Primitives;
+using ActorRollup.Core.Staking;
+using ActorRollup.Core.State;
+using ActorRollup.Grains.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Storage;
+
+namespace ActorRollup.Grains.Chain;
+
+/// <summary>
+/// The ledger (PROTOCOL.md §1, §4, §8). Appends the current term's leader's blocks when they carry a quorum
+/// certificate, keeps the state they produce (honest execution: the header's root is the leader's claim, which
+/// validators check), tracks validated and finalized heights, and turns successful challenges into rollbacks.
+/// </summary>
+public sealed partial class ChainGrain : Grain, IChainGrain
+{
+    private const int TxIndexLimit = 2_000_000;
+    private static readonly TimeSpan VoteTimeout = TimeSpan.FromSeconds(3);
+
+    private readonly IPersistentState<ChainState> _state;
+    private readonly TimeProvider _clock;
+    private readonly VerificationMemo _memo;
+    private readonly RollupMetrics _metrics;
+    private readonly ILogger<ChainGrain> _log;
+    private RecordStore<BlockRecord> _blocks = null!;
+
+    // Derived, in memory: rebuilt from the records on activation.
+    private StateTree _head = StateTree.Empty;
+    private readonly Dictionary<ulong, StateTree> _stateAt = [];       // heights >= finalized (rollback targets)
+    private readonly Dictionary<ulong, BlockRecord> _recent = [];      // heights > finalized - margin
+    private readonly Dictionary<Hash32, (ulong Height, int Index)> _txIndex = [];
+    private readonly Queue<Hash32> _txIndexOrder = new();
+    private readonly Dictionary<ulong, HashSet<string>> _validations = [];
+    private readonly Dictionary<ulong, long> _validatedAt = [];
+    private readonly Dictionary<ulong, long> _finalizedAt = [];
+    private bool _challengeInProgress;
+
+    public ChainGrain(
+        [PersistentState("chain", StorageNames.Rollup)] IPersistentState<ChainState> state,
+        TimeProvider clock, VerificationMemo memo, RollupMetrics metrics, ILogger<ChainGrain> log)
+    {
+        _state = state;
+        _clock = clock;
+        _memo = memo;
+        _metrics = metrics;
+        _log = log;
+    }
+
+    private string ChainId => this.GetPrimaryKeyString();
+    private ChainGenesis Genesis => _state.State.Genesis ?? throw new InvalidOperationException("chain not bootstrapped");
+    private ChainConfig Config => Genesis.Config;
+    private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _blocks = new RecordStore<BlockRecord>(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Rollup), this.GetGrainId());
+        if (_state.State.Genesis is null) return;
+        // Rebuild the state by replaying the recorded diffs of every block (no re-execution needed).
+        var state = GenesisBuilder.BuildState(_state.State.Genesis);
+        _stateAt[0] = state;
+        for (ulong h = 1; h <= _state.State.Height; h++)
+        {
+            var record = await _blocks.ReadAsync(BlockKey(h)) ?? throw new InvalidOperationException($"chain {ChainId}: block record {h} is missing");
+            state = state.SetMany(record.TouchedAddresses.Zip(record.TouchedAccounts, (a, acc) => new KeyValuePair<Address, Account>(a, acc)));
+            if (h + 1 >= _state.State.FinalizedHeight) _stateAt[h] = state;
+            if (h + 64 > _state.State.FinalizedHeight) _recent[h] = record;
+            IndexTransactions(h, record.Block);
+        }
+        _head = state;
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    private static string BlockKey(ulong height) => $"block-{height}";
+
+    // ---------------------------------------------------------------- bootstrap
+
+    public async Task<AppendResult> Bootstrap(ChainGenesis genesis)
+    {
+        if (_state.State.Genesis is not null) return new(ChainReason.AlreadyBootstrapped, _state.State.Height, _state.State.HeadHash);
+        if (genesis.Config.ChainId != ChainId) return new(ChainReason.WrongChain, 0, default, $"genesis is for '{genesis.Config.ChainId}'");
+        var errors = genesis.Validate();
+        if (errors.Count > 0) return new(ChainReason.InvalidGenesis, 0, default, string.Join("; ", errors));
+
+        var state = GenesisBuilder.BuildState(genesis);
+        var header = GenesisBuilder.Header(genesis, state.Root);
+        _head = state;
+        _stateAt[0] = state;
+        _state.State.Genesis = genesis;
+        _state.State.GenesisHash = header.Hash;
+        _state.State.HeadHash = header.Hash;
+        _state.State.ValidatorBonds = genesis.Validators.ToDictionary(v => v.Id, v => v.BondTokens);
+        await _state.WriteStateAsync();
+
+        var config = genesis.Config;
+        await GrainFactory.Mempool(ChainId).Initialize(config);
+        await GrainFactory.Settlement(ChainId).Initialize(config);
+        await Task.WhenAll(genesis.Validators.Select(v =>
+            GrainFactory.Validator(ChainId, v.Id).Initialize(config, genesis, Token.FromTokens(v.BondTokens))));
+
+        // Genesis sequencers register through the real path: the owner's staker grain locks the self-stake.
+        var standings = new List<StandingUpdate>();
+        foreach (var s in genesis.Sequencers)
+        {
+            using var owner = GenesisKeys.SequencerOwner(genesis.KeySeed, ChainId, s.Id);
+            using var signer = GenesisKeys.SequencerSigner(genesis.KeySeed, ChainId, s.Id);
+            var stake = Token.FromTokens(s.StakeTokens);
+            var staker = GrainFactory.Staker(ChainId, owner.Address);
+            await staker.Fund(config, checked(stake + Token.FromTokens(genesis.OwnerL1Tokens)));
+            var action = StakeAction.Create(owner, ChainId, StakeActionKind.RegisterSequencer, s.Id, stake, 0, signer.PublicKey);
+            var result = await staker.Execute(action, Core.Crypto.SigningKey.DeriveSeed($"{genesis.KeySeed}/{ChainId}/signer/{s.Id}", 0));
+            if (!result.Ok) throw new InvalidOperationException($"genesis registration of {s.Id} failed: {result.Reason} {result.Detail}");
+            standings.Add(await GrainFactory.Sequencer(ChainId, s.Id).ActivateAtGenesis());
+        }
+        await GrainFactory.Rotation(ChainId).Initialize(config, standings.ToArray(), 0);
+        _log.LogInformation("chain {Chain} bootstrapped: genesis {Hash}, {Accounts} accounts, {Sequencers} sequencers, {Validators} validators",
+            ChainId, header.Hash.ToHex()[..12], state.Count, genesis.Sequencers.Length, genesis.Validators.Length);
+        return new(ChainReason.Ok, 0, header.Hash);
+    }
+
+    // ---------------------------------------------------------------- leadership
+
+    public Task SetLeadership(LeadershipTerm term)
+    {
+        var current = _state.State.Term;
+        if (current is null || term.Term > current.Term)
+        {
+            _state.State.Term = term;
+            // Persisted with the next block or challenge; a reactivated chain asks rotation for the current term.
+        }
+        return Task.CompletedTask;
+    }
+
+    // ---------------------------------------------------------------- append
+
+    public async Task<AppendResult> AppendBlock(Block block, QuorumCertificate certificate)
+    {
+        var s = _state.State;
+        var header = block.Header;
+        AppendResult Refuse(ChainReason reason, string detail)
+        {
+            _metrics.Refused(ChainId, "block", reason.ToString());
+            return new AppendResult(reason, header.Height, header.Hash, detail);
+        }
+
+        if (s.Genesis is null) return Refuse(ChainReason.NotBootstrapped, "the chain has no genesis");
+        if (_challengeInProgress) return Refuse(ChainReason.Busy, "a challenge is being decided");
+        if (header.ChainId != ChainId) return Refuse(ChainReason.WrongChain, header.ChainId);
+        var term = s.Term ?? await RefreshTerm();
+        if (term is null) return Refuse(ChainReason.StaleTerm, "no leadership term yet");
+        if (header.Term != term.Term) return Refuse(ChainReason.StaleTerm, $"block term {header.Term}, current term {term.Term}");
+        if (header.ProposerId != term.LeaderId) return Refuse(ChainReason.NotLeader, $"{header.ProposerId} is not the leader of term {term.Term} ({term.LeaderId})");
+        if (header.Height != s.Height + 1) return Refuse(ChainReason.WrongHeight, $"height {header.Height}, head {s.Height}");
+        if (!term.Covers(header.Height) || header.Epoch != term.Epoch) return Refuse(ChainReason.OutsideTerm, $"height {header.Height} epoch {header.Epoch} outside term {term.Term} [{term.FirstHeight}, {term.LastHeight}] epoch {term.Epoch}");
+        if (header.ParentHash != s.HeadHash) return Refuse(ChainReason.WrongParent, "parent is not the head");
+        var committee = new Committee(term.Committee);
+        if (!committee.TryGet(header.ProposerId, out var proposer)) return Refuse(ChainReason.NotLeader, "proposer not on the committee");
+        var proposalMessage = Signing.ProposalMessage(header.Hash);
+        if (!_memo.Verify(proposer.PublicKey, proposalMessage, block.Signed.ProposerSignature, () => block.Signed.VerifySignature(proposer.PublicKey)))
+            return Refuse(ChainReason.BadProposerSignature, "proposer signature does not verify");
+        if (!block.TxRootMatchesBody()) return Refuse(ChainReason.BadTxRoot, "transaction root does not match the body");
+        var qc = VerifyCertificate(certificate, header.Hash, committee);
+        if (!qc.Ok) return Refuse(ChainReason.BadCertificate, $"{qc.Reason} ({qc.SignedPower}/{qc.TotalPower}{(qc.Member is null ? "" : ", " + qc.Member)})");
+
+        // Honest execution: the chain's state is what the transactions do, whatever root the leader claims.
+        var result = BlockExecutor.Execute(_head, block.Transactions, header.FeeAccount, ChainId);
+        var now = NowMs;
+        var diff = DiffOf(result);
+        var committed = block.Entries.Where((_, i) => result.Receipts[i].Included).Select(e => e.Transaction.Hash).ToArray();
+        var admittedAt = await GrainFactory.Mempool(ChainId).OnCommitted(
+            new CommitNotice(header.Height, committed, diff.Addresses, diff.Accounts, now));
+        var record = new BlockRecord
+        {
+            Block = block,
+            Certificate = certificate,
+            CommittedAtMs = now,
+            TouchedAddresses = diff.Addresses,
+            TouchedAccounts = diff.Accounts,
+            SignedPower = qc.SignedPower,
+            CommitteePower = qc.TotalPower,
+            Fees = result.TotalFees,
+            AdmittedAtMs = AlignAdmissions(block, result, admittedAt),
+        };
+        await _blocks.WriteAsync(BlockKey(header.Height), record);
+
+        _head = result.PostState;
+        _stateAt[header.Height] = _head;
+        _recent[header.Height] = record;
+        s.Height = header.Height;
+        s.HeadHash = header.Hash;
+        IndexTransactions(header.Height, block);
+        RecordSoftConfirmLatency(record);
+        _metrics.Blocks.Add(1, new KeyValuePair<string, object?>("chain", ChainId));
+        _metrics.TxCommitted.Add(committed.Length, new KeyValuePair<string, object?>("chain", ChainId));
+
+        // Rotation, settlement (finality, which credits rewards), validators.
+        var newTerm = await GrainFactory.Rotation(ChainId).OnBlockCommitted(header.Height, header.Term, header.ProposerId, now);
+        if (newTerm is not null) await SetLeadership(newTerm);
+        var finalized = await GrainFactory.Settlement(ChainId).OnHead(header.Height, now);
+        await MarkFinalized(finalized, now);
+        await _state.WriteStateAsync();
+
+        var delivery = new CommittedBlock(block, certificate, now);
+        foreach (var v in Genesis.Validators) _ = GrainFactory.Validator(ChainId, v.Id).OnBlockCommitted(delivery);
+        return new AppendResult(ChainReason.Ok, header.Height, header.Hash);
+    }
+
+    private QuorumCheck VerifyCertificate(QuorumCertificate certificate, Hash32 blockHash, Committee committee)
+    {
+        // The core counts the stake; each signature check goes through the per-silo memo.
+        var message = Signing.AttestationMessage(blockHash);
+        return certificate.Verify(blockHash, committee, (key, sig) =>
+            _memo.Verify(key, message, sig, () => Signing.VerifyAttestation(key, blockHash, sig)));
+    }
+
+    private static (Address[] Addresses, Account[] Accounts) DiffOf(ExecutionResult result)
+    {
+        // The post-state values of every account the block touched, in key order (deterministic).
+        var touched = result.TouchedAddresses;
+        return (touched.ToArray(), touched.Select(a => result.PostState.Get(a)).ToArray());
+    }
+
+    private static long[] AlignAdmissions(Block block, ExecutionResult result, long[] admittedAtOfCommitted)
+    {
+        var times = new long[block.Entries.Count];
+        int j = 0;
+        for (int i = 0; i < times.Length; i++)
+            if (result.Receipts[i].Included && j < admittedAtOfCommitted.Length) times[i] = admittedAtOfCommitted[j++];
+        return times;
+    }
+
+    private async Task<LeadershipTerm?> RefreshTerm()
+    {
+        var term = await GrainFactory.Rotation(ChainId).GetCurrent();
+        if (term is not null) await SetLeadership(term);
+        return _state.State.Term;
+    }
+
+    private void IndexTransactions(ulong height, Block block)
+    {
+        for (int i = 0; i < block.Entries.Count; i++)
+        {
+            var hash = block.Entries[i].Transaction.Hash;
+            _txIndex[hash] = (height, i);
+            _txIndexOrder.Enqueue(hash);
+        }
+        while (_txIndexOrder.Count > TxIndexLimit) _txIndex.Remove(_txIndexOrder.Dequeue());
+    }
+
+    private void RecordSoftConfirmLatency(BlockRecord record)
+    {
+        var tag = new KeyValuePair<string, object?>("chain", ChainId);
+        foreach (var admitted in record.AdmittedAtMs)
+            if (admitted > 0) _metrics.SoftConfirmLatency.Record(record.CommittedAtMs - admitted, tag);
+    }
+
+    // ---------------------------------------------------------------- validation and finality
+
+    public Task ReportValidated(string validatorId, ulong height, Hash32 blockHash)
+    {
+        var s = _state.State;
+        if (s.Genesis is null || !s.ValidatorBonds.ContainsKey(validatorId)) return Task.CompletedTask;
+        if (height <= s.ValidatedHeight || height > s.Height) return Task.CompletedTask;
+        if (!_recent.TryGetValue(height, out var record) || record.Block.Hash != blockHash) return Task.CompletedTask;
+        if (!_validations.TryGetValue(height, out var set)) _validations[height] = set = new HashSet<string>(StringComparer.Ordinal);
+        set.Add(validatorId);
+
+        // Validated height: every height up to it re-executed by validators holding more than 2/3 of the bond.
+        ulong total = s.ValidatorBonds.Values.Aggregate(0UL, (a, b) => a + b);
+        var now = NowMs;
+        var tag = new KeyValuePair<string, object?>("chain", ChainId);
+        while (_validations.TryGetValue(s.ValidatedHeight + 1, out var next)
+               && 3 * (decimal)next.Sum(id => (decimal)s.ValidatorBonds.GetValueOrDefault(id)) > 2 * (decimal)total)
+        {
+            s.ValidatedHeight++;
+            _validations.Remove(s.ValidatedHeight);
+            _validatedAt[s.ValidatedHeight] = now;
+            if (_recent.TryGetValue(s.ValidatedHeight, out var validated))
+                foreach (var admitted in validated.AdmittedAtMs)
+                    if (admitted > 0) _metrics.ValidatedLatency.Record(now - admitted, tag);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Blocks up to <paramref name="finalized"/> are final: their proposers' pools are credited the block reward (minted)
+    /// and the fees — at finality, so a rolled-back block never pays — and their rollback states are dropped.
+    /// </summary>
+    private async Task MarkFinalized(ulong finalized, long now)
+    {
+        var s = _state.State;
+        if (finalized <= s.FinalizedHeight) return;
+        var tag = new KeyValuePair<string, object?>("chain", ChainId);
+        for (ulong h = s.FinalizedHeight + 1; h <= finalized; h++)
+        {
+            _finalizedAt[h] = now;
+            var record = await ReadRecord(h);
+            if (record is null) continue;
+            foreach (var admitted in record.AdmittedAtMs)
+                if (admitted > 0) _metrics.FinalizedLatency.Record(now - admitted, tag);
+            await GrainFactory.Sequencer(ChainId, record.Block.Header.ProposerId).CreditBlockReward(h, record.Fees);
+        }
+        for (ulong h = s.FinalizedHeight + 1; h <= finalized; h++) _blocks.Forget(BlockKey(h));
+        s.FinalizedHeight = finalized;
+        // Finalized blocks can never be rolled back: drop their rollback states and cached records.
+        foreach (var h in _stateAt.Keys.Where(h => h + 1 < finalized).ToList()) _stateAt.Remove(h);
+        foreach (var h in _recent.Keys.Where(h => h + 64 <= finalized).ToList()) _recent.Remove(h);
+        foreach (var h in _validatedAt.Keys.Where(h => h + 10_000 < finalized).ToList()) _validatedAt.Remove(h);
+        foreach (var h in _finalizedAt.Keys.Where(h => h + 10_000 < finalized).ToList()) _finalizedAt.Remove(h);
+    }
+}

@@ -1,0 +1,50 @@
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Blocks;
+using ActorRollup.Core.Execution;
+using ActorRollup.Core.Primitives;
+
+namespace ActorRollup.Grains.Chain;
+
+/// <summary>
+/// The chain grain's small, bounded head record. Blocks live in their own records (<see cref="BlockRecord"/>),
+/// one per height, written once — never a whole history per block.
+/// </summary>
+[GenerateSerializer, Alias("ar.ChainState")]
+public sealed class ChainState
+{
+    [Id(0)] public ChainGenesis? Genesis { get; set; }
+    [Id(1)] public ulong Height { get; set; }
+    [Id(2)] public Hash32 HeadHash { get; set; }
+    [Id(3)] public ulong ValidatedHeight { get; set; }
+    [Id(4)] public ulong FinalizedHeight { get; set; }
+    [Id(5)] public LeadershipTerm? Term { get; set; }
+    [Id(6)] public Hash32 GenesisHash { get; set; }
+    /// <summary>The most recent rollbacks (bounded).</summary>
+    [Id(7)] public List<RollbackRecord> Rollbacks { get; set; } = [];
+    /// <summary>False challenges per validator (strikes).</summary>
+    [Id(8)] public Dictionary<string, int> Strikes { get; set; } = [];
+    [Id(9)] public ulong ChallengeCounter { get; set; }
+    /// <summary>Validator bonds (whole tokens) for the > 2/3-of-bond rules.</summary>
+    [Id(10)] public Dictionary<string, ulong> ValidatorBonds { get; set; } = [];
+    /// <summary>Proposers already tombstoned for equivocation (evidence is acted on once).</summary>
+    [Id(11)] public HashSet<string> Tombstoned { get; set; } = [];
+}
+
+/// <summary>One committed block: the block, its certificate, when it was committed, and the accounts it changed
+/// (the post-state diff), so the state can be rebuilt by replaying diffs without re-executing.</summary>
+[GenerateSerializer, Alias("ar.BlockRecord")]
+public sealed class BlockRecord
+{
+    [Id(0)] public required Block Block { get; init; }
+    [Id(1)] public required QuorumCertificate Certificate { get; init; }
+    [Id(2)] public long CommittedAtMs { get; init; }
+    [Id(3)] public Address[] TouchedAddresses { get; init; } = [];
+    [Id(4)] public Account[] TouchedAccounts { get; init; } = [];
+    [Id(5)] public long SignedPower { get; init; }
+    [Id(6)] public long CommitteePower { get; init; }
+    /// <summary>The fees of the included transactions (bridged to the proposer's L1 pool).</summary>
+    [Id(7)] public UInt128 Fees { get; init; }
+    /// <summary>Admission time of each transaction (0 when unknown), for latency figures.</summary>
+    [Id(8)] public long[] AdmittedAtMs { get; init; } = [];
+}

@@ -1,0 +1,29 @@
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Core.Blocks;
+using ActorRollup.Core.Execution;
+using ActorRollup.Core.Primitives;
+using ActorRollup.Core.State;
+
+namespace ActorRollup.Grains.Chain;
+
+/// <summary>
+/// Builds the genesis state and block 0 from a <see cref="ChainGenesis"/>. Deterministic: the chain and every
+/// validator build it independently and get the same root and hash.
+/// </summary>
+public static class GenesisBuilder
+{
+    public static StateTree BuildState(ChainGenesis genesis)
+    {
+        var accounts = new List<GenesisAccount>();
+        accounts.AddRange(genesis.Accounts.Select(a => new GenesisAccount(Address.Parse(a.Address), Token.FromTokens(a.Tokens))));
+        var keys = Core.Execution.Genesis.LoadTestKeys(Abstractions.Config.GenesisKeys.LoadTestSeed(genesis.KeySeed), genesis.LoadTestAccounts);
+        var balance = Token.FromTokens(genesis.LoadTestAccountTokens);
+        accounts.AddRange(keys.Select(k => new GenesisAccount(k.Address, balance)));
+        foreach (var k in keys) k.Dispose();
+        return Core.Execution.Genesis.BuildState(accounts);
+    }
+
+    /// <summary>Block 0: height 0, epoch 0, term 0, zero parent, empty body, the genesis state root; unsigned.</summary>
+    public static BlockHeader Header(ChainGenesis genesis, Hash32 stateRoot) =>
+        new(genesis.Config.ChainId, 0, 0, 0, Hash32.Zero, Hash32.Zero, stateRoot, genesis.GenesisTimeMs, "genesis", default);
+}

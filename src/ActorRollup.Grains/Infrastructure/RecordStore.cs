@@ -1,0 +1,54 @@
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace ActorRollup.Grains.Infrastructure;
+
+/// <summary>
+/// Many small named records under one grain, through the configured Orleans storage provider itself (the same
+/// provider as <c>[PersistentState]</c>, keyed by the record name as the state name). Grains use it to keep
+/// histories in segments — one record per block, per admission batch — so no write ever rewrites a whole history.
+/// </summary>
+public sealed class RecordStore<T> where T : class
+{
+    private readonly IGrainStorage _storage;
+    private readonly GrainId _grainId;
+    private readonly Dictionary<string, string?> _etags = new(StringComparer.Ordinal);
+
+    public RecordStore(IGrainStorage storage, GrainId grainId)
+    {
+        _storage = storage;
+        _grainId = grainId;
+    }
+
+    public async Task<T?> ReadAsync(string name)
+    {
+        var state = new GrainState<T>();
+        await _storage.ReadStateAsync(name, _grainId, state);
+        _etags[name] = state.ETag;
+        return state.RecordExists ? state.State : null;
+    }
+
+    public async Task WriteAsync(string name, T value)
+    {
+        var state = new GrainState<T>(value) { ETag = _etags.GetValueOrDefault(name) };
+        await _storage.WriteStateAsync(name, _grainId, state);
+        _etags[name] = state.ETag;
+    }
+
+    /// <summary>Forgets the version tag of a record that will not be written again (keeps memory bounded).</summary>
+    public void Forget(string name) => _etags.Remove(name);
+
+    public async Task ClearAsync(string name)
+    {
+        if (!_etags.TryGetValue(name, out var etag))
+        {
+            var probe = new GrainState<T>();
+            await _storage.ReadStateAsync(name, _grainId, probe);
+            if (!probe.RecordExists) return;
+            etag = probe.ETag;
+        }
+        var state = new GrainState<T> { ETag = etag };
+        await _storage.ClearStateAsync(name, _grainId, state);
+        _etags.Remove(name);
+    }
+}

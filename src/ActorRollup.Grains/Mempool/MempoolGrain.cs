@@ -1,0 +1,309 @@
+using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Blocks;
+using ActorRollup.Core.Execution;
+using ActorRollup.Core.Primitives;
+using ActorRollup.Core.Transactions;
+using ActorRollup.Grains.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Storage;
+
+namespace ActorRollup.Grains.Mempool;
+
+/// <summary>
+/// The mempool of one chain (PROTOCOL.md §2, §7): stateful admission against the committed accounts (nonce not
+/// used, balance covering every pending transaction of the sender), arrival sequence numbers, per-sender nonce
+/// queues, capacity back-pressure, and the policy-ordered batches leaders build blocks from. Every admission batch
+/// is written once as its own record before it is acknowledged; nothing admitted is lost.
+/// </summary>
+public sealed class MempoolGrain : Grain, IMempoolGrain
+{
+    private const int RecentCommittedLimit = 1_000_000;
+
+    private readonly IPersistentState<MempoolState> _state;
+    private readonly TimeProvider _clock;
+    private readonly RollupMetrics _metrics;
+    private readonly ILogger<MempoolGrain> _log;
+    private RecordStore<AdmissionBatch> _batches = null!;
+
+    private sealed record Pending(Transaction Tx, ulong Sequence, long AdmittedAtMs, long BatchId);
+
+    private readonly Dictionary<Hash32, Pending> _pending = [];
+    private readonly SortedDictionary<ulong, Hash32> _bySequence = [];
+    private readonly SortedSet<(ulong NegPrice, ulong Sequence)> _byPrice = [];
+    private readonly Dictionary<Address, SortedDictionary<ulong, Hash32>> _bySender = [];
+    private readonly Dictionary<Address, UInt128> _pendingCost = [];
+    private readonly Dictionary<Address, Account> _accounts = [];
+    private readonly Dictionary<long, int> _batchLive = [];
+    private readonly Dictionary<Hash32, AdmissionRecord> _recentCommitted = [];
+    private readonly Queue<Hash32> _recentOrder = new();
+
+    public MempoolGrain([PersistentState("mempool", StorageNames.Rollup)] IPersistentState<MempoolState> state,
+        TimeProvider clock, RollupMetrics metrics, ILogger<MempoolGrain> log)
+    {
+        _state = state;
+        _clock = clock;
+        _metrics = metrics;
+        _log = log;
+    }
+
+    private string ChainId => this.GetPrimaryKeyString();
+    private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _batches = new RecordStore<AdmissionBatch>(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Rollup), this.GetGrainId());
+        if (_state.State.Config is null) return;
+        // Recovery: reload every live admission batch; transactions the chain has committed since are dropped.
+        var loaded = new List<(AdmissionBatch Batch, long Id)>();
+        foreach (var id in _state.State.LiveBatches.Order())
+        {
+            var batch = await _batches.ReadAsync(BatchKey(id));
+            if (batch is not null) loaded.Add((batch, id));
+        }
+        var senders = loaded.SelectMany(b => b.Batch.Transactions).Select(t => t.Sender).Distinct().ToArray();
+        await LoadAccounts(senders);
+        foreach (var (batch, id) in loaded)
+            for (int i = 0; i < batch.Transactions.Length; i++)
+            {
+                var tx = batch.Transactions[i];
+                if (tx.Nonce < _accounts[tx.Sender].Nonce) continue; // committed while we were away
+                Add(new Pending(tx, batch.Sequences[i], batch.AdmittedAtMs[i], id));
+            }
+        foreach (var id in _state.State.LiveBatches.Where(id => !_batchLive.ContainsKey(id)).ToList())
+        {
+            _state.State.LiveBatches.Remove(id);
+            await _batches.ClearAsync(BatchKey(id));
+        }
+        _log.LogInformation("mempool {Chain} recovered {Count} pending transaction(s) from {Batches} batch record(s)", ChainId, _pending.Count, _batchLive.Count);
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    private static string BatchKey(long id) => $"batch-{id}";
+
+    public async Task Initialize(ChainConfig config)
+    {
+        if (_state.State.Config is not null) return;
+        _state.State.Config = config;
+        await _state.WriteStateAsync();
+    }
+
+    private ChainConfig Config => _state.State.Config ?? throw new InvalidOperationException($"mempool {ChainId} not initialized");
+
+    // ---------------------------------------------------------------- admission
+
+    public async Task<AdmissionResult[]> AdmitVerified(Transaction[] transactions)
+    {
+        var results = new AdmissionResult[transactions.Length];
+        if (_state.State.Config is null)
+        {
+            Array.Fill(results, new AdmissionResult(AdmissionReason.WrongChain, default, 0));
+            return results;
+        }
+        await LoadAccounts(transactions.Select(t => t.Sender).Where(a => !_accounts.ContainsKey(a)).Distinct().ToArray());
+
+        var config = Config;
+        var now = NowMs;
+        long batchId = _state.State.NextBatchId;
+        var admitted = new List<Pending>();
+        for (int i = 0; i < transactions.Length; i++)
+        {
+            var tx = transactions[i];
+            var reason = Check(tx, config);
+            if (reason != AdmissionReason.Ok)
+            {
+                results[i] = new AdmissionResult(reason, tx.Hash, 0);
+                _state.State.Refused++;
+                continue;
+            }
+            var pending = new Pending(tx, ++_state.State.NextSequence, now, batchId);
+            Add(pending);
+            admitted.Add(pending);
+            results[i] = new AdmissionResult(AdmissionReason.Ok, tx.Hash, pending.Sequence);
+        }
+        if (admitted.Count > 0)
+        {
+            // Write-ahead: the batch record and the head record are durable before anyone hears "admitted".
+            _state.State.NextBatchId++;
+            _state.State.LiveBatches.Add(batchId);
+            _state.State.Admitted += (ulong)admitted.Count;
+            await _batches.WriteAsync(BatchKey(batchId), new AdmissionBatch
+            {
+                Transactions = admitted.Select(p => p.Tx).ToArray(),
+                Sequences = admitted.Select(p => p.Sequence).ToArray(),
+                AdmittedAtMs = admitted.Select(p => p.AdmittedAtMs).ToArray(),
+            });
+            _metrics.TxAdmitted.Add(admitted.Count, new KeyValuePair<string, object?>("chain", ChainId));
+        }
+        await _state.WriteStateAsync();
+        return results;
+    }
+
+    private AdmissionReason Check(Transaction tx, ChainConfig config)
+    {
+        if (_pending.ContainsKey(tx.Hash) || _recentCommitted.ContainsKey(tx.Hash)) return AdmissionReason.Duplicate;
+        if (_pending.Count >= config.MempoolCapacity) return AdmissionReason.MempoolFull;
+        var account = _accounts[tx.Sender];
+        if (tx.Nonce < account.Nonce) return AdmissionReason.NonceUsed;
+        if (_bySender.TryGetValue(tx.Sender, out var queue) && queue.ContainsKey(tx.Nonce)) return AdmissionReason.NonceUsed;
+        if (tx.Nonce - account.Nonce > (ulong)config.MaxNonceGap) return AdmissionReason.NonceTooFarAhead;
+        // The balance must cover this transaction and every other pending one of the sender.
+        var committedCost = _pendingCost.GetValueOrDefault(tx.Sender);
+        var cost = tx.Value + tx.MaxFee; // cannot overflow: stateless checks refused AmountOverflow
+        if (UInt128.MaxValue - committedCost < cost || account.Balance < committedCost + cost) return AdmissionReason.InsufficientBalance;
+        return AdmissionReason.Ok;
+    }
+
+    private async Task LoadAccounts(Address[] addresses)
+    {
+        if (addresses.Length == 0) return;
+        var accounts = await GrainFactory.Chain(ChainId).GetAccounts(addresses);
+        for (int i = 0; i < addresses.Length; i++) _accounts[addresses[i]] = accounts[i];
+    }
+
+    private void Add(Pending p)
+    {
+        var tx = p.Tx;
+        _pending[tx.Hash] = p;
+        _bySequence[p.Sequence] = tx.Hash;
+        _byPrice.Add((ulong.MaxValue - tx.GasPrice, p.Sequence));
+        if (!_bySender.TryGetValue(tx.Sender, out var queue)) _bySender[tx.Sender] = queue = [];
+        queue[tx.Nonce] = tx.Hash;
+        _pendingCost[tx.Sender] = _pendingCost.GetValueOrDefault(tx.Sender) + tx.Value + tx.MaxFee;
+        _batchLive[p.BatchId] = _batchLive.GetValueOrDefault(p.BatchId) + 1;
+        _metrics.MempoolSize.Add(1, new KeyValuePair<string, object?>("chain", ChainId));
+    }
+
+    private Pending? Remove(Hash32 hash)
+    {
+        if (!_pending.Remove(hash, out var p)) return null;
+        var tx = p.Tx;
+        _bySequence.Remove(p.Sequence);
+        _byPrice.Remove((ulong.MaxValue - tx.GasPrice, p.Sequence));
+        if (_bySender.TryGetValue(tx.Sender, out var queue))
+        {
+            queue.Remove(tx.Nonce);
+            if (queue.Count == 0) _bySender.Remove(tx.Sender);
+        }
+        var cost = _pendingCost[tx.Sender] - (tx.Value + tx.MaxFee);
+        if (cost == 0) _pendingCost.Remove(tx.Sender); else _pendingCost[tx.Sender] = cost;
+        if ((_batchLive[p.BatchId] -= 1) == 0) _batchLive.Remove(p.BatchId);
+        _metrics.MempoolSize.Add(-1, new KeyValuePair<string, object?>("chain", ChainId));
+        return p;
+    }
+
+    // ---------------------------------------------------------------- block building
+
+    public Task<PendingBatch> TakeBatch(int max, string? excludedSender = null)
+    {
+        var txs = new List<Transaction>(Math.Min(max, _pending.Count));
+        var seqs = new List<ulong>(txs.Capacity);
+        var nextNonce = new Dictionary<Address, ulong>();
+        IEnumerable<ulong> order = Config.Ordering == OrderingPolicy.FeePriority
+            ? _byPrice.Select(x => x.Sequence)
+            : _bySequence.Keys;
+        foreach (var sequence in order)
+        {
+            if (txs.Count >= max) break;
+            var p = _pending[_bySequence[sequence]];
+            var tx = p.Tx;
+            if (excludedSender is not null && tx.Sender.ToString() == excludedSender) continue;
+            if (!nextNonce.TryGetValue(tx.Sender, out var expected)) expected = _accounts.TryGetValue(tx.Sender, out var a) ? a.Nonce : 0;
+            if (tx.Nonce != expected) continue; // a gap: it waits for the missing nonce
+            nextNonce[tx.Sender] = expected + 1;
+            txs.Add(tx);
+            seqs.Add(p.Sequence);
+        }
+        return Task.FromResult(new PendingBatch(txs.ToArray(), seqs.ToArray()));
+    }
+
+    // ---------------------------------------------------------------- commits and rollbacks
+
+    public async Task<long[]> OnCommitted(CommitNotice notice)
+    {
+        var admittedAt = new long[notice.Committed.Length];
+        for (int i = 0; i < notice.Committed.Length; i++)
+        {
+            var p = Remove(notice.Committed[i]);
+            if (p is null) continue;
+            admittedAt[i] = p.AdmittedAtMs;
+            RememberCommitted(new AdmissionRecord(p.Tx.Hash, p.Sequence, p.AdmittedAtMs));
+        }
+        _state.State.Committed += (ulong)notice.Committed.Length;
+        for (int i = 0; i < notice.TouchedAddresses.Length; i++) _accounts[notice.TouchedAddresses[i]] = notice.TouchedAccounts[i];
+        await DropEmptyBatches();
+        return admittedAt;
+    }
+
+    private void RememberCommitted(AdmissionRecord record)
+    {
+        _recentCommitted[record.Hash] = record;
+        _recentOrder.Enqueue(record.Hash);
+        while (_recentOrder.Count > RecentCommittedLimit) _recentCommitted.Remove(_recentOrder.Dequeue());
+    }
+
+    private async Task DropEmptyBatches()
+    {
+        var empty = _state.State.LiveBatches.Where(id => !_batchLive.ContainsKey(id)).ToList();
+        if (empty.Count == 0) return;
+        foreach (var id in empty) _state.State.LiveBatches.Remove(id);
+        await _state.WriteStateAsync();
+        foreach (var id in empty) await _batches.ClearAsync(BatchKey(id));
+    }
+
+    public async Task<int> Requeue(BlockEntry[] entries, Account[] restoredAccounts, Address[] restoredAddresses)
+    {
+        for (int i = 0; i < restoredAddresses.Length; i++) _accounts[restoredAddresses[i]] = restoredAccounts[i];
+        var now = NowMs;
+        long batchId = _state.State.NextBatchId;
+        var back = new List<Pending>();
+        foreach (var entry in entries.OrderBy(e => e.ArrivalSequence))
+        {
+            var tx = entry.Transaction;
+            if (_pending.ContainsKey(tx.Hash)) continue;
+            _recentCommitted.Remove(tx.Hash, out var record);
+            if (tx.Nonce < _accounts.GetValueOrDefault(tx.Sender).Nonce) continue; // impossible on the restored state
+            // Original arrival sequence: the re-queued transactions keep their place in line.
+            var p = new Pending(tx, entry.ArrivalSequence, record.AdmittedAtMs != 0 ? record.AdmittedAtMs : now, batchId);
+            Add(p);
+            back.Add(p);
+        }
+        if (back.Count > 0)
+        {
+            _state.State.NextBatchId++;
+            _state.State.LiveBatches.Add(batchId);
+            _state.State.Requeued += (ulong)back.Count;
+            await _batches.WriteAsync(BatchKey(batchId), new AdmissionBatch
+            {
+                Transactions = back.Select(p => p.Tx).ToArray(),
+                Sequences = back.Select(p => p.Sequence).ToArray(),
+                AdmittedAtMs = back.Select(p => p.AdmittedAtMs).ToArray(),
+            });
+            await _state.WriteStateAsync();
+        }
+        _log.LogInformation("mempool {Chain}: re-queued {Count} transaction(s) after a rollback", ChainId, back.Count);
+        return back.Count;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    public Task<AdmissionRecord[]> GetAdmissions(Hash32[] hashes) =>
+        Task.FromResult(hashes.Select(h =>
+            _pending.TryGetValue(h, out var p) ? new AdmissionRecord(h, p.Sequence, p.AdmittedAtMs)
+            : _recentCommitted.TryGetValue(h, out var r) ? r
+            : new AdmissionRecord(h, 0, 0)).ToArray());
+
+    public Task<MempoolStats> GetStats()
+    {
+        // Stuck: executable now (nonce equals the account's) yet waiting longer than 20 block intervals.
+        var threshold = NowMs - 20L * (_state.State.Config?.BlockIntervalMs ?? 250);
+        var stuck = _pending.Values
+            .Where(p => p.AdmittedAtMs < threshold && _accounts.TryGetValue(p.Tx.Sender, out var a) && a.Nonce == p.Tx.Nonce)
+            .ToList();
+        var s = _state.State;
+        return Task.FromResult(new MempoolStats(_pending.Count, s.Config?.MempoolCapacity ?? 0, s.Admitted, s.Refused, s.Committed, s.Requeued,
+            stuck.Count, stuck.Select(p => p.Tx.Sender.ToString()).Distinct().Take(10).ToArray()));
+    }
+}

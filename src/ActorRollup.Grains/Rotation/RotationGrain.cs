@@ -1,0 +1,349 @@
+using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Blocks;
+using ActorRollup.Core.Primitives;
+using ActorRollup.Core.Scheduling;
+using ActorRollup.Core.Staking;
+using ActorRollup.Grains.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace ActorRollup.Grains.Rotation;
+
+/// <summary>
+/// Committee and leader rotation (PROTOCOL.md §6). At each epoch: the committee from the stake snapshot that
+/// applies to it (changes count two epochs after they were made; jailed, exiting and tombstoned sequencers are out
+/// from the next epoch), the leader by the configured algorithm, a new leadership term. A liveness watch fails a
+/// silent leader over within the leader timeout: its term ends at the last committed height and a replacement,
+/// chosen by the algorithm skipping the failed leader, leads to the end of the epoch.
+/// </summary>
+public sealed class RotationGrain : Grain, IRotationGrain
+{
+    private const int CommitteeHistory = 8;
+    private const int TermHistory = 256;
+
+    private readonly IPersistentState<RotationState> _state;
+    private readonly TimeProvider _clock;
+    private readonly RollupMetrics _metrics;
+    private readonly ILogger<RotationGrain> _log;
+    private IGrainTimer? _watch;
+    private long _lastProgressMs;
+
+    public RotationGrain([PersistentState("rotation", StorageNames.Rollup)] IPersistentState<RotationState> state,
+        TimeProvider clock, RollupMetrics metrics, ILogger<RotationGrain> log)
+    {
+        _state = state;
+        _clock = clock;
+        _metrics = metrics;
+        _log = log;
+    }
+
+    private string ChainId => this.GetPrimaryKeyString();
+    private RotationState S => _state.State;
+    private ChainConfig Config => S.Config ?? throw new InvalidOperationException($"rotation {ChainId} not initialized");
+    private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Config is not null) StartWatch();
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    public async Task Initialize(ChainConfig config, StandingUpdate[] genesisStandings, ulong genesisHeight)
+    {
+        if (S.Config is not null) return;
+        S.Config = config;
+        foreach (var g in genesisStandings)
+        {
+            S.UsedSignerKeys.Add(Convert.ToHexStringLower(g.SignerPublicKey));
+            S.Sequencers[g.SequencerId] = new SequencerRecord
+            {
+                CheckpointEpochs = [0], CheckpointStakes = [g.TotalStake], Status = g.Status, SignerPublicKey = g.SignerPublicKey,
+            };
+        }
+        S.LastHeight = genesisHeight;
+        await BeginEpoch(1, NowMs);
+        StartWatch();
+    }
+
+    private void StartWatch()
+    {
+        _lastProgressMs = NowMs;
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(Config.EffectiveLeaderTimeoutMs / 8, 5, 250));
+        _watch ??= this.RegisterGrainTimer(CheckLiveness, new GrainTimerCreationOptions { DueTime = period, Period = period, KeepAlive = true });
+    }
+
+    // ---------------------------------------------------------------- epochs
+
+    private ulong EpochOf(ulong height) => (height - 1) / Config.EpochLength + 1;
+    private ulong LastHeightOf(ulong epoch) => epoch * Config.EpochLength;
+
+    /// <summary>The committee of <paramref name="epoch"/> from the stake snapshot that applies to it.</summary>
+    private CommitteeSeat[] SelectCommittee(ulong epoch)
+    {
+        var delay = Config.ActivationDelayEpochs;
+        var standings = S.Sequencers.Select(kv =>
+        {
+            var history = new StakeHistory(delay);
+            for (int i = 0; i < kv.Value.CheckpointEpochs.Count; i++) history.Record(kv.Value.CheckpointEpochs[i], kv.Value.CheckpointStakes[i]);
+            // Genesis stake (epoch 0) counts from epoch 1; any later change from two epochs after it was made.
+            var stake = epoch >= delay ? history.EffectiveAt(epoch) : history.StakeAtEndOf(0);
+            var record = kv.Value;
+            bool eligible = record.Status is SequencerStatus.Active or SequencerStatus.Candidate
+                            || (record.Status == SequencerStatus.Jailed && record.JailedUntilEpoch <= epoch);
+            return new SequencerStanding(kv.Key, stake, eligible);
+        });
+        var members = CommitteeSelector.Select(standings, Config.CommitteeSize);
+        return members.Select(m => new CommitteeSeat(m.Id, S.Sequencers[m.Id].SignerPublicKey, m.Power)).ToArray();
+    }
+
+    private async Task BeginEpoch(ulong epoch, long nowMs)
+    {
+        var committee = SelectCommittee(epoch);
+        S.Epoch = epoch;
+        S.FailedThisEpoch.Clear();
+        S.Committees[epoch] = committee;
+        foreach (var old in S.Committees.Keys.Where(e => e + CommitteeHistory < epoch).ToList()) S.Committees.Remove(old);
+        if (committee.Length == 0)
+        {
+            S.Halted = true;
+            S.HaltReason = $"epoch {epoch} has no eligible sequencer";
+            await _state.WriteStateAsync();
+            _log.LogError("rotation {Chain}: {Reason}", ChainId, S.HaltReason);
+            return;
+        }
+        var members = committee.Select(c => new CommitteeMember(c.Id, c.Power)).ToList();
+        string leader;
+        if (Config.Algorithm == ScheduleAlgorithm.WeightedRoundRobin)
+        {
+            WeightedRoundRobin wrr;
+            if (S.WrrIds.Length == 0)
+            {
+                wrr = WeightedRoundRobin.Create(members);
+            }
+            else
+            {
+                wrr = LoadWrr();
+                wrr.UpdateMembers(members);
+                wrr.Advance();
+            }
+            SaveWrr(wrr);
+            leader = wrr.CurrentLeader!;
+        }
+        else
+        {
+            leader = StakeLottery.Draw(members, Config.ScheduleSeed, epoch)!;
+        }
+        await StartTerm(epoch, leader, LastHeightOf(epoch - 1) + 1, committee, nowMs);
+    }
+
+    private WeightedRoundRobin LoadWrr() =>
+        WeightedRoundRobin.FromSnapshot(new WrrSnapshot(
+            S.WrrIds.Select((id, i) => new WrrMemberState(id, S.WrrPowers[i], S.WrrPriorities[i])).ToList(), S.WrrLeader));
+
+    private void SaveWrr(WeightedRoundRobin wrr)
+    {
+        var snapshot = wrr.ToSnapshot();
+        S.WrrIds = snapshot.Members.Select(m => m.Id).ToArray();
+        S.WrrPowers = snapshot.Members.Select(m => m.Power).ToArray();
+        S.WrrPriorities = snapshot.Members.Select(m => m.Priority).ToArray();
+        S.WrrLeader = snapshot.CurrentLeader;
+    }
+
+    private async Task<LeadershipTerm> StartTerm(ulong epoch, string leader, ulong firstHeight, CommitteeSeat[] committee, long nowMs)
+    {
+        var previous = S.Current;
+        var term = new LeadershipTerm(ChainId, epoch, ++S.TermCounter, leader, firstHeight, LastHeightOf(epoch), committee, nowMs);
+        S.Current = term;
+        S.Terms.Add(new TermRecord(term.Term, leader, epoch, firstHeight, term.LastHeight));
+        if (S.Terms.Count > TermHistory) S.Terms.RemoveAt(0);
+        if (previous is null || previous.LeaderId != leader) S.LeaderChanges++;
+        _lastProgressMs = nowMs;
+        await _state.WriteStateAsync();
+
+        _log.LogInformation("rotation {Chain}: epoch {Epoch} term {Term}: leader {Leader} for heights {First}..{Last} ({Members} members, power {Power})",
+            ChainId, epoch, term.Term, leader, firstHeight, term.LastHeight, committee.Length, term.TotalPower);
+        await GrainFactory.Chain(ChainId).SetLeadership(term);
+        if (previous is not null && previous.LeaderId != leader)
+            _ = GrainFactory.Sequencer(ChainId, previous.LeaderId).EndLeadership(previous.Term);
+        await GrainFactory.Sequencer(ChainId, leader).BeginLeadership(term);
+        return term;
+    }
+
+    public async Task<LeadershipTerm?> OnBlockCommitted(ulong height, ulong term, string proposerId, long committedAtMs)
+    {
+        if (S.Config is null) return null;
+        S.LastHeight = height;
+        S.LastBlockMs = committedAtMs;
+        _lastProgressMs = NowMs;
+        if (S.Halted)
+        {
+            _log.LogInformation("rotation {Chain}: resumed at height {Height} after a halt ({Reason})", ChainId, height, S.HaltReason);
+            S.Halted = false;
+            S.HaltReason = "";
+        }
+        if (S.FailoverPendingSinceMs > 0 && S.Current is { } current && current.Term == term)
+        {
+            S.FailoverDurationsMs.Add(committedAtMs - S.FailoverPendingSinceMs);
+            if (S.FailoverDurationsMs.Count > 1_000) S.FailoverDurationsMs.RemoveAt(0);
+            S.FailoverPendingSinceMs = 0;
+        }
+        if (height == LastHeightOf(S.Epoch))
+        {
+            await ReleaseJailed(S.Epoch + 1);
+            await BeginEpoch(S.Epoch + 1, committedAtMs);
+            return S.Current;
+        }
+        return null;
+    }
+
+    private async Task ReleaseJailed(ulong epoch)
+    {
+        foreach (var (id, record) in S.Sequencers)
+            if (record.Status == SequencerStatus.Jailed && record.JailedUntilEpoch <= epoch)
+                await GrainFactory.Sequencer(ChainId, id).ReleaseIfDue(epoch);
+    }
+
+    // ---------------------------------------------------------------- liveness and failover
+
+    private async Task CheckLiveness(CancellationToken cancellationToken)
+    {
+        var current = S.Current;
+        if (current is null || S.Config is null) return;
+        var now = NowMs;
+        if (now - _lastProgressMs <= Config.EffectiveLeaderTimeoutMs) return;
+        await Failover(current, $"no block for {now - _lastProgressMs} ms", penalize: true);
+    }
+
+    public Task ReportQuorumFailure(string leaderId, ulong term, ulong height, long gatheredPower, long totalPower)
+    {
+        if (S.Current is not { } current || current.Term != term || current.LeaderId != leaderId) return Task.CompletedTask;
+        // The leader is alive; the committee is not. Failing over would not help: halt, visibly.
+        _lastProgressMs = NowMs;
+        var reason = $"no quorum at height {height}: {gatheredPower} of {totalPower} power attested (needs > 2/3)";
+        if (!S.Halted || S.HaltReason != reason)
+        {
+            if (!S.Halted) _log.LogWarning("rotation {Chain}: chain halted — {Reason}", ChainId, reason);
+            S.Halted = true;
+            S.HaltReason = reason;
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<LeadershipTerm?> ForceFailover(ulong term, string reason)
+    {
+        if (S.Current is not { } current || current.Term != term) return S.Current;
+        return await Failover(current, reason, penalize: false);
+    }
+
+    /// <summary>Re-span: the failed leader's term ends at the last committed height; a replacement leads to the end of the epoch.</summary>
+    private async Task<LeadershipTerm?> Failover(LeadershipTerm failed, string reason, bool penalize)
+    {
+        var now = NowMs;
+        S.FailedThisEpoch.Add(failed.LeaderId);
+        S.Failovers++;
+        S.FailoverPendingSinceMs = S.LastBlockMs > 0 ? S.LastBlockMs : now;
+        _metrics.Failovers.Add(1, new KeyValuePair<string, object?>("chain", ChainId));
+        var committee = S.Committees[S.Epoch];
+        var members = committee.Select(c => new CommitteeMember(c.Id, c.Power)).ToList();
+        var excluded = S.FailedThisEpoch.Concat(S.Sequencers.Where(kv => kv.Value.Status is SequencerStatus.Jailed or SequencerStatus.Tombstoned).Select(kv => kv.Key)).ToHashSet();
+        string? replacement = Config.Algorithm == ScheduleAlgorithm.WeightedRoundRobin
+            ? LoadWrr().ReSpan(excluded)
+            : StakeLottery.Draw(members, Config.ScheduleSeed, S.Epoch, S.TermCounter + 1, excluded);
+        _log.LogWarning("rotation {Chain}: failover in epoch {Epoch}: {Failed} (term {Term}) — {Reason}; replacement {Replacement} from height {Height}",
+            ChainId, S.Epoch, failed.LeaderId, failed.Term, reason, replacement ?? "none", S.LastHeight + 1);
+
+        if (penalize)
+        {
+            var slash = await GrainFactory.Sequencer(ChainId, failed.LeaderId).Slash(SlashKind.Downtime, [], S.Epoch, $"downtime-term-{failed.Term}");
+            if (slash.IsOk)
+            {
+                _metrics.Slashes.Add(1, new KeyValuePair<string, object?>("chain", ChainId), new("kind", SlashKind.Downtime.ToString()));
+                var record = S.Sequencers[failed.LeaderId];
+                record.Status = slash.StatusAfter;
+                record.JailedUntilEpoch = slash.JailedUntilEpoch;
+            }
+        }
+        if (replacement is null)
+        {
+            S.Halted = true;
+            S.HaltReason = $"epoch {S.Epoch}: every committee member has failed";
+            _lastProgressMs = now;
+            await _state.WriteStateAsync();
+            return S.Current;
+        }
+        return await StartTerm(S.Epoch, replacement, S.LastHeight + 1, committee, now);
+    }
+
+    // ---------------------------------------------------------------- standings
+
+    public async Task<StakingReason> RegisterSequencer(StandingUpdate standing)
+    {
+        if (S.Sequencers.ContainsKey(standing.SequencerId)) return StakingReason.AlreadyRegistered;
+        if (!S.UsedSignerKeys.Add(Convert.ToHexStringLower(standing.SignerPublicKey))) return StakingReason.SignerKeyReused;
+        S.Sequencers[standing.SequencerId] = new SequencerRecord
+        {
+            CheckpointEpochs = [standing.EpochMade], CheckpointStakes = [standing.TotalStake], Status = standing.Status,
+            JailedUntilEpoch = standing.JailedUntilEpoch, SignerPublicKey = standing.SignerPublicKey,
+        };
+        await _state.WriteStateAsync();
+        return StakingReason.Ok;
+    }
+
+    public async Task OnStandingChanged(StandingUpdate update)
+    {
+        if (!S.Sequencers.TryGetValue(update.SequencerId, out var record)) S.Sequencers[update.SequencerId] = record = new SequencerRecord();
+        if (record.CheckpointEpochs.Count > 0 && record.CheckpointEpochs[^1] == update.EpochMade)
+            record.CheckpointStakes[^1] = update.TotalStake;
+        else if (record.CheckpointEpochs.Count == 0 || record.CheckpointEpochs[^1] < update.EpochMade)
+        {
+            record.CheckpointEpochs.Add(update.EpochMade);
+            record.CheckpointStakes.Add(update.TotalStake);
+        }
+        // Keep the history bounded: only the checkpoint in force two epochs back and later ones matter.
+        var delay = S.Config?.ActivationDelayEpochs ?? 2;
+        while (record.CheckpointEpochs.Count > 1 && record.CheckpointEpochs[1] + delay + 1 <= S.Epoch)
+        {
+            record.CheckpointEpochs.RemoveAt(0);
+            record.CheckpointStakes.RemoveAt(0);
+        }
+        record.Status = update.Status;
+        record.JailedUntilEpoch = update.JailedUntilEpoch;
+        if (update.SignerPublicKey.Length > 0) record.SignerPublicKey = update.SignerPublicKey;
+        await _state.WriteStateAsync();
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    public Task<LeadershipTerm?> GetCurrent() => Task.FromResult(S.Current);
+
+    public Task<string?> GetLeaderAt(ulong height, ulong term)
+    {
+        var record = S.Terms.FirstOrDefault(t => t.Term == term);
+        return Task.FromResult(record is not null && height >= record.FirstHeight && height <= record.LastHeight ? record.Leader : null);
+    }
+
+    public Task<CommitteeSeat[]> GetCommittee(ulong epoch) =>
+        Task.FromResult(S.Committees.TryGetValue(epoch, out var seats) ? seats : []);
+
+    public Task<string[]> GetSchedule(int count)
+    {
+        if (S.Config is null || !S.Committees.TryGetValue(S.Epoch, out var committee) || committee.Length == 0) return Task.FromResult(Array.Empty<string>());
+        var members = committee.Select(c => new CommitteeMember(c.Id, c.Power)).ToList();
+        var leaders = new List<string>();
+        if (Config.Algorithm == ScheduleAlgorithm.WeightedRoundRobin)
+        {
+            var wrr = LoadWrr();
+            leaders.Add(wrr.CurrentLeader!);
+            for (int i = 1; i < count; i++) leaders.Add(wrr.Advance());
+        }
+        else
+        {
+            for (int i = 0; i < count; i++) leaders.Add(StakeLottery.Draw(members, Config.ScheduleSeed, S.Epoch + (ulong)i)!);
+        }
+        return Task.FromResult(leaders.ToArray());
+    }
+
+    public Task<RotationStatus> GetStatus() =>
+        Task.FromResult(new RotationStatus(S.Epoch, S.Current, S.Halted, S.HaltReason, S.Failovers, S.FailoverDurationsMs.ToArray(), S.LeaderChanges));
+}

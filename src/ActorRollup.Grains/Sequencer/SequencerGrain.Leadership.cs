@@ -1,0 +1,303 @@
+using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Blocks;
+using ActorRollup.Core.Crypto;
+using ActorRollup.Core.Execution;
+using ActorRollup.Core.Primitives;
+using ActorRollup.Core.State;
+using ActorRollup.Core.Transactions;
+using Microsoft.Extensions.Logging;
+
+namespace ActorRollup.Grains.Sequencer;
+
+// Block production while this sequencer leads (PROTOCOL.md §7): every block interval, take the policy-ordered
+// transactions from the mempool, execute them on the leader's replica, sign the header, gather a quorum
+// certificate from the committee in parallel, and append. A block that missed its quorum is proposed again
+// unchanged (a different block at the same height and term would be equivocation).
+public sealed partial class SequencerGrain
+{
+    private LeadershipTerm? _term;
+    private IGrainTimer? _blockTimer;
+    private bool _producing;
+    private ulong _headHeight;
+    private Hash32 _headHash;
+    private StateTree _headState = StateTree.Empty;
+    private Block? _pendingBlock;
+    private StateTree? _pendingPostState;
+    private bool _postingBatches;
+    private string? _keySeed;
+
+    public async Task BeginLeadership(LeadershipTerm term)
+    {
+        if (_term is not null && term.Term <= _term.Term) return;
+        _term = term;
+        _pendingBlock = null;
+        await SyncHead();
+        var interval = TimeSpan.FromMilliseconds(_state.State.Config?.BlockIntervalMs ?? 250);
+        _blockTimer?.Dispose();
+        _blockTimer = this.RegisterGrainTimer(ProduceTick, new GrainTimerCreationOptions
+        {
+            DueTime = TimeSpan.Zero, Period = interval, Interleave = true, KeepAlive = true,
+        });
+        _log.LogInformation("sequencer {Chain}/{Id}: leading term {Term} (epoch {Epoch}, heights {First}..{Last}) from head {Head}",
+            ChainId, Id, term.Term, term.Epoch, term.FirstHeight, term.LastHeight, _headHeight);
+        _ = PostDueBatches();
+    }
+
+    public Task EndLeadership(ulong term)
+    {
+        if (_term is not null && _term.Term == term) StopLeading();
+        return Task.CompletedTask;
+    }
+
+    private void StopLeading()
+    {
+        _blockTimer?.Dispose();
+        _blockTimer = null;
+        _term = null;
+        _pendingBlock = null;
+        _pendingPostState = null;
+    }
+
+    private async Task SyncHead()
+    {
+        _keySeed ??= (await GrainFactory.Chain(ChainId).GetGenesis())?.KeySeed;
+        var snapshot = await GrainFactory.Chain(ChainId).GetSnapshot();
+        _headHeight = snapshot.Height;
+        _headHash = snapshot.Hash;
+        _headState = snapshot.State;
+    }
+
+    private async Task ProduceTick(CancellationToken cancellationToken)
+    {
+        if (_producing || _term is null || Crashed || _state.State.Config is null) return;
+        _producing = true;
+        try
+        {
+            await ProduceBlock(_term);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            _log.LogWarning("sequencer {Chain}/{Id}: block production failed: {Error}", ChainId, Id, e.Message);
+        }
+        finally
+        {
+            _producing = false;
+        }
+    }
+
+    private async Task ProduceBlock(LeadershipTerm term)
+    {
+        var config = _state.State.Config!;
+        if (_fault.Kind == SequencerFaultKind.Slow) await Task.Delay(_fault.DelayMs);
+        if (_term != term || Crashed) return;
+
+        if (_pendingBlock is null)
+        {
+            ulong height = _headHeight + 1;
+            if (!term.Covers(height)) return; // the epoch is complete; rotation starts the next term
+            var batch = await GrainFactory.Mempool(ChainId).TakeBatch(config.MaxTxPerBlock,
+                _fault.Kind == SequencerFaultKind.Censor ? _fault.Target : null);
+            if (_term != term) return;
+            (_pendingBlock, _pendingPostState) = BuildBlock(term, height, batch);
+        }
+
+        var block = _pendingBlock;
+        var started = NowMs;
+        var (certificate, gathered) = await GatherAttestations(block, term);
+        if (_term != term) return;
+        if (certificate is null)
+        {
+            await GrainFactory.Rotation(ChainId).ReportQuorumFailure(Id, term.Term, block.Header.Height, gathered, term.TotalPower);
+            return;
+        }
+        _metrics.AttestationRtt.Record(NowMs - started, new KeyValuePair<string, object?>("chain", ChainId));
+
+        var result = await GrainFactory.Chain(ChainId).AppendBlock(block, certificate);
+        if (result.Ok)
+        {
+            _headHeight = block.Header.Height;
+            _headHash = block.Hash;
+            _headState = _pendingPostState!;
+            _pendingBlock = null;
+            _pendingPostState = null;
+            _state.State.BlocksProposed++;
+            if (block.Header.Height % (ulong)config.BatchSize == 0) _ = PostDueBatches();
+            return;
+        }
+
+        _log.LogWarning("sequencer {Chain}/{Id}: block {Height} refused: {Reason} {Detail}", ChainId, Id, block.Header.Height, result.Reason, result.Detail);
+        _pendingBlock = null;
+        _pendingPostState = null;
+        if (result.Reason is ChainReason.StaleTerm or ChainReason.NotLeader or ChainReason.OutsideTerm) StopLeading();
+        else if (result.Reason is ChainReason.WrongParent or ChainReason.WrongHeight) await SyncHead();
+    }
+
+    /// <summary>Executes the batch on the leader's replica and signs the header; faults shape the block here.</summary>
+    private (Block Block, StateTree PostState) BuildBlock(LeadershipTerm term, ulong height, PendingBatch batch)
+    {
+        var config = _state.State.Config!;
+        var entries = batch.Entries().ToList();
+        if (_fault.Kind == SequencerFaultKind.Reorder && entries.Count > 1)
+        {
+            entries.Reverse();
+            ConsumeOnceFault(SequencerFaultKind.Reorder);
+        }
+        if (_fault.Kind == SequencerFaultKind.FrontRun)
+        {
+            entries.Insert(0, new BlockEntry(FrontRunTransaction(), entries.Count > 0 ? entries[0].ArrivalSequence : 1));
+            ConsumeOnceFault(SequencerFaultKind.FrontRun);
+        }
+
+        var result = BlockExecutor.Execute(_headState, entries.Select(e => e.Transaction).ToArray(), null, ChainId);
+        var included = entries.Where((_, i) => result.Receipts[i].Included).ToArray();
+        var postState = result.PostState;
+        var claimedRoot = postState.Root;
+        if (_fault.Kind == SequencerFaultKind.WrongStateRoot)
+        {
+            claimedRoot = Hash32.Sha256(System.Text.Encoding.UTF8.GetBytes($"forged root {ChainId} {height}"));
+            ConsumeOnceFault(SequencerFaultKind.WrongStateRoot);
+        }
+        else if (_fault.Kind == SequencerFaultKind.WrongBalance)
+        {
+            // Credits the leader's owner tokens out of thin air and commits to that state.
+            var owner = _state.State.Pool!.Owner;
+            var forged = postState.Set(owner, postState.Get(owner) with { Balance = postState.Get(owner).Balance + Token.FromTokens(1_000) });
+            claimedRoot = forged.Root;
+            ConsumeOnceFault(SequencerFaultKind.WrongBalance);
+        }
+        var block = Block.Create(Signer, ChainId, height, term.Epoch, term.Term, _headHash, claimedRoot, NowMs, Id, default, included);
+
+        if (_fault.Kind == SequencerFaultKind.Equivocate)
+        {
+            // A second, different block for the same height and term, shown to every member after the first.
+            var twin = Block.Create(Signer, ChainId, height, term.Epoch, term.Term, _headHash, claimedRoot, block.Header.TimestampMs + 1, Id, default, []);
+            ConsumeOnceFault(SequencerFaultKind.Equivocate);
+            _ = ShowTwin(term, block, twin);
+        }
+        return (block, postState);
+    }
+
+    private async Task ShowTwin(LeadershipTerm term, Block first, Block twin)
+    {
+        // Let the first block's attestations land, then present the twin to the committee.
+        await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(20, _state.State.Config!.AttestationTimeoutMs / 4)));
+        foreach (var seat in term.Committee.Where(s => s.Id != Id))
+            _ = GrainFactory.Sequencer(ChainId, seat.Id).Attest(twin.Signed);
+    }
+
+    /// <summary>The insider's front-run: a transfer signed with load-test account 0's key, never admitted.</summary>
+    private Transaction FrontRunTransaction()
+    {
+        using var key = SigningKey.Derive(Abstractions.Config.GenesisKeys.LoadTestSeed(_keySeed ?? "actorrollup"), 0);
+        var account = _headState.Get(key.Address);
+        return Transaction.Create(key, ChainId, _state.State.Pool!.Owner, 1, account.Nonce, _state.State.Config!.MinGasPrice * 10);
+    }
+
+    /// <summary>Asks every committee member in parallel; returns as soon as the signers hold more than 2/3 of the power.</summary>
+    private async Task<(QuorumCertificate? Certificate, long Gathered)> GatherAttestations(Block block, LeadershipTerm term)
+    {
+        var committee = new Committee(term.Committee);
+        var signatures = new List<CommitteeSignature>();
+        long power = 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Add(CommitteeSignature signature, long weight)
+        {
+            if (done.Task.IsCompleted) return;
+            signatures.Add(signature);
+            power += weight;
+            if (committee.IsQuorum(power)) done.TrySetResult();
+        }
+
+        if (committee.TryGet(Id, out var self))
+        {
+            RememberAttested(block.Signed);
+            Add(new CommitteeSignature(Id, Signing.SignAttestation(Signer, block.Hash)), self.Power);
+        }
+        var timeout = TimeSpan.FromMilliseconds(_state.State.Config!.AttestationTimeoutMs);
+        var requests = term.Committee.Where(s => s.Id != Id).Select(async seat =>
+        {
+            try
+            {
+                var reply = await GrainFactory.Sequencer(ChainId, seat.Id).Attest(block.Signed).WaitAsync(timeout);
+                if (reply.Ok && reply.Signature is not null) Add(new CommitteeSignature(seat.Id, reply.Signature), seat.Power);
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                // An unreachable member simply does not count.
+            }
+        }).ToArray();
+        var all = Task.WhenAll(requests);
+        await Task.WhenAny(done.Task, all);
+        if (!done.Task.IsCompleted) return (null, power);
+        done.TrySetResult();
+        return (new QuorumCertificate(block.Hash, signatures.ToArray()), power);
+    }
+
+    // ---------------------------------------------------------------- settlement batches
+
+    /// <summary>Posts every complete batch the settlement layer has not seen yet, each signed by a committee quorum.</summary>
+    private async Task PostDueBatches()
+    {
+        if (_postingBatches || _term is null || Crashed) return;
+        _postingBatches = true;
+        try
+        {
+            var config = _state.State.Config!;
+            var size = (ulong)config.BatchSize;
+            var settlement = GrainFactory.Settlement(ChainId);
+            var posted = (await settlement.GetView()).PostedHeight;
+            while (_term is not null && posted + size <= _headHeight)
+            {
+                ulong first = posted + 1, last = posted + size;
+                var epoch = (last - 1) / config.EpochLength + 1;
+                var hashes = await GrainFactory.Chain(ChainId).GetBlockHashes(first, last);
+                if (hashes.Length != (int)size) return;
+                var lastBlock = await GrainFactory.Chain(ChainId).GetBlock(last);
+                if (lastBlock is null) return;
+                var batch = new BatchHeader(ChainId, last / size, first, last, epoch, lastBlock.StateRoot, BatchHeader.HashOfBlocks(hashes));
+                var committee = await GrainFactory.Rotation(ChainId).GetCommittee(epoch);
+                var signatures = await GatherBatchSignatures(batch, committee);
+                if (signatures is null) return;
+                var reason = await settlement.PostBatch(batch, signatures, committee);
+                if (reason != SettlementReason.Ok)
+                {
+                    _log.LogWarning("sequencer {Chain}/{Id}: batch {First}..{Last} refused: {Reason}", ChainId, Id, first, last, reason);
+                    return;
+                }
+                posted = last;
+            }
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            _log.LogWarning("sequencer {Chain}/{Id}: batch posting failed: {Error}", ChainId, Id, e.Message);
+        }
+        finally
+        {
+            _postingBatches = false;
+        }
+    }
+
+    private async Task<CommitteeSignature[]?> GatherBatchSignatures(BatchHeader batch, CommitteeSeat[] seats)
+    {
+        if (seats.Length == 0) return null;
+        var committee = new Committee(seats);
+        var timeout = TimeSpan.FromMilliseconds(_state.State.Config!.AttestationTimeoutMs);
+        var replies = await Task.WhenAll(seats.Select(async seat =>
+        {
+            try
+            {
+                return seat.Id == Id
+                    ? await SignBatch(batch)
+                    : await GrainFactory.Sequencer(ChainId, seat.Id).SignBatch(batch).WaitAsync(timeout);
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                return new AttestationReply(seat.Id, AttestReason.Offline, null);
+            }
+        }));
+        var signed = replies.Where(r => r.Ok).ToArray();
+        long power = signed.Sum(r => committee.TryGet(r.MemberId, out var s) ? s.Power : 0);
+        return committee.IsQuorum(power) ? signed.Select(r => new CommitteeSignature(r.MemberId, r.Signature!)).ToArray() : null;
+    }
+}

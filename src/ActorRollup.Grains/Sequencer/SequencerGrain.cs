@@ -1,0 +1,108 @@
+using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Crypto;
+using ActorRollup.Grains.Infrastructure;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+
+namespace ActorRollup.Grains.Sequencer;
+
+/// <summary>
+/// A sequencer (PROTOCOL.md §1): it holds its signer key and its stake pool, produces blocks while it leads
+/// (<c>SequencerGrain.Leadership.cs</c>), attests blocks as a committee member (<c>SequencerGrain.Attestation.cs</c>)
+/// and keeps its pool (<c>SequencerGrain.Staking.cs</c>). Reentrant: leading, attesting and staking are independent
+/// parts of its state, and the chain and rotation call it while it waits on them; state writes are serialized.
+/// </summary>
+[Reentrant]
+public sealed partial class SequencerGrain : Grain, ISequencerGrain
+{
+    private readonly IPersistentState<SequencerState> _state;
+    private readonly TimeProvider _clock;
+    private readonly VerificationMemo _memo;
+    private readonly RollupMetrics _metrics;
+    private readonly ILogger<SequencerGrain> _log;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private SigningKey? _signer;
+
+    // Fault injection (not persisted: a restarted node is healthy).
+    private SequencerFault _fault = new(SequencerFaultKind.None);
+    private CancellationTokenSource _crashRelease = new();
+
+    public SequencerGrain([PersistentState("sequencer", StorageNames.Rollup)] IPersistentState<SequencerState> state,
+        TimeProvider clock, VerificationMemo memo, RollupMetrics metrics, ILogger<SequencerGrain> log)
+    {
+        _state = state;
+        _clock = clock;
+        _memo = memo;
+        _metrics = metrics;
+        _log = log;
+    }
+
+    private (string ChainId, string Id) Key => GrainKeys.SplitMember(this.GetPrimaryKeyString());
+    private string ChainId => Key.ChainId;
+    private string Id => Key.Id;
+    private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+    private SigningKey Signer => _signer ??= SigningKey.FromSeed(_state.State.SignerSeed);
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        StopLeading();
+        _signer?.Dispose();
+        return base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    /// <summary>Writes the state; concurrent callers (the grain is reentrant) are serialized.</summary>
+    private async Task PersistAsync()
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public Task InjectFault(SequencerFault fault)
+    {
+        _log.LogWarning("sequencer {Chain}/{Id}: fault {Fault} injected", ChainId, Id, fault.Kind);
+        if (_fault.Kind == SequencerFaultKind.Crash && fault.Kind != SequencerFaultKind.Crash)
+        {
+            _crashRelease.Cancel();
+            _crashRelease = new CancellationTokenSource();
+        }
+        _fault = fault;
+        return Task.CompletedTask;
+    }
+
+    private bool Crashed => _fault.Kind == SequencerFaultKind.Crash;
+
+    /// <summary>A crashed node answers nothing: the caller's own timeout decides (held until the fault is cleared).</summary>
+    private async Task HangWhileCrashed()
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, _crashRelease.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void ConsumeOnceFault(SequencerFaultKind kind)
+    {
+        if (_fault.Kind == kind && _fault.Once) _fault = new SequencerFault(SequencerFaultKind.None);
+    }
+
+    public Task<SequencerView> GetView()
+    {
+        var s = _state.State;
+        var pool = s.Pool;
+        return Task.FromResult(new SequencerView(Id, pool?.Status.ToString() ?? "Unregistered", pool?.Owner ?? default,
+            pool is null ? "" : Convert.ToHexStringLower(pool.SignerPublicKey.AsSpan()), pool?.SelfStake ?? 0, pool?.TotalStake ?? 0,
+            pool?.RewardPool ?? 0, pool?.CommissionAccrued ?? 0, pool?.JailedUntilEpoch ?? 0, s.BlocksProposed, s.Attestations,
+            _term is not null, _term?.Term ?? 0, _fault.Kind.ToString(), s.Slashed));
+    }
+}

@@ -1,0 +1,161 @@
+using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Primitives;
+using ActorRollup.Core.Staking;
+using ActorRollup.Grains.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace ActorRollup.Grains.Staker;
+
+/// <summary>
+/// A staker on the L1 locking pool (PROTOCOL.md §5): its L1 balance, its positions in sequencer pools, pending
+/// unlocks and claimed rewards. Every action must be signed by the staker's own key and carry its next nonce
+/// (§9: stake actions need the staker's signature); a refused action changes nothing. The pool side of each
+/// operation is idempotent by operation id ("address/nonce"), so a retried action is applied exactly once.
+/// </summary>
+public sealed class StakerGrain : Grain, IStakerGrain
+{
+    private readonly IPersistentState<StakerState> _state;
+    private readonly RollupMetrics _metrics;
+    private readonly ILogger<StakerGrain> _log;
+
+    public StakerGrain([PersistentState("staker", StorageNames.Rollup)] IPersistentState<StakerState> state, RollupMetrics metrics, ILogger<StakerGrain> log)
+    {
+        _state = state;
+        _metrics = metrics;
+        _log = log;
+    }
+
+    private (string ChainId, string Id) Key => GrainKeys.SplitMember(this.GetPrimaryKeyString());
+    private string ChainId => Key.ChainId;
+    private Address Address => Address.Parse(Key.Id);
+    private StakerState S => _state.State;
+
+    public async Task Fund(ChainConfig config, UInt128 amount)
+    {
+        // Genesis only: once rotation has begun the first epoch, the L1 supply is fixed.
+        if (await GrainFactory.Rotation(ChainId).GetCurrent() is not null)
+            throw new InvalidOperationException("L1 funding is only possible at genesis");
+        S.Config ??= config;
+        S.Balance = checked(S.Balance + amount);
+        S.Funded = checked(S.Funded + amount);
+        await _state.WriteStateAsync();
+    }
+
+    public async Task<StakeResult> Execute(StakeAction action, byte[]? sequencerSignerSeed = null)
+    {
+        StakeResult Refuse(StakingReason reason, string detail)
+        {
+            _metrics.Refused(ChainId, "stake", reason.ToString());
+            return new StakeResult(reason, 0, detail);
+        }
+        if (action.ChainId != ChainId) return Refuse(StakingReason.BadSignature, $"the action is for chain '{action.ChainId}'");
+        if (action.Staker != Address) return Refuse(StakingReason.BadSignature, $"signed by {action.Staker}, not by {Address}");
+        if (!action.VerifySignature()) return Refuse(StakingReason.BadSignature, "the signature does not verify");
+        if (action.Nonce != S.Nonce) return Refuse(StakingReason.BadNonce, $"nonce {action.Nonce}, expected {S.Nonce}");
+        var config = S.Config ??= (await GrainFactory.Chain(ChainId).GetGenesis())?.Config;
+        if (config is null) return Refuse(StakingReason.UnknownSequencer, "the chain does not exist");
+        var epoch = (await GrainFactory.Rotation(ChainId).GetStatus()).Epoch;
+        var operation = $"{Address}/{action.Nonce}";
+        var sequencer = GrainFactory.Sequencer(ChainId, action.SequencerId);
+
+        StakeResult result;
+        switch (action.Kind)
+        {
+            case StakeActionKind.RegisterSequencer:
+            {
+                if (action.Amount > S.Balance) return Refuse(StakingReason.InsufficientBalance, $"balance {Token.Format(S.Balance)}");
+                if (sequencerSignerSeed is null) return Refuse(StakingReason.InvalidSignerKey, "the signer seed is missing");
+                var receipt = await sequencer.Register(config, action, sequencerSignerSeed, epoch);
+                if (!receipt.Ok) return Refuse(receipt.Reason, receipt.Detail);
+                S.Balance -= action.Amount;
+                S.Positions[action.SequencerId] = StakePosition.Empty(receipt.RewardIndex).AddShares(receipt.Shares, receipt.RewardIndex);
+                result = new StakeResult(StakingReason.Ok, action.Amount, $"registered {action.SequencerId}");
+                break;
+            }
+            case StakeActionKind.Delegate:
+            {
+                if (action.Amount == 0) return Refuse(StakingReason.ZeroAmount, "nothing to delegate");
+                if (action.Amount > S.Balance) return Refuse(StakingReason.InsufficientBalance, $"balance {Token.Format(S.Balance)}");
+                var receipt = await sequencer.Deposit(operation, Address, action.Amount, epoch);
+                if (!receipt.Ok) return Refuse(receipt.Reason, receipt.Detail);
+                S.Balance -= action.Amount;
+                var position = S.Positions.GetValueOrDefault(action.SequencerId) ?? StakePosition.Empty(receipt.RewardIndex);
+                S.Positions[action.SequencerId] = position.AddShares(receipt.Shares, receipt.RewardIndex);
+                result = new StakeResult(StakingReason.Ok, action.Amount, $"delegated to {action.SequencerId}");
+                break;
+            }
+            case StakeActionKind.Unlock:
+            {
+                if (!S.Positions.TryGetValue(action.SequencerId, out var position) || position.Shares == 0)
+                    return Refuse(StakingReason.UnlockExceedsLocked, $"no stake with {action.SequencerId}");
+                var receipt = await sequencer.Withdraw(operation, Address, position.Shares, action.Amount, epoch);
+                if (!receipt.Ok) return Refuse(receipt.Reason, receipt.Detail);
+                S.Positions[action.SequencerId] = position.RemoveShares(receipt.Shares, receipt.RewardIndex);
+                S.Unlocks.Add(new StakerUnlock(action.SequencerId, receipt.ClaimableFromEpoch, receipt.Amount, action.Amount));
+                result = new StakeResult(StakingReason.Ok, action.Amount, $"claimable from epoch {receipt.ClaimableFromEpoch}");
+                break;
+            }
+            case StakeActionKind.ClaimUnlocked:
+            {
+                var due = S.Unlocks.Where(u => u.ClaimableFromEpoch <= epoch).ToList();
+                if (due.Count == 0)
+                    return S.Unlocks.Count > 0
+                        ? Refuse(StakingReason.ExitDelayNotPassed, $"first claimable at epoch {S.Unlocks.Min(u => u.ClaimableFromEpoch)}, now {epoch}")
+                        : Refuse(StakingReason.NothingToClaim, "no pending unlock");
+                UInt128 total = 0;
+                for (int i = 0; i < due.Count; i++)
+                {
+                    var u = due[i];
+                    var receipt = await GrainFactory.Sequencer(ChainId, u.SequencerId).ClaimUnbonding($"{operation}/{i}", u.ClaimableFromEpoch, u.BucketShares, epoch);
+                    if (!receipt.Ok) continue;
+                    S.Unlocks.Remove(u);
+                    S.Balance += receipt.Amount;
+                    total += receipt.Amount;
+                }
+                result = new StakeResult(StakingReason.Ok, total, $"claimed {due.Count} unlock(s)");
+                break;
+            }
+            case StakeActionKind.ClaimRewards:
+            {
+                if (!S.Positions.TryGetValue(action.SequencerId, out var position)) return Refuse(StakingReason.NothingToClaim, $"no stake with {action.SequencerId}");
+                var receipt = await sequencer.PayReward(operation, Address, position);
+                if (!receipt.Ok) return Refuse(receipt.Reason, receipt.Detail);
+                S.Positions[action.SequencerId] = new StakePosition(position.Shares, receipt.RewardIndex, UInt128.Zero);
+                S.Balance += receipt.Amount;
+                S.RewardsClaimed += receipt.Amount;
+                result = new StakeResult(StakingReason.Ok, receipt.Amount, $"rewards from {action.SequencerId}");
+                break;
+            }
+            default:
+                return Refuse(StakingReason.ZeroAmount, $"unknown action {action.Kind}");
+        }
+        S.Nonce++;
+        foreach (var empty in S.Positions.Where(p => p.Value.IsEmpty).Select(p => p.Key).ToList()) S.Positions.Remove(empty);
+        await _state.WriteStateAsync();
+        return result;
+    }
+
+    public async Task CreditReward(UInt128 amount, string reason)
+    {
+        S.Balance = checked(S.Balance + amount);
+        S.ReporterRewards = checked(S.ReporterRewards + amount);
+        await _state.WriteStateAsync();
+        _log.LogInformation("staker {Chain}/{Address}: credited {Amount} ({Reason})", ChainId, Address, Token.Format(amount), reason);
+    }
+
+    public async Task<StakerView> GetView()
+    {
+        var positions = new List<PositionView>();
+        foreach (var (id, position) in S.Positions)
+        {
+            var pool = await GrainFactory.Sequencer(ChainId, id).GetPool();
+            var value = pool is null ? UInt128.Zero : pool.ValueOf(position.Shares);
+            var pending = pool is null ? UInt128.Zero : position.PendingReward(pool.RewardIndex) + (pool.Owner == Address ? pool.CommissionAccrued : UInt128.Zero);
+            positions.Add(new PositionView(id, value, pending));
+        }
+        return new StakerView(Address, S.Balance, positions.ToArray(),
+            S.Unlocks.Select(u => new UnlockView(u.SequencerId, u.Amount, u.ClaimableFromEpoch)).ToArray(), S.Nonce, S.RewardsClaimed);
+    }
+}

@@ -1,0 +1,22 @@
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Core.Staking;
+
+namespace ActorRollup.Grains.Staker;
+
+/// <summary>A pending unlock held by a staker: bucket shares of one pool's unbonding stake, claimable from an epoch.</summary>
+[GenerateSerializer, Alias("ar.StakerUnlock")]
+public sealed record StakerUnlock([property: Id(0)] string SequencerId, [property: Id(1)] ulong ClaimableFromEpoch, [property: Id(2)] UInt128 BucketShares, [property: Id(3)] UInt128 Amount);
+
+[GenerateSerializer, Alias("ar.StakerState")]
+public sealed class StakerState
+{
+    [Id(0)] public ChainConfig? Config { get; set; }
+    [Id(1)] public UInt128 Balance { get; set; }
+    /// <summary>The next action nonce: each signed action must carry it (replay protection).</summary>
+    [Id(2)] public ulong Nonce { get; set; }
+    [Id(3)] public Dictionary<string, StakePosition> Positions { get; set; } = [];
+    [Id(4)] public List<StakerUnlock> Unlocks { get; set; } = [];
+    [Id(5)] public UInt128 RewardsClaimed { get; set; }
+    [Id(6)] public UInt128 ReporterRewards { get; set; }
+    [Id(7)] public UInt128 Funded { get; set; }
+}

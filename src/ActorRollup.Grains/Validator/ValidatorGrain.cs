@@ -1,0 +1,235 @@
+using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Blocks;
+using ActorRollup.Core.Crypto;
+using ActorRollup.Core.Primitives;
+using ActorRollup.Core.State;
+using ActorRollup.Grains.Chain;
+using ActorRollup.Grains.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace ActorRollup.Grains.Validator;
+
+/// <summary>
+/// A bonded validator (PROTOCOL.md §8). Keeps its own replica of the L2 state, re-executes every committed block
+/// in height order and checks it (<see cref="BlockChecker"/>); reports sound blocks to the chain and challenges bad
+/// ones with a signed fraud proof; votes on other validators' challenges by checking the block against its own
+/// replica. A false challenge earns a strike; past the limit, part of the bond is burned.
+/// </summary>
+public sealed class ValidatorGrain : Grain, IValidatorGrain
+{
+    private readonly IPersistentState<ValidatorState> _state;
+    private readonly VerificationMemo _memo;
+    private readonly ILogger<ValidatorGrain> _log;
+    private readonly Dictionary<ulong, StateTree> _replica = [];   // recent heights, for challenges and votes
+    private readonly Dictionary<ulong, CommitteeSeat[]> _committees = [];
+    private readonly Dictionary<ulong, string> _termLeaders = [];
+    private ValidatorFaultKind _fault;
+    private SigningKey? _key;
+
+    public ValidatorGrain([PersistentState("validator", StorageNames.Rollup)] IPersistentState<ValidatorState> state,
+        VerificationMemo memo, ILogger<ValidatorGrain> log)
+    {
+        _state = state;
+        _memo = memo;
+        _log = log;
+    }
+
+    private (string ChainId, string Id) Key => GrainKeys.SplitMember(this.GetPrimaryKeyString());
+    private string ChainId => Key.ChainId;
+    private string Id => Key.Id;
+    private ValidatorState S => _state.State;
+    private ulong ReplicaWindow => (S.Config?.ChallengeWindow ?? 40) + 2 * (ulong)(S.Config?.BatchSize ?? 20) + 64;
+    private SigningKey SigningKey => _key ??= GenesisKeys.Validator(S.Genesis!.KeySeed, ChainId, Id);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Genesis is not null)
+        {
+            // Recovery: rebuild the replica at the verified height by re-executing from genesis.
+            var state = GenesisBuilder.BuildState(S.Genesis);
+            _replica[0] = state;
+            var target = S.VerifiedHeight;
+            S.VerifiedHeight = 0;
+            S.VerifiedHash = GenesisBuilder.Header(S.Genesis, state.Root).Hash;
+            for (ulong h = 1; h <= target; h++)
+            {
+                var block = await GrainFactory.Chain(ChainId).GetCommittedBlock(h);
+                if (block is null) break;
+                await Apply(block, report: false);
+            }
+        }
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    public async Task Initialize(ChainConfig config, ChainGenesis genesis, UInt128 bond)
+    {
+        if (S.Genesis is not null) return;
+        S.Config = config;
+        S.Genesis = genesis;
+        S.Bond = bond;
+        S.InitialBond = bond;
+        var state = GenesisBuilder.BuildState(genesis);
+        _replica[0] = state;
+        S.VerifiedHash = GenesisBuilder.Header(genesis, state.Root).Hash;
+        await _state.WriteStateAsync();
+    }
+
+    public Task InjectFault(ValidatorFaultKind fault)
+    {
+        _log.LogWarning("validator {Chain}/{Id}: fault {Fault} injected", ChainId, Id, fault);
+        _fault = fault;
+        return Task.CompletedTask;
+    }
+
+    // ---------------------------------------------------------------- following the chain
+
+    public async Task OnBlockCommitted(CommittedBlock block)
+    {
+        if (S.Genesis is null || _fault == ValidatorFaultKind.Offline) return;
+        var height = block.Block.Header.Height;
+        if (height <= S.VerifiedHeight) return;
+        // Fill a gap (missed while offline, or delivered out of order) from the chain, in height order.
+        for (ulong h = S.VerifiedHeight + 1; h < height; h++)
+        {
+            var missing = await GrainFactory.Chain(ChainId).GetCommittedBlock(h);
+            if (missing is null || !await Apply(missing, report: true)) return;
+        }
+        if (height == S.VerifiedHeight + 1) await Apply(block, report: true);
+    }
+
+    /// <summary>Checks and applies one block on top of the replica; false when it does not extend the replica.</summary>
+    private async Task<bool> Apply(CommittedBlock committed, bool report)
+    {
+        var header = committed.Block.Header;
+        if (header.Height != S.VerifiedHeight + 1 || header.ParentHash != S.VerifiedHash) return false;
+        var pre = _replica[S.VerifiedHeight];
+        var context = await ContextOf(committed);
+        if (header.Height != S.VerifiedHeight + 1 || header.ParentHash != S.VerifiedHash) return false; // rolled back meanwhile
+        var verdict = BlockChecker.Check(committed, pre, context, S.Config!, _memo);
+        S.VerifiedHeight = header.Height;
+        S.VerifiedHash = header.Hash;
+        S.BlocksChecked++;
+        _replica[header.Height] = verdict.PostState;
+        _replica.Remove(header.Height - Math.Min(header.Height, ReplicaWindow));
+        if (!report) return true;
+
+        if (verdict.Violation == ViolationKind.None && _fault == ValidatorFaultKind.FalseChallenge)
+        {
+            _fault = ValidatorFaultKind.None;
+            await OpenChallenge(header, pre.Root, Hash32.Sha256("false challenge"u8), ViolationKind.StateRootMismatch, "false challenge (fault injection)");
+        }
+        else if (verdict.Violation == ViolationKind.None)
+        {
+            _ = GrainFactory.Chain(ChainId).ReportValidated(Id, header.Height, header.Hash);
+        }
+        else
+        {
+            S.LastViolation = $"{header.Height}: {verdict.Violation} {verdict.Detail}";
+            _log.LogWarning("validator {Chain}/{Id}: block {Height} by {Proposer} is bad: {Violation} — {Detail}",
+                ChainId, Id, header.Height, header.ProposerId, verdict.Violation, verdict.Detail);
+            await OpenChallenge(header, pre.Root, verdict.PostState.Root, verdict.Violation, verdict.Detail);
+        }
+        return true;
+    }
+
+    private async Task OpenChallenge(BlockHeader header, Hash32 preRoot, Hash32 recomputedRoot, ViolationKind violation, string detail)
+    {
+        var proof = new FraudProof(Id, header.Height, header.Hash, preRoot, recomputedRoot, violation, detail, []);
+        proof = proof with { ChallengerSignature = SigningKey.Sign(ChainGrain.ProofPayload(proof)) };
+        S.ChallengesOpened++;
+        await _state.WriteStateAsync();
+        var result = await GrainFactory.Chain(ChainId).Challenge(proof);
+        _log.LogInformation("validator {Chain}/{Id}: challenge of block {Height}: {Reason} (succeeded: {Succeeded})",
+            ChainId, Id, header.Height, result.Reason, result.Succeeded);
+    }
+
+    private async Task<BlockContext> ContextOf(CommittedBlock committed)
+    {
+        var header = committed.Block.Header;
+        if (!_committees.TryGetValue(header.Epoch, out var committee) || committee.Length == 0)
+        {
+            committee = await GrainFactory.Rotation(ChainId).GetCommittee(header.Epoch);
+            _committees[header.Epoch] = committee;
+            if (_committees.Count > 8) _committees.Remove(_committees.Keys.Min());
+        }
+        if (!_termLeaders.TryGetValue(header.Term, out var leader))
+        {
+            leader = await GrainFactory.Rotation(ChainId).GetLeaderAt(header.Height, header.Term);
+            if (leader is not null) _termLeaders[header.Term] = leader;
+            if (_termLeaders.Count > 256) _termLeaders.Remove(_termLeaders.Keys.Min());
+        }
+        var admissions = committed.Block.Entries.Count == 0
+            ? []
+            : await GrainFactory.Mempool(ChainId).GetAdmissions(committed.Block.Entries.Select(e => e.Transaction.Hash).ToArray());
+        return new BlockContext(committee, leader, admissions);
+    }
+
+    // ---------------------------------------------------------------- challenges
+
+    public async Task<ChallengeVote> Vote(FraudProof proof)
+    {
+        if (S.Genesis is null || _fault == ValidatorFaultKind.Offline) return new ChallengeVote(Id, false, "offline");
+        var committed = await GrainFactory.Chain(ChainId).GetCommittedBlock(proof.Height);
+        if (committed is null || committed.Block.Hash != proof.BlockHash) return new ChallengeVote(Id, false, "no such block on the chain");
+        var pre = await PreStateOf(proof.Height);
+        if (pre is null) return new ChallengeVote(Id, false, "cannot rebuild the pre-state");
+        var verdict = BlockChecker.Check(committed, pre, await ContextOf(committed), S.Config!, _memo);
+        return verdict.Violation == ViolationKind.None
+            ? new ChallengeVote(Id, false, "the block re-executes soundly")
+            : new ChallengeVote(Id, true, $"{verdict.Violation}: {verdict.Detail}");
+    }
+
+    /// <summary>The replica's state before <paramref name="height"/>, re-executing forward from the nearest kept state when needed.</summary>
+    private async Task<StateTree?> PreStateOf(ulong height)
+    {
+        if (_replica.TryGetValue(height - 1, out var pre)) return pre;
+        var from = _replica.Keys.Where(h => h < height).DefaultIfEmpty(ulong.MaxValue).Max();
+        if (from == ulong.MaxValue) return null;
+        var state = _replica[from];
+        for (ulong h = from + 1; h < height; h++)
+        {
+            var block = await GrainFactory.Chain(ChainId).GetCommittedBlock(h);
+            if (block is null) return null;
+            state = Core.Execution.BlockExecutor.Execute(state, block.Block.Transactions, block.Block.Header.FeeAccount, ChainId).PostState;
+        }
+        return state;
+    }
+
+    public Task OnRolledBack(ulong fromHeight, Hash32 restoredHead)
+    {
+        foreach (var h in _replica.Keys.Where(h => h >= fromHeight).ToList()) _replica.Remove(h);
+        if (S.VerifiedHeight >= fromHeight - 1)
+        {
+            S.VerifiedHeight = fromHeight - 1;
+            S.VerifiedHash = restoredHead;
+        }
+        return _state.WriteStateAsync();
+    }
+
+    public async Task OnChallengeDecided(string challengeId, bool succeeded, UInt128 reward)
+    {
+        if (succeeded)
+        {
+            S.ChallengesWon++;
+            S.Rewards += reward;
+        }
+        else
+        {
+            S.Strikes++;
+            if (S.Strikes >= S.Config!.FalseChallengeStrikeLimit)
+            {
+                var cut = S.Bond * S.Config.FalseChallengeSlashBps / 10_000;
+                S.Bond -= cut;
+                S.BondBurned += cut;
+                _log.LogWarning("validator {Chain}/{Id}: {Strikes} false challenges — {Cut} of its bond burned", ChainId, Id, S.Strikes, Token.Format(cut));
+            }
+        }
+        await _state.WriteStateAsync();
+    }
+
+    public Task<ValidatorView> GetView() =>
+        Task.FromResult(new ValidatorView(Id, S.Bond, S.VerifiedHeight, _replica.TryGetValue(S.VerifiedHeight, out var r) ? r.Root : default,
+            S.ChallengesOpened, S.ChallengesWon, S.Strikes, S.Rewards, _fault.ToString(), S.BlocksChecked, S.LastViolation));
+}

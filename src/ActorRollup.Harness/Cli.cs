@@ -1,0 +1,77 @@
+using System.CommandLine;
+using ActorRollup.Harness.Commands;
+
+namespace ActorRollup.Harness;
+
+/// <summary>
+/// The <c>rollup</c> command line, runnable in-process. Conventions every command follows: results go to
+/// stdout and nothing else does; any bad input — a parse error or a rejected value — exits with
+/// <see cref="UsageError"/> and exactly one line <c>error: …</c> on stderr, with nothing on stdout.
+/// </summary>
+public static class Cli
+{
+    /// <summary>Exit code for success.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code for bad input (usage error).</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Exit code for an unexpected internal failure.</summary>
+    public const int InternalError = 1;
+
+    /// <summary>The root command with every subcommand. Add new commands here (each in Commands/, with a static <c>Create()</c>).</summary>
+    public static RootCommand CreateRootCommand()
+    {
+        var root = new RootCommand("ActorRollup harness: tools around the rollup sequencer model.");
+        root.Subcommands.Add(ScheduleCommand.Create());
+        return root;
+    }
+
+    /// <summary>Parses and runs <paramref name="args"/>, writing to the given writers; returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+
+        var parseResult = CreateRootCommand().Parse(args);
+        if (parseResult.Errors.Count > 0)
+            return Fail(stderr, FirstError(parseResult));
+
+        var invocation = new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            EnableDefaultExceptionHandler = false,
+        };
+        try
+        {
+            return parseResult.Invoke(invocation);
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine("error: internal failure: " + OneLine(e.Message));
+            return InternalError;
+        }
+    }
+
+    /// <summary>
+    /// The one error to report: an unrecognized token first (it explains most follow-up errors, such as a
+    /// misspelt subcommand also reported as a missing one), else the parser's first error.
+    /// </summary>
+    private static string FirstError(ParseResult parseResult) =>
+        parseResult.UnmatchedTokens.Count > 0
+            ? $"unrecognized command or argument '{parseResult.UnmatchedTokens[0]}'"
+            : parseResult.Errors[0].Message;
+
+    /// <summary>Writes <c>error: message</c> as one line to <paramref name="stderr"/> and returns <see cref="UsageError"/>.</summary>
+    public static int Fail(TextWriter stderr, string message)
+    {
+        stderr.WriteLine("error: " + OneLine(message));
+        return UsageError;
+    }
+
+    /// <summary>Collapses line breaks so a message is always one line.</summary>
+    public static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

@@ -1,0 +1,38 @@
+using ActorRollup.Grains.Infrastructure;
+using Orleans.TestingHost;
+
+namespace ActorRollup.IntegrationTests;
+
+/// <summary>
+/// One two-silo in-process cluster shared by every test of the collection (memory storage, the grains' services).
+/// Tests isolate themselves by chain id: every grain key starts with it.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public IClusterClient Client => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Rollup);
+            silo.Services.AddActorRollupGrains();
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
