@@ -68,9 +68,9 @@ public static class RollupSilo
             o.TimestampFormat = "HH:mm:ss.fff ";
             o.IncludeScopes = false;
         });
-        logging.AddFilter("Orleans", LogLevel.Warning);
-        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.SetMinimumLevel(LogLevel.Warning);
         logging.AddFilter("ActorRollup", LogLevel.Information);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
     }
 }
 

@@ -40,6 +40,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     private readonly Dictionary<ulong, long> _validatedAt = [];
     private readonly Dictionary<ulong, long> _finalizedAt = [];
     private bool _challengeInProgress;
+    private long _txSinceLog;
 
     public ChainGrain(
         [PersistentState("chain", StorageNames.Rollup)] IPersistentState<ChainState> state,
@@ -204,6 +205,14 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         var finalized = await GrainFactory.Settlement(ChainId).OnHead(header.Height, now);
         await MarkFinalized(finalized, now);
         await _state.WriteStateAsync();
+
+        _txSinceLog += committed.Length;
+        if (header.Height % (ulong)Config.BatchSize == 0)
+        {
+            _log.LogInformation("chain {Chain}: height {Height} epoch {Epoch} term {Term} leader {Leader}: {Tx} tx in the last {Blocks} blocks; validated {Validated}, finalized {Finalized}",
+                ChainId, header.Height, header.Epoch, header.Term, header.ProposerId, _txSinceLog, Config.BatchSize, s.ValidatedHeight, s.FinalizedHeight);
+            _txSinceLog = 0;
+        }
 
         var delivery = new CommittedBlock(block, certificate, now);
         foreach (var v in Genesis.Validators) _ = GrainFactory.Validator(ChainId, v.Id).OnBlockCommitted(delivery);
