@@ -35,8 +35,9 @@ public sealed record ChainConfig
     [Id(5)] public int BlockIntervalMs { get; set; } = 250;
     [Id(6)] public int MaxTxPerBlock { get; set; } = 5_000;
     [Id(7)] public OrderingPolicy Ordering { get; set; } = OrderingPolicy.Fcfs;
-    /// <summary>How long a leader waits for attestations before reporting a failed quorum for this block.</summary>
-    [Id(8)] public int AttestationTimeoutMs { get; set; } = 1_000;
+    /// <summary>How long a leader waits for attestations before reporting a failed quorum for this block;
+    /// 0 means half the leader timeout. Must be below the leader timeout, or a live leader would be failed over.</summary>
+    [Id(8)] public int AttestationTimeoutMs { get; set; }
 
     // §6 committee and rotation
     [Id(9)] public ulong EpochLength { get; set; } = 100;
@@ -74,6 +75,7 @@ public sealed record ChainConfig
     [Id(31)] public string[] RegistrationWhitelist { get; set; } = [];
 
     public int EffectiveLeaderTimeoutMs => LeaderTimeoutMs > 0 ? LeaderTimeoutMs : 4 * BlockIntervalMs;
+    public int EffectiveAttestationTimeoutMs => AttestationTimeoutMs > 0 ? AttestationTimeoutMs : Math.Max(1, EffectiveLeaderTimeoutMs / 2);
 
     public ChainParameters ToChainParameters() => new()
     {
@@ -112,7 +114,8 @@ public sealed record ChainConfig
         if (MaxNonceGap < 1) errors.Add("Chain:MaxNonceGap must be at least 1");
         if (BlockIntervalMs < 5 || BlockIntervalMs > 60_000) errors.Add("Chain:BlockIntervalMs must be between 5 and 60000");
         if (MaxTxPerBlock < 1 || MaxTxPerBlock > 100_000) errors.Add("Chain:MaxTxPerBlock must be between 1 and 100000");
-        if (AttestationTimeoutMs < 10) errors.Add("Chain:AttestationTimeoutMs must be at least 10");
+        if (AttestationTimeoutMs < 0) errors.Add("Chain:AttestationTimeoutMs must be >= 0 (0 = half the leader timeout)");
+        else if (EffectiveAttestationTimeoutMs >= EffectiveLeaderTimeoutMs) errors.Add("Chain:AttestationTimeoutMs must be below the leader timeout (Chain:LeaderTimeoutMs)");
         if (EpochLength < 2) errors.Add("Chain:EpochLength must be at least 2");
         if (CommitteeSize < 1 || CommitteeSize > 1_024) errors.Add("Chain:CommitteeSize must be between 1 and 1024");
         if (!ScheduleAlgorithms.TryParse(ScheduleAlgorithm, out _)) errors.Add($"Chain:ScheduleAlgorithm '{ScheduleAlgorithm}' must be weighted-round-robin or stake-lottery");

@@ -138,12 +138,13 @@ public sealed partial class SequencerGrain
     {
         var config = _state.State.Config!;
         var entries = batch.Entries().ToList();
+        // Faults that falsify content wait for a block with transactions in it (that is where a byzantine leader gains).
         if (_fault.Kind == SequencerFaultKind.Reorder && entries.Count > 1)
         {
             entries.Reverse();
             ConsumeOnceFault(SequencerFaultKind.Reorder);
         }
-        if (_fault.Kind == SequencerFaultKind.FrontRun)
+        if (_fault.Kind == SequencerFaultKind.FrontRun && entries.Count > 0)
         {
             entries.Insert(0, new BlockEntry(FrontRunTransaction(), entries.Count > 0 ? entries[0].ArrivalSequence : 1));
             ConsumeOnceFault(SequencerFaultKind.FrontRun);
@@ -153,12 +154,12 @@ public sealed partial class SequencerGrain
         var included = entries.Where((_, i) => result.Receipts[i].Included).ToArray();
         var postState = result.PostState;
         var claimedRoot = postState.Root;
-        if (_fault.Kind == SequencerFaultKind.WrongStateRoot)
+        if (_fault.Kind == SequencerFaultKind.WrongStateRoot && included.Length > 0)
         {
             claimedRoot = Hash32.Sha256(System.Text.Encoding.UTF8.GetBytes($"forged root {ChainId} {height}"));
             ConsumeOnceFault(SequencerFaultKind.WrongStateRoot);
         }
-        else if (_fault.Kind == SequencerFaultKind.WrongBalance)
+        else if (_fault.Kind == SequencerFaultKind.WrongBalance && included.Length > 0)
         {
             // Credits the leader's owner tokens out of thin air and commits to that state.
             var owner = _state.State.Pool!.Owner;
@@ -181,7 +182,7 @@ public sealed partial class SequencerGrain
     private async Task ShowTwin(LeadershipTerm term, Block first, Block twin)
     {
         // Let the first block's attestations land, then present the twin to the committee.
-        await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(20, _state.State.Config!.AttestationTimeoutMs / 4)));
+        await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(20, _state.State.Config!.EffectiveAttestationTimeoutMs / 4)));
         foreach (var seat in term.Committee.Where(s => s.Id != Id))
             _ = GrainFactory.Sequencer(ChainId, seat.Id).Attest(twin.Signed);
     }
@@ -214,7 +215,7 @@ public sealed partial class SequencerGrain
             RememberAttested(block.Signed);
             Add(new CommitteeSignature(Id, Signing.SignAttestation(Signer, block.Hash)), self.Power);
         }
-        var timeout = TimeSpan.FromMilliseconds(_state.State.Config!.AttestationTimeoutMs);
+        var timeout = TimeSpan.FromMilliseconds(_state.State.Config!.EffectiveAttestationTimeoutMs);
         var requests = term.Committee.Where(s => s.Id != Id).Select(async seat =>
         {
             try
@@ -282,7 +283,7 @@ public sealed partial class SequencerGrain
     {
         if (seats.Length == 0) return null;
         var committee = new Committee(seats);
-        var timeout = TimeSpan.FromMilliseconds(_state.State.Config!.AttestationTimeoutMs);
+        var timeout = TimeSpan.FromMilliseconds(_state.State.Config!.EffectiveAttestationTimeoutMs);
         var replies = await Task.WhenAll(seats.Select(async seat =>
         {
             try
