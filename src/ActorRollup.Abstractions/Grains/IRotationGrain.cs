@@ -47,8 +47,9 @@ public interface IRotationGrain : IGrainWithStringKey
     /// <summary>The leader is alive but could not gather a quorum: the chain halts visibly instead of failing over.</summary>
     [Alias("ReportQuorumFailure")] Task ReportQuorumFailure(string leaderId, ulong term, ulong height, long gatheredPower, long totalPower);
 
-    /// <summary>The leader of <paramref name="term"/> must go now (rollback, equivocation); returns the new term.</summary>
-    [Alias("ForceFailover")] Task<LeadershipTerm?> ForceFailover(ulong term, string reason);
+    /// <summary>The leader of <paramref name="term"/> must go now (rollback, equivocation); the new term starts right
+    /// after <paramref name="headHeight"/> (after a rollback, the restored head). Returns the new term.</summary>
+    [Alias("ForceFailover")] Task<LeadershipTerm?> ForceFailover(ulong term, string reason, ulong headHeight);
 
     [Alias("GetCurrent"), ReadOnly] Task<LeadershipTerm?> GetCurrent();
 

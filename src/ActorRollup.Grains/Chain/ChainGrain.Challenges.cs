@@ -81,7 +81,7 @@ public sealed partial class ChainGrain
                 await GrainFactory.Validator(ChainId, v).OnChallengeDecided(challengeId, true, 0);
 
             // The offender's leadership ends at once (immediate failover).
-            var newTerm = await GrainFactory.Rotation(ChainId).ForceFailover(bad.Block.Header.Term, $"rolled back block {proof.Height}: {proof.Violation}");
+            var newTerm = await GrainFactory.Rotation(ChainId).ForceFailover(bad.Block.Header.Term, $"rolled back block {proof.Height}: {proof.Violation}", s.Height);
             if (newTerm is not null) await SetLeadership(newTerm);
             await _state.WriteStateAsync();
             return new ChallengeResult(ChainReason.Ok, challengeId, true, proof.Height, deleted, requeued, agreed, disagreed);
@@ -194,7 +194,7 @@ public sealed partial class ChainGrain
         var current = s.Term;
         if (current is not null && current.LeaderId == offender)
         {
-            var newTerm = await GrainFactory.Rotation(ChainId).ForceFailover(current.Term, $"equivocation by {offender}");
+            var newTerm = await GrainFactory.Rotation(ChainId).ForceFailover(current.Term, $"equivocation by {offender}", s.Height);
             if (newTerm is not null) await SetLeadership(newTerm);
             await _state.WriteStateAsync();
         }

@@ -230,9 +230,16 @@ public sealed class RotationGrain : Grain, IRotationGrain
         return Task.CompletedTask;
     }
 
-    public async Task<LeadershipTerm?> ForceFailover(ulong term, string reason)
+    public async Task<LeadershipTerm?> ForceFailover(ulong term, string reason, ulong headHeight)
     {
-        if (S.Current is not { } current || current.Term != term) return S.Current;
+        if (headHeight < S.LastHeight) S.LastHeight = headHeight; // a rollback: the deleted heights are produced again
+        if (S.Current is not { } current || current.Term != term)
+        {
+            // The offender's term already ended; the current term must still start right after the head.
+            if (S.Current is { } live && live.FirstHeight > headHeight + 1)
+                return await StartTerm(live.Epoch, live.LeaderId, headHeight + 1, live.Committee, NowMs);
+            return S.Current;
+        }
         return await Failover(current, reason, penalize: false);
     }
 
