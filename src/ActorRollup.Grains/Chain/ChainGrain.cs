@@ -156,17 +156,18 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         if (term is null) return Refuse(ChainReason.StaleTerm, "no leadership term yet");
         if (header.Term != term.Term) return Refuse(ChainReason.StaleTerm, $"block term {header.Term}, current term {term.Term}");
         if (header.ProposerId != term.LeaderId) return Refuse(ChainReason.NotLeader, $"{header.ProposerId} is not the leader of term {term.Term} ({term.LeaderId})");
-        if (header.Height != s.Height + 1) return Refuse(ChainReason.WrongHeight, $"height {header.Height}, head {s.Height}");
-        if (!term.Covers(header.Height) || header.Epoch != term.Epoch) return Refuse(ChainReason.OutsideTerm, $"height {header.Height} epoch {header.Epoch} outside term {term.Term} [{term.FirstHeight}, {term.LastHeight}] epoch {term.Epoch}");
-        if (header.ParentHash != s.HeadHash) return Refuse(ChainReason.WrongParent, "parent is not the head");
+        // Authority before position: a forged block is refused as forged, whatever height it names.
         var committee = new Committee(term.Committee);
         if (!committee.TryGet(header.ProposerId, out var proposer)) return Refuse(ChainReason.NotLeader, "proposer not on the committee");
         var proposalMessage = Signing.ProposalMessage(header.Hash);
         if (!_memo.Verify(proposer.PublicKey, proposalMessage, block.Signed.ProposerSignature, () => block.Signed.VerifySignature(proposer.PublicKey)))
             return Refuse(ChainReason.BadProposerSignature, "proposer signature does not verify");
-        if (!block.TxRootMatchesBody()) return Refuse(ChainReason.BadTxRoot, "transaction root does not match the body");
         var qc = VerifyCertificate(certificate, header.Hash, committee);
         if (!qc.Ok) return Refuse(ChainReason.BadCertificate, $"{qc.Reason} ({qc.SignedPower}/{qc.TotalPower}{(qc.Member is null ? "" : ", " + qc.Member)})");
+        if (header.Height != s.Height + 1) return Refuse(ChainReason.WrongHeight, $"height {header.Height}, head {s.Height}");
+        if (!term.Covers(header.Height) || header.Epoch != term.Epoch) return Refuse(ChainReason.OutsideTerm, $"height {header.Height} epoch {header.Epoch} outside term {term.Term} [{term.FirstHeight}, {term.LastHeight}] epoch {term.Epoch}");
+        if (header.ParentHash != s.HeadHash) return Refuse(ChainReason.WrongParent, "parent is not the head");
+        if (!block.TxRootMatchesBody()) return Refuse(ChainReason.BadTxRoot, "transaction root does not match the body");
 
         // Honest execution: the chain's state is what the transactions do, whatever root the leader claims.
         var result = BlockExecutor.Execute(_head, block.Transactions, header.FeeAccount, ChainId);
