@@ -75,6 +75,9 @@ public sealed class FraudProofTests(ClusterFixture fixture)
         var current = (await chain.Rotation.GetCurrent())!;
         Assert.NotEqual(term.LeaderId, current.LeaderId);
         Assert.True(current.Term > term.Term);
+        var audit = await chain.Chain.AuditSupply();
+        Assert.True(audit.Conserved, $"supply: {audit}");
+        Assert.True(audit.Burned > 0, "half of the slash was burned");
     }
 
     [Theory]
@@ -115,6 +118,8 @@ public sealed class FraudProofTests(ClusterFixture fixture)
         await Poll.Until(() => chain.Rotation.GetStatus(), s => s.Epoch > next!.Epoch, TimeSpan.FromSeconds(30), "the next epoch");
         var committee = await chain.Rotation.GetCommittee((await chain.Rotation.GetStatus()).Epoch);
         Assert.DoesNotContain(committee, s => s.Id == term.LeaderId);
+        var audit = await chain.Chain.AuditSupply();
+        Assert.True(audit.Conserved, $"supply: {audit}");
     }
 
     [Fact]

@@ -87,6 +87,8 @@ public sealed class RotationTests(ClusterFixture fixture)
         Assert.Equal(nameof(SequencerStatus.Jailed), view.Status);
         Assert.Equal(stakeBefore * chain.Config.DowntimeSlashBps / 10_000, view.Slashed);
         Assert.Equal(stakeBefore - view.Slashed, view.TotalStake);
+        var audit = await chain.Chain.AuditSupply();
+        Assert.True(audit.Conserved, $"supply: {audit}");
         await leader.InjectFault(new SequencerFault(SequencerFaultKind.None));
     }
 

@@ -46,5 +46,8 @@ public sealed class TransactionLifecycleTests(ClusterFixture fixture)
         var validators = await Task.WhenAll(chain.Genesis.Validators.Select(v => chain.Validator(v.Id).GetView()));
         Assert.All(validators, v => Assert.True(v.VerifiedHeight >= final[0].Height));
         Assert.True(head.FinalizedHeight >= final.Max(s => s.Height));
+        var audit = await chain.Chain.AuditSupply();
+        Assert.True(audit.Conserved, $"supply: {audit}");
+        Assert.True(audit.Minted > 0, "finalized blocks minted their rewards");
     }
 }

@@ -45,6 +45,8 @@ public interface IChainGrain : IGrainWithStringKey
     [Alias("GetSnapshot"), AlwaysInterleave] Task<ChainSnapshot> GetSnapshot();
     [Alias("GetAccounts"), AlwaysInterleave] Task<Account[]> GetAccounts(Address[] addresses);
     [Alias("GetTxStatus"), AlwaysInterleave] Task<TxStatus> GetTxStatus(Hash32 hash);
+    /// <summary>Supply conservation across L2, the L1 pools, stakers and validators (PROTOCOL.md §5).</summary>
+    [Alias("AuditSupply"), AlwaysInterleave] Task<SupplyAudit> AuditSupply();
     [Alias("GetRollbacks"), AlwaysInterleave] Task<RollbackRecord[]> GetRollbacks();
     [Alias("GetGenesis"), AlwaysInterleave] Task<ChainGenesis?> GetGenesis();
 }

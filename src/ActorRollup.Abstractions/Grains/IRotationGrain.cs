@@ -63,4 +63,7 @@ public interface IRotationGrain : IGrainWithStringKey
     [Alias("GetSchedule"), ReadOnly] Task<string[]> GetSchedule(int count);
 
     [Alias("GetStatus"), ReadOnly] Task<RotationStatus> GetStatus();
+
+    /// <summary>Every sequencer ever registered on the chain.</summary>
+    [Alias("GetSequencerIds"), ReadOnly] Task<string[]> GetSequencerIds();
 }

@@ -164,7 +164,10 @@ public sealed record BlockView(
     [property: Id(13)] long CommittedAtMs,
     [property: Id(14)] long ValidatedAtMs,
     [property: Id(15)] long FinalizedAtMs,
-    [property: Id(16)] Hash32[] TransactionHashes);
+    [property: Id(16)] Hash32[] TransactionHashes,
+    /// <summary>When each transaction was admitted to the mempool (0 when unknown), in block order.</summary>
+    [property: Id(17)] long[] AdmittedAtMs,
+    [property: Id(18)] UInt128 Fees);
 
 /// <summary>Confirmation level of a transaction (PROTOCOL.md §4).</summary>
 public enum TxLevel
@@ -211,3 +214,27 @@ public sealed record ChainStatus(
 /// <summary>The chain head with its full state (how a new leader or a recovering validator catches up).</summary>
 [GenerateSerializer, Immutable, Alias("ar.ChainSnapshot")]
 public sealed record ChainSnapshot([property: Id(0)] ulong Height, [property: Id(1)] Hash32 Hash, [property: Id(2)] Core.State.StateTree State);
+
+/// <summary>
+/// The supply-conservation audit of a chain (PROTOCOL.md §5): every place a token can be — L2 accounts, fees of
+/// blocks not yet final (on their way to the L1 pools), L1 balances, bonded, unbonding and reward-pool stake,
+/// validator bonds and rewards — against genesis plus minted minus burned.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("ar.SupplyAudit")]
+public sealed record SupplyAudit(
+    [property: Id(0)] UInt128 L2Balances,
+    [property: Id(1)] UInt128 FeesInFlight,
+    [property: Id(2)] UInt128 L1Balances,
+    [property: Id(3)] UInt128 Bonded,
+    [property: Id(4)] UInt128 Unbonding,
+    [property: Id(5)] UInt128 RewardPools,
+    [property: Id(6)] UInt128 ValidatorBonds,
+    [property: Id(7)] UInt128 ValidatorRewards,
+    [property: Id(8)] UInt128 Genesis,
+    [property: Id(9)] UInt128 Minted,
+    [property: Id(10)] UInt128 Burned)
+{
+    public UInt128 Total => L2Balances + FeesInFlight + L1Balances + Bonded + Unbonding + RewardPools + ValidatorBonds + ValidatorRewards;
+    public UInt128 Expected => Genesis + Minted - Burned;
+    public bool Conserved => Total == Expected;
+}

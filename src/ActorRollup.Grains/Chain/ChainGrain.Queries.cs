@@ -35,7 +35,7 @@ public sealed partial class ChainGrain
         return new BlockView(h.Height, h.Hash, h.ParentHash, h.Epoch, h.Term, h.ProposerId, h.StateRoot, h.TxRoot,
             record.Block.Entries.Count, record.Certificate.Signatures.Select(x => x.MemberId).ToArray(), record.SignedPower,
             record.CommitteePower, h.TimestampMs, record.CommittedAtMs, _validatedAt.GetValueOrDefault(height),
-            _finalizedAt.GetValueOrDefault(height), record.Block.Entries.Select(e => e.Transaction.Hash).ToArray());
+            _finalizedAt.GetValueOrDefault(height), record.Block.Entries.Select(e => e.Transaction.Hash).ToArray(), record.AdmittedAtMs, record.Fees);
     }
 
     public async Task<CommittedBlock?> GetCommittedBlock(ulong height)
@@ -83,6 +83,43 @@ public sealed partial class ChainGrain
         return admission.Known
             ? new TxStatus(hash, TxLevel.Admitted, 0, admission.ArrivalSequence, admission.AdmittedAtMs, 0, 0, 0)
             : new TxStatus(hash, TxLevel.Unknown, 0, 0, 0, 0, 0, 0);
+    }
+
+    public async Task<SupplyAudit> AuditSupply()
+    {
+        var s = _state.State;
+        var genesis = Genesis;
+        UInt128 feesInFlight = 0;
+        for (ulong h = s.FinalizedHeight + 1; h <= s.Height; h++)
+            feesInFlight += (await ReadRecord(h))?.Fees ?? 0;
+        // Genesis supply: L2 accounts, sequencer owners' L1 funding (self-stake included), validator bonds.
+        UInt128 genesisSupply = Core.Execution.Genesis.TotalBalance(_stateAt.GetValueOrDefault(0UL) ?? GenesisBuilder.BuildState(genesis));
+        foreach (var seq in genesis.Sequencers) genesisSupply += Token.FromTokens(seq.StakeTokens) + Token.FromTokens(genesis.OwnerL1Tokens);
+        foreach (var v in genesis.Validators) genesisSupply += Token.FromTokens(v.BondTokens);
+
+        UInt128 l1 = 0, bonded = 0, unbonding = 0, pools = 0, minted = 0, burned = 0, validatorBonds = 0, validatorRewards = 0;
+        var sequencerIds = (await GrainFactory.Rotation(ChainId).GetSequencerIds()).Union(genesis.Sequencers.Select(x => x.Id)).ToArray();
+        var owners = new HashSet<Address>();
+        foreach (var id in sequencerIds)
+        {
+            var supply = await GrainFactory.Sequencer(ChainId, id).GetSupply();
+            bonded += supply.Bonded;
+            unbonding += supply.Unbonding;
+            pools += supply.RewardPool;
+            minted += supply.Minted;
+            burned += supply.Burned;
+            owners.Add((await GrainFactory.Sequencer(ChainId, id).GetView()).Owner);
+        }
+        foreach (var owner in owners) l1 += (await GrainFactory.Staker(ChainId, owner).GetView()).Balance;
+        foreach (var v in genesis.Validators)
+        {
+            var view = await GrainFactory.Validator(ChainId, v.Id).GetView();
+            validatorBonds += view.Bond;
+            validatorRewards += view.Rewards;
+            burned += Token.FromTokens(v.BondTokens) - view.Bond;
+        }
+        return new SupplyAudit(Core.Execution.Genesis.TotalBalance(_head), feesInFlight, l1, bonded, unbonding, pools, validatorBonds,
+            validatorRewards, genesisSupply, minted, burned);
     }
 
     public Task<RollbackRecord[]> GetRollbacks() => Task.FromResult(_state.State.Rollbacks.ToArray());

@@ -351,6 +351,8 @@ public sealed class RotationGrain : Grain, IRotationGrain
         return Task.FromResult(leaders.ToArray());
     }
 
+    public Task<string[]> GetSequencerIds() => Task.FromResult(S.Sequencers.Keys.Order(StringComparer.Ordinal).ToArray());
+
     public Task<RotationStatus> GetStatus() =>
         Task.FromResult(new RotationStatus(S.Epoch, S.Current, S.Halted, S.HaltReason, S.Failovers, S.FailoverDurationsMs.ToArray(), S.LeaderChanges));
 }

@@ -171,9 +171,12 @@ public sealed partial class SequencerGrain
         next = tombstone ? next.Tombstone() : next.Jail(epoch + 1 + jailEpochs);
 
         // A share of the slash rewards the reporters (split equally); the rest, and the split's remainder, is burned.
-        var toReporters = reporters.Length == 0 ? UInt128.Zero : slashed * Staking.ReporterShareBps / 10_000;
-        var perReporter = reporters.Length == 0 ? UInt128.Zero : toReporters / (uint)reporters.Length;
-        var paid = perReporter * (uint)reporters.Length;
+        // Reporters count once each, and the offender's own owner not at all: it cannot win back part of its own slash
+        // (docs/STAKING.md, choice 4). Order is kept, so a caller paying its list in order pays the right ones.
+        var paidTo = reporters.Where(r => r != pool.Owner).Distinct().ToArray();
+        var toReporters = paidTo.Length == 0 ? UInt128.Zero : StakeMath.ApplyBps(slashed, Staking.ReporterShareBps);
+        var perReporter = paidTo.Length == 0 ? UInt128.Zero : toReporters / (uint)paidTo.Length;
+        var paid = perReporter * (uint)paidTo.Length;
         var burned = slashed - paid;
         _state.State.Pool = next;
         _state.State.Slashed += slashed;
@@ -182,10 +185,10 @@ public sealed partial class SequencerGrain
         await PersistAsync();
         _log.LogWarning("sequencer {Chain}/{Id}: slashed {Amount} for {Kind} ({Status}{Until}); {Paid} to {Reporters} reporter(s), {Burned} burned",
             ChainId, Id, Token.Format(slashed), kind, next.Status, next.Status == SequencerStatus.Jailed ? $" until epoch {next.JailedUntilEpoch}" : "",
-            Token.Format(paid), reporters.Length, Token.Format(burned));
+            Token.Format(paid), paidTo.Length, Token.Format(burned));
         // Rotation may be the caller: tell it without waiting.
         _ = GrainFactory.Rotation(ChainId).OnStandingChanged(StandingOf(next, epoch));
-        return new SlashResult(StakingReason.Ok, slashed, paid, perReporter, reporters.Length, burned, next.Status, next.JailedUntilEpoch);
+        return new SlashResult(StakingReason.Ok, slashed, paid, perReporter, paidTo.Length, burned, next.Status, next.JailedUntilEpoch);
     }
 
     public async Task ReleaseIfDue(ulong epoch)

@@ -119,7 +119,9 @@ public sealed class StakerGrain : Grain, IStakerGrain
             }
             case StakeActionKind.ClaimRewards:
             {
-                if (!S.Positions.TryGetValue(action.SequencerId, out var position)) return Refuse(StakingReason.NothingToClaim, $"no stake with {action.SequencerId}");
+                // No position is not necessarily nothing to claim: an owner that left its own pool keeps earning the
+                // commission of its last blocks as they become final (docs/STAKING.md, choice 7). The pool decides.
+                var position = S.Positions.GetValueOrDefault(action.SequencerId) ?? StakePosition.Empty(UInt128.Zero);
                 var receipt = await sequencer.PayReward(operation, Address, position);
                 if (!receipt.Ok) return Refuse(receipt.Reason, receipt.Detail);
                 S.Positions[action.SequencerId] = new StakePosition(position.Shares, receipt.RewardIndex, UInt128.Zero);
@@ -155,7 +157,21 @@ public sealed class StakerGrain : Grain, IStakerGrain
             var pending = pool is null ? UInt128.Zero : position.PendingReward(pool.RewardIndex) + (pool.Owner == Address ? pool.CommissionAccrued : UInt128.Zero);
             positions.Add(new PositionView(id, value, pending));
         }
-        return new StakerView(Address, S.Balance, positions.ToArray(),
-            S.Unlocks.Select(u => new UnlockView(u.SequencerId, u.Amount, u.ClaimableFromEpoch)).ToArray(), S.Nonce, S.RewardsClaimed);
+        var unlocks = new List<UnlockView>();
+        foreach (var u in S.Unlocks) unlocks.Add(new UnlockView(u.SequencerId, await UnlockValue(u), u.ClaimableFromEpoch));
+        return new StakerView(Address, S.Balance, positions.ToArray(), unlocks.ToArray(), S.Nonce, S.RewardsClaimed);
+    }
+
+    /// <summary>
+    /// What a pending unlock would pay now: its share of the pool's unbonding bucket, which a slash during the exit delay
+    /// cuts (docs/STAKING.md, choice 1) — not the amount originally unlocked.
+    /// </summary>
+    private async Task<UInt128> UnlockValue(StakerUnlock unlock)
+    {
+        var pool = await GrainFactory.Sequencer(ChainId, unlock.SequencerId).GetPool();
+        var bucket = pool?.Unbonding.FirstOrDefault(b => b.ClaimableFromEpoch == unlock.ClaimableFromEpoch);
+        if (bucket is null) return unlock.Amount;
+        // The last holder of a bucket is paid all that is left in it (UnbondingBucket.Withdraw).
+        return unlock.BucketShares == bucket.Shares ? bucket.Stake : bucket.ValueOf(unlock.BucketShares);
     }
 }

@@ -1,0 +1,8 @@
+namespace ActorRollup.Abstractions;
+
+/// <summary>A grain that does nothing but answer: the harness measures the cluster's grain-call ceiling with it.</summary>
+[Alias("ar.IPingGrain")]
+public interface IPingGrain : IGrainWithIntegerKey
+{
+    [Alias("Ping")] Task<int> Ping(int value);
+}

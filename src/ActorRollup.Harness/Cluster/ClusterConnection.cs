@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Sockets;
+using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Silo;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ActorRollup.Harness.Cluster;
+
+/// <summary>
+/// How the harness reaches grains: by default an embedded silo in this process (co-hosted client, no setup, its own
+/// free ports so it never collides with a running cluster); with <c>--gateway host:port</c> (repeatable) an Orleans
+/// client of a running cluster. A cluster that cannot be reached is one clear <see cref="ClusterUnreachableException"/>.
+/// </summary>
+public sealed class ClusterConnection : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ClusterConnection(IHost host, IGrainFactory grains, bool embedded, ChainConfig chain, GenesisSettings genesis, string where)
+    {
+        _host = host;
+        Grains = grains;
+        Embedded = embedded;
+        DefaultChain = chain;
+        Genesis = genesis;
+        Where = where;
+    }
+
+    public IGrainFactory Grains { get; }
+    public bool Embedded { get; }
+    /// <summary>The chain named in the configuration (Chain:ChainId), used when a command gets no --chain.</summary>
+    public ChainConfig DefaultChain { get; }
+    public GenesisSettings Genesis { get; }
+    public string Where { get; }
+    public IServiceProvider Services => _host.Services;
+
+    public static async Task<ClusterConnection> OpenAsync(IReadOnlyList<string> gateways, CancellationToken cancellationToken = default)
+    {
+        var configuration = new ConfigurationManager();
+        RollupSilo.AddConfiguration(configuration, []);
+        var (cluster, chain, genesis) = RollupSilo.Bind(configuration);
+        return gateways.Count == 0
+            ? await OpenEmbeddedAsync(cluster, chain, genesis, cancellationToken)
+            : await OpenClientAsync(gateways, cluster, chain, genesis, cancellationToken);
+    }
+
+    private static async Task<ClusterConnection> OpenEmbeddedAsync(ClusterSettings cluster, ChainConfig chain, GenesisSettings genesis, CancellationToken cancellationToken)
+    {
+        var embedded = new ClusterSettings
+        {
+            SiloPort = FreePort(),
+            GatewayPort = FreePort(),
+            ServiceId = cluster.ServiceId,
+            ClusterId = $"{cluster.ClusterId}-embedded-{Environment.ProcessId}",
+        };
+        embedded.PrimarySiloPort = embedded.SiloPort;
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Critical);
+        builder.UseOrleans(silo => RollupSilo.ConfigureSilo(silo, embedded));
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        return new ClusterConnection(host, host.Services.GetRequiredService<IGrainFactory>(), true, chain, genesis, "embedded silo");
+    }
+
+    private static async Task<ClusterConnection> OpenClientAsync(IReadOnlyList<string> gateways, ClusterSettings cluster, ChainConfig chain, GenesisSettings genesis, CancellationToken cancellationToken)
+    {
+        var endpoints = gateways.Select(ParseGateway).ToArray();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(endpoints);
+            client.Configure<Orleans.Configuration.ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            client.Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+        });
+        var host = builder.Build();
+        var where = string.Join(", ", gateways);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(15));
+            await host.StartAsync(timeout.Token);
+            var client = host.Services.GetRequiredService<IClusterClient>();
+            await client.GetGrain<IPingGrain>(0).Ping(0).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            return new ClusterConnection(host, client, false, chain, genesis, where);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new ClusterUnreachableException($"cannot reach the cluster at {where} (cluster id '{cluster.ClusterId}'): {Cli.OneLine(e.Message)}");
+        }
+    }
+
+    private static IPEndPoint ParseGateway(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out var port) || port is < 1 or > 65535)
+            throw new ClusterUnreachableException($"--gateway '{text}' is not host:port");
+        var host = text[..colon];
+        if (!IPAddress.TryParse(host, out var address))
+        {
+            try
+            {
+                address = Dns.GetHostAddresses(host).First(a => a.AddressFamily == AddressFamily.InterNetwork);
+            }
+            catch (Exception e) when (e is SocketException or InvalidOperationException)
+            {
+                throw new ClusterUnreachableException($"--gateway '{text}': host '{host}' does not resolve");
+            }
+        }
+        return new IPEndPoint(address, port);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Makes sure the configured default chain exists (an embedded silo starts empty); returns its id.</summary>
+    public async Task<string> EnsureDefaultChainAsync()
+    {
+        var chain = Grains.Chain(DefaultChain.ChainId);
+        if (await chain.GetGenesis() is null)
+        {
+            var result = await chain.Bootstrap(Genesis.ToGenesis(DefaultChain, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            if (!result.Ok && result.Reason != ChainReason.AlreadyBootstrapped)
+                throw new InvalidOperationException($"cannot bootstrap {DefaultChain.ChainId}: {result.Reason} {result.Detail}");
+        }
+        return DefaultChain.ChainId;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _host.StopAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _host.Dispose();
+    }
+}
+
+/// <summary>The cluster named by --gateway cannot be reached; the message says where and why, in one line.</summary>
+public sealed class ClusterUnreachableException(string message) : Exception(message);
