@@ -27,8 +27,14 @@ public static class Cli
         return root;
     }
 
+    /// <summary>Exit code when the cluster named by --gateway cannot be reached.</summary>
+    public const int Unreachable = 3;
+
     /// <summary>Parses and runs <paramref name="args"/>, writing to the given writers; returns the exit code.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
+
+    /// <summary>Parses and runs <paramref name="args"/> (commands may be asynchronous); returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -46,7 +52,12 @@ public static class Cli
         };
         try
         {
-            return parseResult.Invoke(invocation);
+            return await parseResult.InvokeAsync(invocation, cancellationToken);
+        }
+        catch (Cluster.ClusterUnreachableException e)
+        {
+            stderr.WriteLine("error: " + OneLine(e.Message));
+            return Unreachable;
         }
         catch (Exception e)
         {
