@@ -24,6 +24,7 @@ public static class Cli
     {
         var root = new RootCommand("ActorRollup harness: tools around the rollup sequencer model.");
         root.Subcommands.Add(ScheduleCommand.Create());
+        root.Subcommands.Add(LoadTestCommand.Create());
         return root;
     }
 

@@ -51,6 +51,10 @@ public interface IRotationGrain : IGrainWithStringKey
     /// after <paramref name="headHeight"/> (after a rollback, the restored head). Returns the new term.</summary>
     [Alias("ForceFailover")] Task<LeadershipTerm?> ForceFailover(ulong term, string reason, ulong headHeight);
 
+    /// <summary>Retires the chain: the leader stops producing and the liveness watch stops (load-test chains end this way,
+    /// so finished runs never share the machine with the next one). Permanent.</summary>
+    [Alias("Retire")] Task Retire();
+
     [Alias("GetCurrent"), ReadOnly] Task<LeadershipTerm?> GetCurrent();
 
     /// <summary>The leader of <paramref name="term"/> if that term covers <paramref name="height"/>, else null.</summary>

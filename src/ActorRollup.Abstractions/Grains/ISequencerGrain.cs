@@ -41,4 +41,5 @@ public interface ISequencerGrain : IGrainWithStringKey
     // --- faults and queries
     [Alias("InjectFault")] Task InjectFault(SequencerFault fault);
     [Alias("GetView"), ReadOnly] Task<SequencerView> GetView();
+    [Alias("GetAttestationRtts"), ReadOnly] Task<long[]> GetAttestationRtts();
 }

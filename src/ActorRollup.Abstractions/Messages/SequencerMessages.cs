@@ -109,4 +109,6 @@ public sealed record SequencerView(
     [property: Id(11)] bool Leading,
     [property: Id(12)] ulong LeadingTerm,
     [property: Id(13)] string Fault,
-    [property: Id(14)] UInt128 Slashed);
+    [property: Id(14)] UInt128 Slashed,
+    /// <summary>Number of times this sequencer was slashed.</summary>
+    [property: Id(15)] int Slashes);

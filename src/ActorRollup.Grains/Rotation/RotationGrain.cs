@@ -45,7 +45,7 @@ public sealed class RotationGrain : Grain, IRotationGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Config is not null) StartWatch();
+        if (S.Config is not null && !S.Retired) StartWatch();
         return base.OnActivateAsync(cancellationToken);
     }
 
@@ -99,6 +99,7 @@ public sealed class RotationGrain : Grain, IRotationGrain
 
     private async Task BeginEpoch(ulong epoch, long nowMs)
     {
+        if (S.Retired) return;
         var committee = SelectCommittee(epoch);
         S.Epoch = epoch;
         S.FailedThisEpoch.Clear();
@@ -209,7 +210,8 @@ public sealed class RotationGrain : Grain, IRotationGrain
     private async Task CheckLiveness(CancellationToken cancellationToken)
     {
         var current = S.Current;
-        if (current is null || S.Config is null) return;
+        if (current is null || S.Config is null || S.Retired) return;
+        if (S.Halted && S.HaltReason.StartsWith("epoch", StringComparison.Ordinal)) return; // no one left to fail over to
         var now = NowMs;
         if (now - _lastProgressMs <= Config.EffectiveLeaderTimeoutMs) return;
         await Failover(current, $"no block for {now - _lastProgressMs} ms", penalize: true);
@@ -321,6 +323,19 @@ public sealed class RotationGrain : Grain, IRotationGrain
     }
 
     // ---------------------------------------------------------------- queries
+
+    public async Task Retire()
+    {
+        if (S.Retired) return;
+        S.Retired = true;
+        S.Halted = true;
+        S.HaltReason = "retired";
+        _watch?.Dispose();
+        _watch = null;
+        await _state.WriteStateAsync();
+        if (S.Current is { } current) await GrainFactory.Sequencer(ChainId, current.LeaderId).EndLeadership(current.Term);
+        _log.LogInformation("rotation {Chain}: retired at height {Height}", ChainId, S.LastHeight);
+    }
 
     public Task<LeadershipTerm?> GetCurrent() => Task.FromResult(S.Current);
 

@@ -49,4 +49,5 @@ public sealed class RotationState
     [Id(19)] public long FailoverPendingSinceMs { get; set; }
     /// <summary>Every signer key ever registered (hex): a key is never used twice.</summary>
     [Id(20)] public HashSet<string> UsedSignerKeys { get; set; } = [];
+    [Id(21)] public bool Retired { get; set; }
 }

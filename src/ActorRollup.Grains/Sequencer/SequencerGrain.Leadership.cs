@@ -103,7 +103,7 @@ public sealed partial class SequencerGrain
         }
 
         var block = _pendingBlock;
-        var started = NowMs;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (certificate, gathered) = await GatherAttestations(block, term);
         if (_term != term) return;
         if (certificate is null)
@@ -111,7 +111,10 @@ public sealed partial class SequencerGrain
             await GrainFactory.Rotation(ChainId).ReportQuorumFailure(Id, term.Term, block.Header.Height, gathered, term.TotalPower);
             return;
         }
-        _metrics.AttestationRtt.Record(NowMs - started, new KeyValuePair<string, object?>("chain", ChainId));
+        var rtt = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        _metrics.AttestationRtt.Record(rtt.TotalMilliseconds, new KeyValuePair<string, object?>("chain", ChainId));
+        _rtts.Enqueue((long)(rtt.TotalMilliseconds * 1000));
+        if (_rtts.Count > 20_000) _rtts.Dequeue();
 
         var result = await GrainFactory.Chain(ChainId).AppendBlock(block, certificate);
         if (result.Ok)
@@ -200,6 +203,7 @@ public sealed partial class SequencerGrain
     {
         var committee = new Committee(term.Committee);
         var signatures = new List<CommitteeSignature>();
+        var refusals = new List<string>();
         long power = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void Add(CommitteeSignature signature, long weight)
@@ -222,15 +226,21 @@ public sealed partial class SequencerGrain
             {
                 var reply = await GrainFactory.Sequencer(ChainId, seat.Id).Attest(block.Signed).WaitAsync(timeout);
                 if (reply.Ok && reply.Signature is not null) Add(new CommitteeSignature(seat.Id, reply.Signature), seat.Power);
+                else refusals.Add($"{seat.Id}: {reply.Reason}");
             }
             catch (Exception e) when (e is TimeoutException or OrleansException)
             {
-                // An unreachable member simply does not count.
+                refusals.Add($"{seat.Id}: {(e is TimeoutException ? "timeout" : "unreachable")}"); // does not count
             }
         }).ToArray();
         var all = Task.WhenAll(requests);
         await Task.WhenAny(done.Task, all);
-        if (!done.Task.IsCompleted) return (null, power);
+        if (!done.Task.IsCompleted)
+        {
+            _log.LogWarning("sequencer {Chain}/{Id}: no quorum for block {Height} ({Power}/{Total}): {Refusals}",
+                ChainId, Id, block.Header.Height, power, committee.TotalPower, string.Join(", ", refusals));
+            return (null, power);
+        }
         done.TrySetResult();
         return (new QuorumCertificate(block.Hash, signatures.ToArray()), power);
     }

@@ -23,6 +23,7 @@ public sealed partial class SequencerGrain : Grain, ISequencerGrain
     private readonly ILogger<SequencerGrain> _log;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SigningKey? _signer;
+    private readonly Queue<long> _rtts = new();
 
     // Fault injection (not persisted: a restarted node is healthy).
     private SequencerFault _fault = new(SequencerFaultKind.None);
@@ -103,6 +104,9 @@ public sealed partial class SequencerGrain : Grain, ISequencerGrain
         return Task.FromResult(new SequencerView(Id, pool?.Status.ToString() ?? "Unregistered", pool?.Owner ?? default,
             pool is null ? "" : Convert.ToHexStringLower(pool.SignerPublicKey.AsSpan()), pool?.SelfStake ?? 0, pool?.TotalStake ?? 0,
             pool?.RewardPool ?? 0, pool?.CommissionAccrued ?? 0, pool?.JailedUntilEpoch ?? 0, s.BlocksProposed, s.Attestations,
-            _term is not null, _term?.Term ?? 0, _fault.Kind.ToString(), s.Slashed));
+            _term is not null, _term?.Term ?? 0, _fault.Kind.ToString(), s.Slashed, s.SlashEvidence.Count));
     }
+
+    /// <summary>The leader's most recent attestation round trips, in microseconds (bounded ring).</summary>
+    public Task<long[]> GetAttestationRtts() => Task.FromResult(_rtts.ToArray());
 }

@@ -59,8 +59,19 @@ public sealed class ClusterConnection : IAsyncDisposable
         };
         embedded.PrimarySiloPort = embedded.SiloPort;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // The embedded silo is quiet: the harness owns stdout. ACTORROLLUP_SILO_LOG=path writes its log to a file.
         builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Critical);
+        var logFile = Environment.GetEnvironmentVariable("ACTORROLLUP_SILO_LOG");
+        if (!string.IsNullOrEmpty(logFile))
+        {
+            builder.Logging.AddProvider(new FileLoggerProvider(logFile));
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddFilter("ActorRollup", LogLevel.Information);
+        }
+        else
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Critical);
+        }
         builder.UseOrleans(silo => RollupSilo.ConfigureSilo(silo, embedded));
         var host = builder.Build();
         await host.StartAsync(cancellationToken);

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Harness.Cluster;
+using ActorRollup.Harness.LoadTest;
+
+namespace ActorRollup.Harness.Commands;
+
+/// <summary>
+/// <c>rollup loadtest</c>: the project's main job. One run per committee size, each on a fresh chain with its own
+/// genesis; signed traffic, faults, live progress; results.json, results.csv, summary.md and charts in --out.
+/// </summary>
+public static class LoadTestCommand
+{
+    public static Command Create()
+    {
+        var gateway = ClusterOptions.Gateway();
+        var committee = new Option<string>("--committee") { Description = "Committee sizes, one run each (e.g. 4,16,64).", DefaultValueFactory = _ => "16" };
+        var validators = new Option<int>("--validators") { Description = "Validators per chain.", DefaultValueFactory = _ => 4 };
+        var accounts = new Option<int>("--accounts") { Description = "Funded load-test accounts sending transactions.", DefaultValueFactory = _ => 2_000 };
+        var rate = new Option<string>("--rate") { Description = "Offered transactions per second, or max.", DefaultValueFactory = _ => "max" };
+        var duration = new Option<string>("--duration") { Description = "Measured window (e.g. 30s).", DefaultValueFactory = _ => "30s" };
+        var warmup = new Option<string>("--warmup") { Description = "Warm-up before the window.", DefaultValueFactory = _ => "5s" };
+        var drain = new Option<string>("--drain") { Description = "Longest wait after the window for commits and finality.", DefaultValueFactory = _ => "30s" };
+        var blockInterval = new Option<int>("--block-interval") { Description = "Block interval in ms.", DefaultValueFactory = _ => 100 };
+        var epochLength = new Option<ulong>("--epoch-length") { Description = "Blocks per epoch.", DefaultValueFactory = _ => 100UL };
+        var leaderTimeout = new Option<int>("--leader-timeout") { Description = "Leader timeout in ms (failover after it).", DefaultValueFactory = _ => 400 };
+        var ordering = new Option<string>("--ordering") { Description = "fcfs or fee-priority.", DefaultValueFactory = _ => "fcfs" };
+        var schedule = new Option<string>("--schedule") { Description = "weighted-round-robin or stake-lottery.", DefaultValueFactory = _ => "weighted-round-robin" };
+        var faults = new Option<string>("--faults") { Description = $"Faults to fire, kind@time, comma-separated. Kinds: {string.Join(", ", FaultSpec.Kinds)}.", DefaultValueFactory = _ => "" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of keys and schedules.", DefaultValueFactory = _ => 1UL };
+        var output = new Option<string?>("--out") { Description = "Output folder (default results/<timestamp>)." };
+        var workers = new Option<int>("--workers") { Description = "Load-generator workers (each owns a slice of accounts).", DefaultValueFactory = _ => 8 };
+
+        var command = new Command("loadtest", "Load-test committee sizes: throughput, latency, faults, with a report and charts.")
+        {
+            gateway, committee, validators, accounts, rate, duration, warmup, drain, blockInterval, epochLength, leaderTimeout,
+            ordering, schedule, faults, seed, output, workers,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var sizes = new List<int>();
+            foreach (var part in parse.GetValue(committee)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!int.TryParse(part, out var n) || n < 1 || n > 1024) return Cli.Fail(stderr, $"--committee: '{part}' is not a size from 1 to 1024");
+                sizes.Add(n);
+            }
+            if (sizes.Count == 0) return Cli.Fail(stderr, "--committee needs at least one size");
+            int? offered = null;
+            var rateText = parse.GetValue(rate)!;
+            if (!rateText.Equals("max", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!int.TryParse(rateText, out var r) || r < 1) return Cli.Fail(stderr, $"--rate must be a positive number or max, got '{rateText}'");
+                offered = r;
+            }
+            if (!Durations.TryParse(parse.GetValue(duration)!, out var window) || window <= TimeSpan.Zero) return Cli.Fail(stderr, "--duration must be a time like 30s");
+            if (!Durations.TryParse(parse.GetValue(warmup)!, out var warm)) return Cli.Fail(stderr, "--warmup must be a time like 5s");
+            if (!Durations.TryParse(parse.GetValue(drain)!, out var drainTime)) return Cli.Fail(stderr, "--drain must be a time like 30s");
+            var orderingText = parse.GetValue(ordering)!;
+            OrderingPolicy policy = orderingText switch
+            {
+                "fcfs" => OrderingPolicy.Fcfs,
+                "fee-priority" => OrderingPolicy.FeePriority,
+                _ => (OrderingPolicy)(-1),
+            };
+            if ((int)policy < 0) return Cli.Fail(stderr, $"--ordering must be fcfs or fee-priority, got '{orderingText}'");
+            if (!Core.Scheduling.ScheduleAlgorithms.TryParse(parse.GetValue(schedule)!, out _)) return Cli.Fail(stderr, $"--schedule must be weighted-round-robin or stake-lottery");
+            var faultList = FaultSpec.TryParseList(parse.GetValue(faults)!, out var faultError);
+            if (faultList is null) return Cli.Fail(stderr, "--faults: " + faultError);
+            if (parse.GetValue(accounts) < 1) return Cli.Fail(stderr, "--accounts must be at least 1");
+            if (parse.GetValue(validators) < 1) return Cli.Fail(stderr, "--validators must be at least 1");
+            if (parse.GetValue(blockInterval) < 5) return Cli.Fail(stderr, "--block-interval must be at least 5 ms");
+            if (parse.GetValue(workers) < 1) return Cli.Fail(stderr, "--workers must be at least 1");
+
+            var options = new LoadTestOptions
+            {
+                CommitteeSizes = sizes.ToArray(),
+                Validators = parse.GetValue(validators),
+                Accounts = parse.GetValue(accounts),
+                Rate = offered,
+                Duration = window,
+                Warmup = warm,
+                Drain = drainTime,
+                BlockIntervalMs = parse.GetValue(blockInterval),
+                EpochLength = parse.GetValue(epochLength),
+                LeaderTimeoutMs = parse.GetValue(leaderTimeout),
+                Ordering = policy,
+                Schedule = parse.GetValue(schedule)!,
+                Faults = faultList,
+                Seed = parse.GetValue(seed),
+                Workers = parse.GetValue(workers),
+                OutputDirectory = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss")),
+                Gateways = parse.GetValue(gateway) ?? [],
+            };
+            var chainCheck = new ChainConfig
+            {
+                BlockIntervalMs = options.BlockIntervalMs, EpochLength = options.EpochLength, LeaderTimeoutMs = options.LeaderTimeoutMs,
+                BatchSize = options.EpochLength % 20 == 0 ? 20 : (int)options.EpochLength,
+            }.Validate();
+            if (chainCheck.Count > 0) return Cli.Fail(stderr, chainCheck[0]);
+
+            await using var connection = await ClusterConnection.OpenAsync(options.Gateways, cancellationToken);
+            var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+            var driver = new LoadTestDriver(connection, options, stdout, interactive);
+            var (report, _) = await driver.RunAsync("rollup loadtest " + string.Join(' ', parse.Tokens.Select(t => t.Value)), cancellationToken);
+            return report.Runs.All(r => r.TxLost == 0 && r.TxDuplicated == 0 && r.SupplyConserved) ? Cli.Success : 4;
+        });
+        return command;
+    }
+}

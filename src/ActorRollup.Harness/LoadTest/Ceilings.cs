@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using ActorRollup.Abstractions;
+using ActorRollup.Core.Crypto;
+
+namespace ActorRollup.Harness.LoadTest;
+
+/// <summary>The machine's limits, measured in the same run so results read as ratios to them (PROTOCOL.md §10).</summary>
+public static class Ceilings
+{
+    /// <summary>Ed25519 verifications per second with every core verifying (NSec, the library the grains use).</summary>
+    public static double Ed25519VerifyPerSec(TimeSpan duration)
+    {
+        using var key = SigningKey.Derive("ceiling", 0);
+        var messages = Enumerable.Range(0, 256).Select(i => BitConverter.GetBytes(i).Concat(new byte[120]).ToArray()).ToArray();
+        var signatures = messages.Select(m => key.Sign(m)).ToArray();
+        long count = 0;
+        var clock = Stopwatch.StartNew();
+        Parallel.For(0, Environment.ProcessorCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, worker =>
+        {
+            long local = 0;
+            while (clock.Elapsed < duration)
+            {
+                for (int i = 0; i < 64; i++)
+                {
+                    var k = (int)((local + i) % messages.Length);
+                    if (!Ed25519.Verify(key.PublicKey, messages[k], signatures[k])) throw new InvalidOperationException("ceiling: a valid signature failed");
+                }
+                local += 64;
+            }
+            Interlocked.Add(ref count, local);
+        });
+        return count / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Grain calls per second: many callers, each with fixed work (its own grain, one call at a time).</summary>
+    public static async Task<double> OrleansCallsPerSec(IGrainFactory grains, TimeSpan duration, int callers = 256)
+    {
+        // Warm the grains up first so activation is not measured.
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(i => grains.GetGrain<IPingGrain>(i).Ping(i)));
+        long count = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(async i =>
+        {
+            var grain = grains.GetGrain<IPingGrain>(i);
+            long local = 0;
+            while (clock.Elapsed < duration)
+            {
+                await grain.Ping(i);
+                local++;
+            }
+            Interlocked.Add(ref count, local);
+        }));
+        return count / clock.Elapsed.TotalSeconds;
+    }
+}

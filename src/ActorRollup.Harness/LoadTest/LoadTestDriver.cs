@@ -1,0 +1,86 @@
+using System.Runtime.InteropServices;
+using ActorRollup.Harness.Cluster;
+using Spectre.Console;
+
+namespace ActorRollup.Harness.LoadTest;
+
+/// <summary>Runs every committee size in turn, shows live progress, writes the report.</summary>
+public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions options, TextWriter stdout, bool interactive)
+{
+    public async Task<(LoadTestReport Report, IReadOnlyList<string> Files)> RunAsync(string commandLine, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.Now;
+        stdout.WriteLine($"loadtest: committees {string.Join(",", options.CommitteeSizes)}, {options.Validators} validators, {options.Accounts} accounts, " +
+                         $"rate {options.Rate?.ToString() ?? "max"}, {options.Duration.TotalSeconds:0}s + {options.Warmup.TotalSeconds:0}s warm-up, {options.BlockIntervalMs} ms blocks, on {connection.Where}");
+        stdout.WriteLine("measuring ceilings...");
+        var ed25519 = Ceilings.Ed25519VerifyPerSec(TimeSpan.FromSeconds(1.5));
+        var calls = await Ceilings.OrleansCallsPerSec(connection.Grains, TimeSpan.FromSeconds(1.5));
+        stdout.WriteLine($"ceilings: {ed25519:0} Ed25519 verifications/s, {calls:0} grain calls/s");
+
+        var runs = new List<RunResult>();
+        foreach (var size in options.CommitteeSizes)
+        {
+            var run = new LoadTestRun(connection.Grains, options, size, ed25519, Show);
+            runs.Add(interactive ? await RunLive(run, cancellationToken) : await run.RunAsync(cancellationToken));
+            var r = runs[^1];
+            stdout.WriteLine($"committee {size}: {r.CommittedTps:0.#} tx/s committed (offered {r.OfferedTps:0.#}), soft p99 {r.LatencyMs.SoftConfirm.P99} ms, " +
+                             $"lost {r.TxLost}, duplicated {r.TxDuplicated}, supply {(r.SupplyConserved ? "conserved" : "VIOLATED")}");
+        }
+
+        var report = new LoadTestReport(Machine(connection), new CeilingResult(Math.Round(ed25519), Math.Round(calls)), runs, started.ToString("O"), commandLine);
+        var files = ReportWriter.Write(report, options.OutputDirectory);
+        stdout.WriteLine();
+        stdout.Write(ReportWriter.Table(report));
+        stdout.WriteLine();
+        foreach (var f in files) stdout.WriteLine($"wrote {f}");
+        return (report, files);
+    }
+
+    private RunProgress? _latest;
+
+    private void Show(RunProgress progress)
+    {
+        _latest = progress;
+        if (!interactive && progress.Phase is "load" or "drain")
+            stdout.WriteLine($"[c{progress.CommitteeSize} {progress.Phase} {progress.Elapsed.TotalSeconds,5:0}s] {progress.CommittedTps,8:0} tx/s  height {progress.Height}  epoch {progress.Epoch}  " +
+                             $"leader {progress.Leader}  p99 {progress.P99Ms} ms  mempool {progress.Mempool}  faults {progress.FaultsFired}{(progress.Halted ? "  HALTED" : "")}");
+    }
+
+    private async Task<RunResult> RunLive(LoadTestRun run, CancellationToken cancellationToken)
+    {
+        RunResult? result = null;
+        var table = new Table().AddColumns("committee", "phase", "elapsed", "committed tx/s", "height", "epoch", "leader", "p99 ms", "faults", "admitted", "mempool");
+        await AnsiConsole.Live(table).StartAsync(async ctx =>
+        {
+            var work = run.RunAsync(cancellationToken);
+            while (!work.IsCompleted)
+            {
+                await Task.WhenAny(work, Task.Delay(500, CancellationToken.None));
+                if (_latest is { } p)
+                {
+                    table.Rows.Clear();
+                    table.AddRow(p.CommitteeSize.ToString(), p.Phase + (p.Halted ? " (halted)" : ""), $"{p.Elapsed.TotalSeconds:0}s", $"{p.CommittedTps:0}",
+                        p.Height.ToString(), p.Epoch.ToString(), p.Leader, p.P99Ms.ToString(), p.FaultsFired.ToString(), p.Admitted.ToString(), p.Mempool.ToString());
+                    ctx.Refresh();
+                }
+            }
+            result = await work;
+        });
+        return result!;
+    }
+
+    private static Machine Machine(ClusterConnection connection)
+    {
+        var cpu = "unknown";
+        try
+        {
+            cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
+        }
+        catch (IOException)
+        {
+        }
+        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
+        return new Machine(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, cpu,
+            Math.Round(memory, 1), connection.Embedded ? "embedded silo (co-hosted client)" : $"client of {connection.Where}");
+    }
+}

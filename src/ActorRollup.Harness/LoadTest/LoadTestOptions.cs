@@ -1,0 +1,78 @@
+using ActorRollup.Abstractions.Config;
+
+namespace ActorRollup.Harness.LoadTest;
+
+/// <summary>Everything one `loadtest` invocation runs with (one run per committee size).</summary>
+public sealed record LoadTestOptions
+{
+    public int[] CommitteeSizes { get; init; } = [4];
+    public int Validators { get; init; } = 4;
+    public int Accounts { get; init; } = 2_000;
+    /// <summary>Offered transactions per second; null = as fast as the chain takes them ("max").</summary>
+    public int? Rate { get; init; }
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Longest wait after the window for admitted transactions to commit and finalize.</summary>
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(30);
+    public int BlockIntervalMs { get; init; } = 100;
+    public ulong EpochLength { get; init; } = 100;
+    public int LeaderTimeoutMs { get; init; } = 400;
+    public OrderingPolicy Ordering { get; init; } = OrderingPolicy.Fcfs;
+    public string Schedule { get; init; } = "weighted-round-robin";
+    public IReadOnlyList<FaultSpec> Faults { get; init; } = [];
+    public ulong Seed { get; init; } = 1;
+    public string OutputDirectory { get; init; } = "";
+    public int Workers { get; init; } = 8;
+    public int BatchSize { get; init; } = 250;
+    public string[] Gateways { get; init; } = [];
+    /// <summary>Block size cap: a block must be produced, attested and appended well within the leader timeout.</summary>
+    public int MaxTxPerBlock { get; init; } = 2_000;
+}
+
+/// <summary>A fault the run fires at a moment: "leader-crash@10s".</summary>
+public sealed record FaultSpec(string Kind, TimeSpan At)
+{
+    public static readonly string[] Kinds =
+    [
+        "leader-crash", "byzantine-root", "wrong-balance", "equivocation", "member-offline", "slow-leader",
+        "censorship", "front-run", "reorder", "validator-offline", "false-challenge",
+    ];
+
+    /// <summary>Parses "kind@10s,kind@2500ms,..."; null with an error naming the bad entry.</summary>
+    public static IReadOnlyList<FaultSpec>? TryParseList(string text, out string error)
+    {
+        error = "";
+        var list = new List<FaultSpec>();
+        foreach (var raw in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var at = raw.IndexOf('@');
+            if (at <= 0) { error = $"fault '{raw}' is not kind@time (e.g. leader-crash@10s)"; return null; }
+            var kind = raw[..at];
+            if (!Kinds.Contains(kind)) { error = $"unknown fault kind '{kind}' (known: {string.Join(", ", Kinds)})"; return null; }
+            if (!Durations.TryParse(raw[(at + 1)..], out var time)) { error = $"fault '{raw}': '{raw[(at + 1)..]}' is not a time like 10s or 2500ms"; return null; }
+            list.Add(new FaultSpec(kind, time));
+        }
+        return list.OrderBy(f => f.At).ToList();
+    }
+}
+
+public static class Durations
+{
+    /// <summary>"30s", "1500ms", "2m", or plain seconds "30".</summary>
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        value = default;
+        text = text.Trim();
+        double number;
+        if (text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) && double.TryParse(text[..^2], System.Globalization.CultureInfo.InvariantCulture, out number))
+            value = TimeSpan.FromMilliseconds(number);
+        else if (text.EndsWith('s') && double.TryParse(text[..^1], System.Globalization.CultureInfo.InvariantCulture, out number))
+            value = TimeSpan.FromSeconds(number);
+        else if (text.EndsWith('m') && double.TryParse(text[..^1], System.Globalization.CultureInfo.InvariantCulture, out number))
+            value = TimeSpan.FromMinutes(number);
+        else if (double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out number))
+            value = TimeSpan.FromSeconds(number);
+        else return false;
+        return value >= TimeSpan.Zero;
+    }
+}

@@ -1,0 +1,329 @@
+using System.Diagnostics;
+using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Crypto;
+using ActorRollup.Core.Primitives;
+using ActorRollup.Core.Transactions;
+using HdrHistogram;
+
+namespace ActorRollup.Harness.LoadTest;
+
+/// <summary>A live sample of a run, for the progress display.</summary>
+public sealed record RunProgress(int CommitteeSize, TimeSpan Elapsed, string Phase, double CommittedTps, ulong Height, ulong Epoch,
+    string Leader, double P99Ms, int FaultsFired, long Admitted, long Committed, int Mempool, bool Halted);
+
+/// <summary>
+/// One load-test run on a fresh chain of one committee size: genesis, pre-signed traffic, faults at their times,
+/// live sampling, a drain period, then the figures of PROTOCOL.md §10 read off the final chain.
+/// </summary>
+public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, int committeeSize, double ed25519Ceiling, Action<RunProgress> report)
+{
+    private readonly string _chainId = $"lt-{DateTime.UtcNow:MMddHHmmss}-c{committeeSize}";
+    private readonly Dictionary<ulong, BlockView> _blocks = [];
+    private readonly List<FiredFault> _faults = [];
+    private readonly LongHistogram _liveSoft = new(1, 3_600_000, 3);
+    private ulong _scanned;
+    private long _committedLive;
+
+    public string ChainId => _chainId;
+
+    public async Task<RunResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var genesis = Genesis();
+        // Sign first: the chain must not compete with the signing for the cores (it would look like a dead leader).
+        report(Progress("signing", TimeSpan.Zero, null));
+        var perAccount = PreSign(genesis, out long presigned);
+        report(Progress("genesis", TimeSpan.Zero, null));
+        var boot = await grains.Chain(_chainId).Bootstrap(genesis);
+        if (!boot.Ok) throw new InvalidOperationException($"cannot bootstrap {_chainId}: {boot.Reason} {boot.Detail}");
+        var chain = grains.Chain(_chainId);
+        await WaitFor(async () => (await chain.GetHead()).Height >= 1, TimeSpan.FromSeconds(30), cancellationToken);
+
+        var generator = new TrafficGenerator(grains.GetGrain<IAdmissionGrain>(_chainId), perAccount, options.Workers, options.BatchSize, options.Rate);
+        using var stopTraffic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var clock = Stopwatch.StartNew();
+        var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var windowStartMs = startMs + (long)options.Warmup.TotalMilliseconds;
+        var windowEndMs = windowStartMs + (long)options.Duration.TotalMilliseconds;
+        var traffic = generator.RunAsync(stopTraffic.Token);
+        var pendingFaults = new Queue<FaultSpec>(options.Faults);
+        long offeredAtWindowStart = 0, offeredAtWindowEnd = 0;
+        bool windowStarted = false;
+
+        // The measured window, sampled every second; faults fire at their times.
+        var total = options.Warmup + options.Duration;
+        while (clock.Elapsed < total && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, Math.Max(50, (total - clock.Elapsed).TotalMilliseconds))), cancellationToken);
+            if (!windowStarted && clock.Elapsed >= options.Warmup)
+            {
+                windowStarted = true;
+                offeredAtWindowStart = Interlocked.Read(ref generator.Offered);
+            }
+            while (pendingFaults.Count > 0 && pendingFaults.Peek().At <= clock.Elapsed)
+                await Fire(pendingFaults.Dequeue(), clock.Elapsed);
+            await Scan();
+            report(await Sample("load", clock.Elapsed, generator));
+        }
+        offeredAtWindowEnd = Interlocked.Read(ref generator.Offered);
+        stopTraffic.Cancel();
+        await traffic;
+
+        // Drain: every admitted transaction committed, and the blocks holding them final.
+        var drainClock = Stopwatch.StartNew();
+        var admitted = generator.AdmittedLog.Select(a => a.Hash).ToHashSet();
+        while (drainClock.Elapsed < options.Drain && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(500, cancellationToken);
+            await Scan();
+            report(await Sample("drain", clock.Elapsed, generator));
+            var head = await chain.GetHead();
+            var committedNow = Canonical().SelectMany(b => b.TransactionHashes).Count(admitted.Contains);
+            var lastWithTx = Canonical().Where(b => b.TransactionCount > 0).Select(b => b.Height).DefaultIfEmpty(0UL).Max();
+            if (committedNow >= admitted.Count && head.FinalizedHeight >= lastWithTx && head.ValidatedHeight >= lastWithTx) break;
+        }
+
+        // The figures come from the final, canonical chain (rollbacks replaced some heights during the run).
+        var final = await FinalChain();
+        var result = await Measure(final, generator, admitted, presigned, windowStartMs, windowEndMs, offeredAtWindowEnd - offeredAtWindowStart);
+        await ClearFaults(genesis);
+        await grains.Rotation(_chainId).Retire();
+        return result;
+    }
+
+    private ChainGenesis Genesis()
+    {
+        var config = new ChainConfig
+        {
+            ChainId = _chainId,
+            BlockIntervalMs = options.BlockIntervalMs,
+            EpochLength = options.EpochLength,
+            CommitteeSize = committeeSize,
+            ScheduleAlgorithm = options.Schedule,
+            ScheduleSeed = options.Seed,
+            Ordering = options.Ordering,
+            LeaderTimeoutMs = options.LeaderTimeoutMs,
+            MaxTxPerBlock = options.MaxTxPerBlock,
+            BatchSize = options.EpochLength % 20 == 0 ? 20 : (int)options.EpochLength,
+            MempoolCapacity = 200_000,
+        };
+        var span = config.MaxLockTokens - config.MinLockTokens;
+        return new ChainGenesis
+        {
+            Config = config,
+            Sequencers = Enumerable.Range(0, committeeSize)
+                .Select(i => new GenesisSequencer($"seq-{i:D3}", config.MinLockTokens + (ulong)i * span / (ulong)Math.Max(1, committeeSize)))
+                .ToArray(),
+            Validators = Enumerable.Range(0, options.Validators).Select(i => new GenesisValidator($"val-{i:D2}", 10_000)).ToArray(),
+            LoadTestAccounts = options.Accounts,
+            LoadTestAccountTokens = 1_000_000,
+            KeySeed = $"loadtest-{options.Seed}",
+            GenesisTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        };
+    }
+
+    /// <summary>Signs every transaction of the run before it starts: per account, consecutive nonces.</summary>
+    private Transaction[][] PreSign(ChainGenesis genesis, out long total)
+    {
+        var seconds = (options.Warmup + options.Duration).TotalSeconds;
+        // With --rate max, enough for a sustained half of the verification ceiling (more cannot be verified anyway).
+        var target = options.Rate is { } rate ? rate * seconds * 1.05 : Math.Max(20_000, ed25519Ceiling * 0.5) * seconds;
+        var perAccount = (int)Math.Ceiling(target / options.Accounts);
+        var keys = Core.Execution.Genesis.LoadTestKeys(GenesisKeys.LoadTestSeed(genesis.KeySeed), options.Accounts);
+        var minPrice = genesis.Config.MinGasPrice;
+        var txs = new Transaction[options.Accounts][];
+        Parallel.For(0, options.Accounts, a =>
+        {
+            var list = new Transaction[perAccount];
+            var to = keys[(a + 1) % keys.Length].Address;
+            var price = options.Ordering == OrderingPolicy.FeePriority ? minPrice * (ulong)(1 + a % 5) : minPrice;
+            for (int n = 0; n < perAccount; n++) list[n] = Transaction.Create(keys[a], _chainId, to, (UInt128)(1_000 + n), (ulong)n, price);
+            txs[a] = list;
+        });
+        foreach (var k in keys) k.Dispose();
+        total = (long)perAccount * options.Accounts;
+        return txs;
+    }
+
+    private async Task Fire(FaultSpec fault, TimeSpan at)
+    {
+        var rotation = grains.Rotation(_chainId);
+        var term = await rotation.GetCurrent();
+        var genesis = (await grains.Chain(_chainId).GetGenesis())!;
+        string target = term?.LeaderId ?? "";
+        SequencerFault? sequencerFault = fault.Kind switch
+        {
+            "leader-crash" => new SequencerFault(SequencerFaultKind.Crash, Once: false),
+            "byzantine-root" => new SequencerFault(SequencerFaultKind.WrongStateRoot),
+            "wrong-balance" => new SequencerFault(SequencerFaultKind.WrongBalance),
+            "equivocation" => new SequencerFault(SequencerFaultKind.Equivocate),
+            "slow-leader" => new SequencerFault(SequencerFaultKind.Slow, DelayMs: options.LeaderTimeoutMs / 2, Once: false),
+            "censorship" => new SequencerFault(SequencerFaultKind.Censor, Target: GenesisAccount(genesis, 0), Once: false),
+            "front-run" => new SequencerFault(SequencerFaultKind.FrontRun),
+            "reorder" => new SequencerFault(SequencerFaultKind.Reorder),
+            "member-offline" => new SequencerFault(SequencerFaultKind.Offline, Once: false),
+            _ => null,
+        };
+        if (fault.Kind == "member-offline" && term is not null)
+            target = term.Committee.Where(s => s.Id != term.LeaderId).OrderBy(s => s.Power).Select(s => s.Id).FirstOrDefault() ?? target;
+        if (sequencerFault is not null)
+        {
+            await grains.Sequencer(_chainId, target).InjectFault(sequencerFault);
+        }
+        else
+        {
+            target = genesis.Validators[^1].Id;
+            await grains.Validator(_chainId, target).InjectFault(fault.Kind == "validator-offline" ? ValidatorFaultKind.Offline : ValidatorFaultKind.FalseChallenge);
+        }
+        _faults.Add(new FiredFault(fault.Kind, Math.Round(at.TotalSeconds, 2), target));
+    }
+
+    private static string GenesisAccount(ChainGenesis genesis, int index)
+    {
+        using var key = SigningKey.Derive(GenesisKeys.LoadTestSeed(genesis.KeySeed), (ulong)index);
+        return key.Address.ToString();
+    }
+
+    private async Task ClearFaults(ChainGenesis genesis)
+    {
+        foreach (var s in genesis.Sequencers) await grains.Sequencer(_chainId, s.Id).InjectFault(new SequencerFault(SequencerFaultKind.None));
+        foreach (var v in genesis.Validators) await grains.Validator(_chainId, v.Id).InjectFault(ValidatorFaultKind.None);
+    }
+
+    /// <summary>Fetches blocks committed since the last scan (a rolled-back height is fetched again later).</summary>
+    private async Task Scan()
+    {
+        var head = await grains.Chain(_chainId).GetHead();
+        if (head.Height < _scanned) _scanned = head.Height; // a rollback
+        for (ulong h = _scanned + 1; h <= head.Height; h++)
+        {
+            var block = await grains.Chain(_chainId).GetBlock(h);
+            if (block is null) break;
+            _blocks[h] = block;
+            _scanned = h;
+            _committedLive += block.TransactionCount;
+            for (int i = 0; i < block.AdmittedAtMs.Length; i++)
+                if (block.AdmittedAtMs[i] > 0) _liveSoft.RecordValue(Math.Max(1, block.CommittedAtMs - block.AdmittedAtMs[i]));
+        }
+    }
+
+    private IEnumerable<BlockView> Canonical() => _blocks.Where(kv => kv.Key <= _scanned).Select(kv => kv.Value);
+
+    private async Task<List<BlockView>> FinalChain()
+    {
+        var head = await grains.Chain(_chainId).GetHead();
+        var blocks = new List<BlockView>();
+        for (ulong h = 1; h <= head.Height; h++)
+        {
+            var block = await grains.Chain(_chainId).GetBlock(h);
+            if (block is not null) blocks.Add(block);
+        }
+        return blocks;
+    }
+
+    private async Task<RunProgress> Sample(string phase, TimeSpan elapsed, TrafficGenerator generator)
+    {
+        var status = await grains.Chain(_chainId).GetStatus();
+        var recent = _blocks.Values.Where(b => b.CommittedAtMs >= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 3_000).Sum(b => (double)b.TransactionCount) / 3.0;
+        return new RunProgress(committeeSize, elapsed, phase, recent, status.SoftConfirmedHeight, status.Epoch, status.Leader,
+            _liveSoft.TotalCount == 0 ? 0 : _liveSoft.GetValueAtPercentile(99), _faults.Count, Interlocked.Read(ref generator.Admitted),
+            _committedLive, status.MempoolSize, status.Halted);
+    }
+
+    private RunProgress Progress(string phase, TimeSpan elapsed, TrafficGenerator? generator) =>
+        new(committeeSize, elapsed, phase, 0, 0, 0, "", 0, _faults.Count, generator?.Admitted ?? 0, 0, 0, false);
+
+    private async Task<RunResult> Measure(List<BlockView> final, TrafficGenerator generator, HashSet<Hash32> admitted, long presigned,
+        long windowStartMs, long windowEndMs, long offeredInWindow)
+    {
+        var windowSec = (windowEndMs - windowStartMs) / 1000.0;
+        var occurrences = new Dictionary<Hash32, int>();
+        foreach (var b in final)
+            foreach (var h in b.TransactionHashes)
+                occurrences[h] = occurrences.GetValueOrDefault(h) + 1;
+        long committed = admitted.Count(occurrences.ContainsKey);
+        long duplicated = occurrences.Count(kv => kv.Value > 1);
+
+        var soft = new LongHistogram(1, 3_600_000, 3);
+        var validated = new LongHistogram(1, 3_600_000, 3);
+        var finalized = new LongHistogram(1, 3_600_000, 3);
+        long inWindow = 0;
+        foreach (var b in final)
+        {
+            if (b.CommittedAtMs >= windowStartMs && b.CommittedAtMs < windowEndMs) inWindow += b.TransactionCount;
+            for (int i = 0; i < b.AdmittedAtMs.Length; i++)
+            {
+                var admittedAt = b.AdmittedAtMs[i];
+                if (admittedAt < windowStartMs || admittedAt >= windowEndMs) continue;
+                soft.RecordValue(Math.Max(1, b.CommittedAtMs - admittedAt));
+                if (b.ValidatedAtMs > 0) validated.RecordValue(Math.Max(1, b.ValidatedAtMs - admittedAt));
+                if (b.FinalizedAtMs > 0) finalized.RecordValue(Math.Max(1, b.FinalizedAtMs - admittedAt));
+            }
+        }
+        var timeline = new double[(int)Math.Ceiling((windowEndMs - (windowStartMs - (long)options.Warmup.TotalMilliseconds)) / 1000.0)];
+        var origin = windowStartMs - (long)options.Warmup.TotalMilliseconds;
+        foreach (var b in final)
+        {
+            var second = (b.CommittedAtMs - origin) / 1000;
+            if (second >= 0 && second < timeline.Length) timeline[second] += b.TransactionCount;
+        }
+
+        var rotation = await grains.Rotation(_chainId).GetStatus();
+        var rollbacks = await grains.Chain(_chainId).GetRollbacks();
+        var genesis = (await grains.Chain(_chainId).GetGenesis())!;
+        var views = await Task.WhenAll(genesis.Sequencers.Select(s => grains.Sequencer(_chainId, s.Id).GetView()));
+        var rtt = new LongHistogram(1, 60_000_000, 3);
+        foreach (var s in genesis.Sequencers)
+            foreach (var us in await grains.Sequencer(_chainId, s.Id).GetAttestationRtts())
+                rtt.RecordValue(Math.Max(1, us));
+        var audit = await grains.Chain(_chainId).AuditSupply();
+        var head = await grains.Chain(_chainId).GetHead();
+
+        static Percentiles P(LongHistogram h) => h.TotalCount == 0
+            ? new Percentiles(0, 0, 0)
+            : new Percentiles(h.GetValueAtPercentile(50), h.GetValueAtPercentile(95), h.GetValueAtPercentile(99));
+
+        return new RunResult
+        {
+            ChainId = _chainId,
+            CommitteeSize = committeeSize,
+            Validators = options.Validators,
+            DurationSec = windowSec,
+            OfferedTps = Math.Round(offeredInWindow / windowSec, 1),
+            CommittedTps = Math.Round(inWindow / windowSec, 1),
+            LatencyMs = new LatencySet(P(soft), P(validated), P(finalized)),
+            Blocks = final.Count,
+            Epochs = head.Epoch,
+            LeaderChanges = rotation.LeaderChanges,
+            Failovers = rotation.FailoverDurationsMs.Select(d => new FailoverResult(d)).ToArray(),
+            Rollbacks = rollbacks.Select(r => new RollbackResult(r.Depth, r.RestoredAtMs - r.BadBlockCommittedAtMs)).ToArray(),
+            Slashes = views.Sum(v => v.Slashes),
+            TxAdmitted = admitted.Count,
+            TxCommitted = committed,
+            TxLost = admitted.Count - committed,
+            TxDuplicated = duplicated,
+            SupplyConserved = audit.Conserved,
+            AttestationRttMs = rtt.TotalCount == 0 ? new RttResult(0, 0) : new RttResult(rtt.GetValueAtPercentile(50) / 1000.0, rtt.GetValueAtPercentile(99) / 1000.0),
+            BlockIntervalMs = options.BlockIntervalMs,
+            OfferedRate = options.Rate?.ToString() ?? "max",
+            TxRefused = generator.Refused,
+            Refusals = generator.RefusalReasons.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
+            Faults = _faults.ToArray(),
+            TpsTimeline = timeline,
+            SupplyAudit = $"total {audit.Total} expected {audit.Expected} (L2 {audit.L2Balances}, fees in flight {audit.FeesInFlight}, L1 {audit.L1Balances}, bonded {audit.Bonded}, unbonding {audit.Unbonding}, pools {audit.RewardPools}, validator bonds {audit.ValidatorBonds}, minted {audit.Minted}, burned {audit.Burned})",
+            PresignedTx = presigned,
+            GeneratorExhausted = generator.Exhausted,
+        };
+    }
+
+    private static async Task WaitFor(Func<Task<bool>> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > timeout) throw new TimeoutException("the chain did not start producing blocks");
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+}

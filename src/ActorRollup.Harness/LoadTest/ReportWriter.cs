@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace ActorRollup.Harness.LoadTest;
+
+/// <summary>Writes results.json, results.csv, summary.md and the PNG charts into the output folder.</summary>
+public static class ReportWriter
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static IReadOnlyList<string> Write(LoadTestReport report, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var files = new List<string>();
+        var json = Path.Combine(directory, "results.json");
+        File.WriteAllText(json, JsonSerializer.Serialize(report, Json));
+        files.Add(json);
+
+        var csv = Path.Combine(directory, "results.csv");
+        File.WriteAllText(csv, Csv(report));
+        files.Add(csv);
+
+        files.AddRange(Charts.Write(report, directory));
+
+        var md = Path.Combine(directory, "summary.md");
+        File.WriteAllText(md, Markdown(report, files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)).Select(Path.GetFileName).ToList()!));
+        files.Add(md);
+        return files;
+    }
+
+    private static string F(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
+
+    private static string Csv(LoadTestReport report)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("committeeSize,validators,durationSec,offeredTps,committedTps,softP50,softP95,softP99,validatedP50,validatedP99,finalizedP50,finalizedP99,blocks,epochs,leaderChanges,failovers,maxFailoverMs,rollbacks,maxRollbackMs,slashes,txAdmitted,txCommitted,txLost,txDuplicated,supplyConserved,attestationRttP50,attestationRttP99");
+        foreach (var r in report.Runs)
+        {
+            var l = r.LatencyMs;
+            sb.AppendLine(string.Join(',',
+                r.CommitteeSize, r.Validators, F(r.DurationSec), F(r.OfferedTps), F(r.CommittedTps),
+                F(l.SoftConfirm.P50), F(l.SoftConfirm.P95), F(l.SoftConfirm.P99), F(l.Validated.P50), F(l.Validated.P99),
+                F(l.Finalized.P50), F(l.Finalized.P99), r.Blocks, r.Epochs, r.LeaderChanges, r.Failovers.Length,
+                r.Failovers.Length == 0 ? "" : r.Failovers.Max(f => f.DurationMs).ToString(CultureInfo.InvariantCulture),
+                r.Rollbacks.Length, r.Rollbacks.Length == 0 ? "" : r.Rollbacks.Max(x => x.DurationMs).ToString(CultureInfo.InvariantCulture),
+                r.Slashes, r.TxAdmitted, r.TxCommitted, r.TxLost, r.TxDuplicated, r.SupplyConserved ? "true" : "false",
+                F(r.AttestationRttMs.P50), F(r.AttestationRttMs.P99)));
+        }
+        return sb.ToString();
+    }
+
+    public static string Table(LoadTestReport report)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| committee | offered tx/s | committed tx/s | soft p50/p99 ms | validated p99 ms | finalized p99 ms | blocks | failovers (ms) | rollbacks (ms) | slashes | admitted | lost | dup | supply | attest p99 ms |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var r in report.Runs)
+        {
+            sb.AppendLine($"| {r.CommitteeSize} | {F(r.OfferedTps)} | {F(r.CommittedTps)} | {F(r.LatencyMs.SoftConfirm.P50)} / {F(r.LatencyMs.SoftConfirm.P99)} | " +
+                          $"{F(r.LatencyMs.Validated.P99)} | {F(r.LatencyMs.Finalized.P99)} | {r.Blocks} | " +
+                          $"{(r.Failovers.Length == 0 ? "0" : string.Join(", ", r.Failovers.Select(f => f.DurationMs)))} | " +
+                          $"{(r.Rollbacks.Length == 0 ? "0" : string.Join(", ", r.Rollbacks.Select(x => $"{x.DurationMs} (depth {x.Depth})")))} | " +
+                          $"{r.Slashes} | {r.TxAdmitted} | {r.TxLost} | {r.TxDuplicated} | {(r.SupplyConserved ? "conserved" : "VIOLATED")} | {F(r.AttestationRttMs.P99)} |");
+        }
+        return sb.ToString();
+    }
+
+    private static string Markdown(LoadTestReport report, List<string> charts)
+    {
+        var m = report.Machine;
+        var sb = new StringBuilder();
+        sb.AppendLine("# ActorRollup load test");
+        sb.AppendLine();
+        sb.AppendLine($"`{report.Command}` — started {report.StartedAt}");
+        sb.AppendLine();
+        sb.AppendLine($"Machine: {m.Cores} cores, {m.Cpu}, {F(m.MemoryGiB)} GiB, {m.Os}, {m.Runtime}; cluster: {m.Cluster}.");
+        sb.AppendLine($"Ceilings measured in this run: Ed25519 {F(report.Ceilings.Ed25519VerifyPerSec)} verifications/s on all cores; " +
+                      $"{F(report.Ceilings.OrleansCallsPerSec)} grain calls/s.");
+        sb.AppendLine();
+        sb.Append(Table(report));
+        sb.AppendLine();
+        foreach (var r in report.Runs)
+        {
+            sb.AppendLine($"- committee {r.CommitteeSize} (`{r.ChainId}`): committed/ceiling = {F(100 * r.CommittedTps / Math.Max(1, report.Ceilings.Ed25519VerifyPerSec))}% of Ed25519 verifications/s; " +
+                          $"{r.TxRefused} refused ({string.Join(", ", r.Refusals.Select(kv => $"{kv.Key} {kv.Value}"))}); faults: " +
+                          (r.Faults.Length == 0 ? "none" : string.Join(", ", r.Faults.Select(f => $"{f.Kind}@{F(f.AtSec)}s on {f.Target}"))) +
+                          $"; {r.PresignedTx} transactions pre-signed{(r.GeneratorExhausted ? " (all offered: the generator ran out)" : "")}; supply: {r.SupplyAudit}.");
+        }
+        sb.AppendLine();
+        foreach (var chart in charts) sb.AppendLine($"![{chart}]({chart})");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json.Serialization;
+
+namespace ActorRollup.Harness.LoadTest;
+
+// The shapes of results.json. Other tools read it: the names are exact (issue 4).
+
+public sealed record Percentiles(
+    [property: JsonPropertyName("p50")] double P50,
+    [property: JsonPropertyName("p95")] double P95,
+    [property: JsonPropertyName("p99")] double P99);
+
+public sealed record LatencySet(
+    [property: JsonPropertyName("softConfirm")] Percentiles SoftConfirm,
+    [property: JsonPropertyName("validated")] Percentiles Validated,
+    [property: JsonPropertyName("finalized")] Percentiles Finalized);
+
+public sealed record FailoverResult([property: JsonPropertyName("durationMs")] long DurationMs);
+
+public sealed record RollbackResult([property: JsonPropertyName("depth")] int Depth, [property: JsonPropertyName("durationMs")] long DurationMs);
+
+public sealed record RttResult([property: JsonPropertyName("p50")] double P50, [property: JsonPropertyName("p99")] double P99);
+
+public sealed record FiredFault(
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("atSec")] double AtSec,
+    [property: JsonPropertyName("target")] string Target);
+
+public sealed record RunResult
+{
+    [JsonPropertyName("committeeSize")] public int CommitteeSize { get; init; }
+    [JsonPropertyName("validators")] public int Validators { get; init; }
+    [JsonPropertyName("durationSec")] public double DurationSec { get; init; }
+    [JsonPropertyName("offeredTps")] public double OfferedTps { get; init; }
+    [JsonPropertyName("committedTps")] public double CommittedTps { get; init; }
+    [JsonPropertyName("latencyMs")] public required LatencySet LatencyMs { get; init; }
+    [JsonPropertyName("blocks")] public int Blocks { get; init; }
+    [JsonPropertyName("epochs")] public ulong Epochs { get; init; }
+    [JsonPropertyName("leaderChanges")] public int LeaderChanges { get; init; }
+    [JsonPropertyName("failovers")] public FailoverResult[] Failovers { get; init; } = [];
+    [JsonPropertyName("rollbacks")] public RollbackResult[] Rollbacks { get; init; } = [];
+    [JsonPropertyName("slashes")] public int Slashes { get; init; }
+    [JsonPropertyName("txAdmitted")] public long TxAdmitted { get; init; }
+    [JsonPropertyName("txCommitted")] public long TxCommitted { get; init; }
+    [JsonPropertyName("txLost")] public long TxLost { get; init; }
+    [JsonPropertyName("txDuplicated")] public long TxDuplicated { get; init; }
+    [JsonPropertyName("supplyConserved")] public bool SupplyConserved { get; init; }
+    [JsonPropertyName("attestationRttMs")] public required RttResult AttestationRttMs { get; init; }
+
+    // Beyond the required fields: what a reader needs to interpret the run.
+    [JsonPropertyName("chainId")] public string ChainId { get; init; } = "";
+    [JsonPropertyName("blockIntervalMs")] public int BlockIntervalMs { get; init; }
+    [JsonPropertyName("offeredRate")] public string OfferedRate { get; init; } = "max";
+    [JsonPropertyName("txRefused")] public long TxRefused { get; init; }
+    [JsonPropertyName("refusals")] public Dictionary<string, long> Refusals { get; init; } = [];
+    [JsonPropertyName("faults")] public FiredFault[] Faults { get; init; } = [];
+    [JsonPropertyName("tpsTimeline")] public double[] TpsTimeline { get; init; } = [];
+    [JsonPropertyName("supplyAudit")] public string SupplyAudit { get; init; } = "";
+    [JsonPropertyName("presignedTx")] public long PresignedTx { get; init; }
+    [JsonPropertyName("generatorExhausted")] public bool GeneratorExhausted { get; init; }
+}
+
+public sealed record Machine(
+    [property: JsonPropertyName("cores")] int Cores,
+    [property: JsonPropertyName("os")] string Os,
+    [property: JsonPropertyName("runtime")] string Runtime,
+    [property: JsonPropertyName("cpu")] string Cpu,
+    [property: JsonPropertyName("memoryGiB")] double MemoryGiB,
+    [property: JsonPropertyName("cluster")] string Cluster);
+
+public sealed record CeilingResult(
+    [property: JsonPropertyName("ed25519VerifyPerSec")] double Ed25519VerifyPerSec,
+    [property: JsonPropertyName("orleansCallsPerSec")] double OrleansCallsPerSec);
+
+public sealed record LoadTestReport(
+    [property: JsonPropertyName("machine")] Machine Machine,
+    [property: JsonPropertyName("ceilings")] CeilingResult Ceilings,
+    [property: JsonPropertyName("runs")] List<RunResult> Runs,
+    [property: JsonPropertyName("startedAt")] string StartedAt,
+    [property: JsonPropertyName("command")] string Command);

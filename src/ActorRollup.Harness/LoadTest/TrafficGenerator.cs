@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ActorRollup.Abstractions;
+using ActorRollup.Core.Primitives;
+using ActorRollup.Core.Transactions;
+
+namespace ActorRollup.Harness.LoadTest;
+
+/// <summary>
+/// Offers pre-signed transfers to a chain's admission grain. Fair by construction: each worker owns a fixed slice
+/// of accounts and submits one batch at a time (no tight loop can starve another); with a rate, each worker paces
+/// its own share. Transactions the mempool refuses for back-pressure (MempoolFull, or a nonce gap that back-pressure
+/// caused) are offered again, first; any other refusal is counted and dropped.
+/// </summary>
+public sealed class TrafficGenerator
+{
+    private readonly IAdmissionGrain _admission;
+    private readonly Transaction[][] _byWorker;
+    private readonly int _batchSize;
+    private readonly double? _ratePerWorker;
+
+    public long Offered;
+    public long Admitted;
+    public long Refused;
+    public readonly ConcurrentDictionary<AdmissionReason, long> RefusalReasons = new();
+    public readonly ConcurrentBag<(Hash32 Hash, long AtMs)> AdmittedLog = [];
+    private long _exhausted;
+
+    public TrafficGenerator(IAdmissionGrain admission, IReadOnlyList<Transaction[]> perAccount, int workers, int batchSize, int? rate)
+    {
+        _admission = admission;
+        _batchSize = batchSize;
+        _ratePerWorker = rate is null ? null : (double)rate / workers;
+        // Worker w owns accounts w, w + W, w + 2W, ...; its queue interleaves them round by round, nonces in order.
+        _byWorker = Enumerable.Range(0, workers).Select(w =>
+        {
+            var mine = perAccount.Where((_, i) => i % workers == w).ToArray();
+            var rounds = mine.Length == 0 ? 0 : mine.Max(a => a.Length);
+            var queue = new List<Transaction>();
+            for (int r = 0; r < rounds; r++)
+                foreach (var account in mine)
+                    if (r < account.Length) queue.Add(account[r]);
+            return queue.ToArray();
+        }).ToArray();
+    }
+
+    public bool Exhausted => Interlocked.Read(ref _exhausted) == _byWorker.Length;
+
+    public Task RunAsync(CancellationToken stop) => Task.WhenAll(_byWorker.Select((queue, w) => Task.Run(() => Worker(queue, stop))));
+
+    private async Task Worker(Transaction[] queue, CancellationToken stop)
+    {
+        var retry = new List<Transaction>();
+        int next = 0;
+        var clock = Stopwatch.StartNew();
+        long sent = 0;
+        while (!stop.IsCancellationRequested && (next < queue.Length || retry.Count > 0))
+        {
+            if (_ratePerWorker is { } rate)
+            {
+                var due = TimeSpan.FromSeconds(sent / rate);
+                var wait = due - clock.Elapsed;
+                if (wait > TimeSpan.Zero)
+                {
+                    try { await Task.Delay(wait, stop); } catch (OperationCanceledException) { break; }
+                }
+            }
+            var batch = new List<Transaction>(_batchSize);
+            batch.AddRange(retry);
+            retry.Clear();
+            while (batch.Count < _batchSize && next < queue.Length) batch.Add(queue[next++]);
+            var fresh = batch.Count;
+            AdmissionResultSummary outcome;
+            try
+            {
+                var results = await _admission.Submit(batch.Select(t => t.Encoded).ToArray());
+                outcome = Tally(batch, results, retry);
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                retry.AddRange(batch); // the call failed as a whole: nothing was admitted, offer it again
+                outcome = default;
+            }
+            sent += fresh - outcome.Retried;
+            Interlocked.Add(ref Offered, fresh - outcome.Retried);
+            if (outcome.Retried > 0)
+            {
+                try { await Task.Delay(10, stop); } catch (OperationCanceledException) { break; }
+            }
+        }
+        Interlocked.Increment(ref _exhausted);
+    }
+
+    private readonly record struct AdmissionResultSummary(int Retried);
+
+    private AdmissionResultSummary Tally(List<Transaction> batch, Abstractions.Messages.AdmissionResult[] results, List<Transaction> retry)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        int retried = 0, admitted = 0;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            var r = results[i];
+            if (r.Admitted)
+            {
+                admitted++;
+                AdmittedLog.Add((batch[i].Hash, now));
+                continue;
+            }
+            if (r.Reason is AdmissionReason.MempoolFull or AdmissionReason.NonceTooFarAhead)
+            {
+                retry.Add(batch[i]);
+                retried++;
+                continue;
+            }
+            Interlocked.Increment(ref Refused);
+            RefusalReasons.AddOrUpdate(r.Reason, 1, (_, n) => n + 1);
+        }
+        Interlocked.Add(ref Admitted, admitted);
+        return new AdmissionResultSummary(retried);
+    }
+}
