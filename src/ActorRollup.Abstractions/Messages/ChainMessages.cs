@@ -40,6 +40,8 @@ public enum ChainReason
     Busy = 19,
     DuplicateChallenge = 20,
     InvalidGenesis = 21,
+    /// <summary>The header names an L2 fee recipient: on this chain fees go to the proposer's L1 pool (zero recipient).</summary>
+    BadFeeRecipient = 22,
 }
 
 /// <summary>A leadership term (PROTOCOL.md §6): one leader for a height range of one epoch.</summary>

@@ -26,6 +26,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     private readonly IPersistentState<ChainState> _state;
     private readonly TimeProvider _clock;
     private readonly VerificationMemo _memo;
+    private readonly ExecutionMemo _execution;
     private readonly RollupMetrics _metrics;
     private readonly ILogger<ChainGrain> _log;
     private RecordStore<BlockRecord> _blocks = null!;
@@ -44,11 +45,12 @@ public sealed partial class ChainGrain : Grain, IChainGrain
 
     public ChainGrain(
         [PersistentState("chain", StorageNames.Rollup)] IPersistentState<ChainState> state,
-        TimeProvider clock, VerificationMemo memo, RollupMetrics metrics, ILogger<ChainGrain> log)
+        TimeProvider clock, VerificationMemo memo, ExecutionMemo execution, RollupMetrics metrics, ILogger<ChainGrain> log)
     {
         _state = state;
         _clock = clock;
         _memo = memo;
+        _execution = execution;
         _metrics = metrics;
         _log = log;
     }
@@ -153,6 +155,8 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         if (_challengeInProgress) return Refuse(ChainReason.Busy, "a challenge is being decided");
         if (header.ChainId != ChainId) return Refuse(ChainReason.WrongChain, header.ChainId);
         var term = s.Term ?? await RefreshTerm();
+        // A block from a newer term than the chain knows: the chain missed a hand-over (e.g. it was reactivated).
+        if (term is not null && header.Term > term.Term) term = await RefreshTerm();
         if (term is null) return Refuse(ChainReason.StaleTerm, "no leadership term yet");
         if (header.Term != term.Term) return Refuse(ChainReason.StaleTerm, $"block term {header.Term}, current term {term.Term}");
         if (header.ProposerId != term.LeaderId) return Refuse(ChainReason.NotLeader, $"{header.ProposerId} is not the leader of term {term.Term} ({term.LeaderId})");
@@ -168,14 +172,16 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         if (!term.Covers(header.Height) || header.Epoch != term.Epoch) return Refuse(ChainReason.OutsideTerm, $"height {header.Height} epoch {header.Epoch} outside term {term.Term} [{term.FirstHeight}, {term.LastHeight}] epoch {term.Epoch}");
         if (header.ParentHash != s.HeadHash) return Refuse(ChainReason.WrongParent, "parent is not the head");
         if (!block.TxRootMatchesBody()) return Refuse(ChainReason.BadTxRoot, "transaction root does not match the body");
+        if (header.FeeAccount is not null) return Refuse(ChainReason.BadFeeRecipient, "fees go to the proposer's L1 pool: the fee recipient must be zero");
 
         // Honest execution: the chain's state is what the transactions do, whatever root the leader claims.
-        var result = BlockExecutor.Execute(_head, block.Transactions, header.FeeAccount, ChainId);
+        var result = _execution.Execute(_head, block, ChainId);
         var now = NowMs;
         var diff = DiffOf(result);
         var committed = block.Entries.Where((_, i) => result.Receipts[i].Included).Select(e => e.Transaction.Hash).ToArray();
-        var admittedAt = await GrainFactory.Mempool(ChainId).OnCommitted(
-            new CommitNotice(header.Height, committed, diff.Addresses, diff.Accounts, now));
+        // The block record is durable before the mempool lets go of its transactions: nothing admitted can fall between.
+        var mempool = GrainFactory.Mempool(ChainId);
+        var admittedAt = (await mempool.GetAdmissions(committed)).Select(a => a.AdmittedAtMs).ToArray();
         var record = new BlockRecord
         {
             Block = block,
@@ -189,6 +195,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
             AdmittedAtMs = AlignAdmissions(block, result, admittedAt),
         };
         await _blocks.WriteAsync(BlockKey(header.Height), record);
+        await mempool.OnCommitted(new CommitNotice(header.Height, committed, diff.Addresses, diff.Accounts, now));
 
         _head = result.PostState;
         _stateAt[header.Height] = _head;

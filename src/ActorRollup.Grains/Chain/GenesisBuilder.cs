@@ -12,7 +12,19 @@ namespace ActorRollup.Grains.Chain;
 /// </summary>
 public static class GenesisBuilder
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<StateTree>> Built = new();
+
+    /// <summary>The genesis state, built once per silo per genesis (deriving thousands of keys is slow; the tree is immutable).</summary>
     public static StateTree BuildState(ChainGenesis genesis)
+    {
+        if (Built.Count > 64) Built.Clear();
+        // Keyed by everything the state depends on (records compare arrays by reference, so not the record itself).
+        var key = $"{genesis.Config.ChainId}|{genesis.KeySeed}|{genesis.LoadTestAccounts}|{genesis.LoadTestAccountTokens}|" +
+                  string.Join(";", genesis.Accounts.Select(a => $"{a.Address}={a.Tokens}"));
+        return Built.GetOrAdd(key, _ => new Lazy<StateTree>(() => Build(genesis))).Value;
+    }
+
+    private static StateTree Build(ChainGenesis genesis)
     {
         var accounts = new List<GenesisAccount>();
         accounts.AddRange(genesis.Accounts.Select(a => new GenesisAccount(Address.Parse(a.Address), Token.FromTokens(a.Tokens))));

@@ -5,11 +5,14 @@ namespace ActorRollup.Grains.Infrastructure;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Registers the per-silo services the grains use (verification memo, metrics, clock).</summary>
+    /// <summary>Registers the per-silo services the grains use (verification and execution memos, metrics, clock), and
+    /// Orleans' own binary serializer for grain state (the default is Newtonsoft JSON, several times slower for blocks).</summary>
     public static IServiceCollection AddActorRollupGrains(this IServiceCollection services)
     {
+        services.AddSingleton<Orleans.Storage.IGrainStorageSerializer, Orleans.Storage.OrleansGrainStorageSerializer>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<VerificationMemo>();
+        services.TryAddSingleton<ExecutionMemo>();
         services.TryAddSingleton<RollupMetrics>();
         return services;
     }

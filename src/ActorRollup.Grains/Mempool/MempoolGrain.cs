@@ -263,7 +263,8 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         {
             var tx = entry.Transaction;
             if (_pending.ContainsKey(tx.Hash)) continue;
-            _recentCommitted.Remove(tx.Hash, out var record);
+            // Only what was admitted comes back: a transaction the proposer inserted itself was never in line.
+            if (!_recentCommitted.Remove(tx.Hash, out var record)) continue;
             if (tx.Nonce < _accounts.GetValueOrDefault(tx.Sender).Nonce) continue; // impossible on the restored state
             // Original arrival sequence: the re-queued transactions keep their place in line.
             var p = new Pending(tx, entry.ArrivalSequence, record.AdmittedAtMs != 0 ? record.AdmittedAtMs : now, batchId);

@@ -104,10 +104,19 @@ public sealed partial class SequencerGrain
 
         var block = _pendingBlock;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (certificate, gathered) = await GatherAttestations(block, term);
+        var (certificate, gathered, wrongParent) = await GatherAttestations(block, term);
         if (_term != term) return;
         if (certificate is null)
         {
+            if (wrongParent && (await GrainFactory.Chain(ChainId).GetHead()).Hash != block.Header.ParentHash)
+            {
+                // The head moved under this block (the previous leader's last block landed after the hand-over):
+                // it can never be appended. Build on the real head instead — a different height, not equivocation.
+                _pendingBlock = null;
+                _pendingPostState = null;
+                await SyncHead();
+                return;
+            }
             await GrainFactory.Rotation(ChainId).ReportQuorumFailure(Id, term.Term, block.Header.Height, gathered, term.TotalPower);
             return;
         }
@@ -149,7 +158,8 @@ public sealed partial class SequencerGrain
         }
         if (_fault.Kind == SequencerFaultKind.FrontRun && entries.Count > 0)
         {
-            entries.Insert(0, new BlockEntry(FrontRunTransaction(), entries.Count > 0 ? entries[0].ArrivalSequence : 1));
+            // Arrival sequence 0 is never assigned by the mempool: the insertion has no admission record.
+            entries.Insert(0, new BlockEntry(FrontRunTransaction(), 0));
             ConsumeOnceFault(SequencerFaultKind.FrontRun);
         }
 
@@ -171,6 +181,9 @@ public sealed partial class SequencerGrain
             ConsumeOnceFault(SequencerFaultKind.WrongBalance);
         }
         var block = Block.Create(Signer, ChainId, height, term.Epoch, term.Term, _headHash, claimedRoot, NowMs, Id, default, included);
+        // Excluded transactions change nothing, so this execution is exactly the block's: share it with the silo.
+        var receipts = result.Receipts.Where(r => r.Included).ToArray();
+        _execution.Offer(_headState.Root, block.Hash, new ExecutionResult(postState, receipts, result.TotalFees, receipts.Length, result.TouchedAddresses));
 
         if (_fault.Kind == SequencerFaultKind.Equivocate)
         {
@@ -199,11 +212,12 @@ public sealed partial class SequencerGrain
     }
 
     /// <summary>Asks every committee member in parallel; returns as soon as the signers hold more than 2/3 of the power.</summary>
-    private async Task<(QuorumCertificate? Certificate, long Gathered)> GatherAttestations(Block block, LeadershipTerm term)
+    private async Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent)> GatherAttestations(Block block, LeadershipTerm term)
     {
         var committee = new Committee(term.Committee);
         var signatures = new List<CommitteeSignature>();
         var refusals = new List<string>();
+        bool wrongParent = false;
         long power = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void Add(CommitteeSignature signature, long weight)
@@ -226,7 +240,11 @@ public sealed partial class SequencerGrain
             {
                 var reply = await GrainFactory.Sequencer(ChainId, seat.Id).Attest(block.Signed).WaitAsync(timeout);
                 if (reply.Ok && reply.Signature is not null) Add(new CommitteeSignature(seat.Id, reply.Signature), seat.Power);
-                else refusals.Add($"{seat.Id}: {reply.Reason}");
+                else
+                {
+                    refusals.Add($"{seat.Id}: {reply.Reason}");
+                    wrongParent |= reply.Reason == AttestReason.WrongParent;
+                }
             }
             catch (Exception e) when (e is TimeoutException or OrleansException)
             {
@@ -239,10 +257,10 @@ public sealed partial class SequencerGrain
         {
             _log.LogWarning("sequencer {Chain}/{Id}: no quorum for block {Height} ({Power}/{Total}): {Refusals}",
                 ChainId, Id, block.Header.Height, power, committee.TotalPower, string.Join(", ", refusals));
-            return (null, power);
+            return (null, power, wrongParent);
         }
         done.TrySetResult();
-        return (new QuorumCertificate(block.Hash, signatures.ToArray()), power);
+        return (new QuorumCertificate(block.Hash, signatures.ToArray()), power, false);
     }
 
     // ---------------------------------------------------------------- settlement batches

@@ -19,6 +19,7 @@ public sealed partial class SequencerGrain : Grain, ISequencerGrain
     private readonly IPersistentState<SequencerState> _state;
     private readonly TimeProvider _clock;
     private readonly VerificationMemo _memo;
+    private readonly ExecutionMemo _execution;
     private readonly RollupMetrics _metrics;
     private readonly ILogger<SequencerGrain> _log;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -30,11 +31,12 @@ public sealed partial class SequencerGrain : Grain, ISequencerGrain
     private CancellationTokenSource _crashRelease = new();
 
     public SequencerGrain([PersistentState("sequencer", StorageNames.Rollup)] IPersistentState<SequencerState> state,
-        TimeProvider clock, VerificationMemo memo, RollupMetrics metrics, ILogger<SequencerGrain> log)
+        TimeProvider clock, VerificationMemo memo, ExecutionMemo execution, RollupMetrics metrics, ILogger<SequencerGrain> log)
     {
         _state = state;
         _clock = clock;
         _memo = memo;
+        _execution = execution;
         _metrics = metrics;
         _log = log;
     }

@@ -23,13 +23,13 @@ public sealed record BlockVerdict(StateTree PostState, ViolationKind Violation, 
 /// </summary>
 public static class BlockChecker
 {
-    public static BlockVerdict Check(CommittedBlock committed, StateTree preState, BlockContext context, ChainConfig config, VerificationMemo memo)
+    public static BlockVerdict Check(CommittedBlock committed, StateTree preState, BlockContext context, ChainConfig config, VerificationMemo memo, ExecutionMemo execution)
     {
         var block = committed.Block;
         var header = block.Header;
         var txs = block.Transactions;
         // Execution first: the replica must advance honestly whatever else is wrong.
-        var result = BlockExecutor.Execute(preState, txs, header.FeeAccount, config.ChainId);
+        var result = execution.Execute(preState, block, config.ChainId);
         BlockVerdict Bad(ViolationKind kind, string detail) => new(result.PostState, kind, detail);
 
         if (!block.TxRootMatchesBody()) return Bad(ViolationKind.TxRootMismatch, "transaction root does not match the body");

@@ -21,6 +21,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
 {
     private readonly IPersistentState<ValidatorState> _state;
     private readonly VerificationMemo _memo;
+    private readonly ExecutionMemo _execution;
     private readonly ILogger<ValidatorGrain> _log;
     private readonly Dictionary<ulong, StateTree> _replica = [];   // recent heights, for challenges and votes
     private readonly Dictionary<ulong, CommitteeSeat[]> _committees = [];
@@ -29,10 +30,11 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
     private SigningKey? _key;
 
     public ValidatorGrain([PersistentState("validator", StorageNames.Rollup)] IPersistentState<ValidatorState> state,
-        VerificationMemo memo, ILogger<ValidatorGrain> log)
+        VerificationMemo memo, ExecutionMemo execution, ILogger<ValidatorGrain> log)
     {
         _state = state;
         _memo = memo;
+        _execution = execution;
         _log = log;
     }
 
@@ -107,7 +109,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         var pre = _replica[S.VerifiedHeight];
         var context = await ContextOf(committed);
         if (header.Height != S.VerifiedHeight + 1 || header.ParentHash != S.VerifiedHash) return false; // rolled back meanwhile
-        var verdict = BlockChecker.Check(committed, pre, context, S.Config!, _memo);
+        var verdict = BlockChecker.Check(committed, pre, context, S.Config!, _memo, _execution);
         S.VerifiedHeight = header.Height;
         S.VerifiedHash = header.Hash;
         S.BlocksChecked++;
@@ -175,7 +177,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         if (committed is null || committed.Block.Hash != proof.BlockHash) return new ChallengeVote(Id, false, "no such block on the chain");
         var pre = await PreStateOf(proof.Height);
         if (pre is null) return new ChallengeVote(Id, false, "cannot rebuild the pre-state");
-        var verdict = BlockChecker.Check(committed, pre, await ContextOf(committed), S.Config!, _memo);
+        var verdict = BlockChecker.Check(committed, pre, await ContextOf(committed), S.Config!, _memo, _execution);
         return verdict.Violation == ViolationKind.None
             ? new ChallengeVote(Id, false, "the block re-executes soundly")
             : new ChallengeVote(Id, true, $"{verdict.Violation}: {verdict.Detail}");
@@ -192,7 +194,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         {
             var block = await GrainFactory.Chain(ChainId).GetCommittedBlock(h);
             if (block is null) return null;
-            state = Core.Execution.BlockExecutor.Execute(state, block.Block.Transactions, block.Block.Header.FeeAccount, ChainId).PostState;
+            state = _execution.Execute(state, block.Block, ChainId).PostState;
         }
         return state;
     }

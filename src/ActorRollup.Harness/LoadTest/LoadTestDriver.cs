@@ -10,6 +10,8 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
     public async Task<(LoadTestReport Report, IReadOnlyList<string> Files)> RunAsync(string commandLine, CancellationToken cancellationToken)
     {
         var started = DateTimeOffset.Now;
+        // Long blocking collections would look like a dead leader to the liveness watch.
+        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         stdout.WriteLine($"loadtest: committees {string.Join(",", options.CommitteeSizes)}, {options.Validators} validators, {options.Accounts} accounts, " +
                          $"rate {options.Rate?.ToString() ?? "max"}, {options.Duration.TotalSeconds:0}s + {options.Warmup.TotalSeconds:0}s warm-up, {options.BlockIntervalMs} ms blocks, on {connection.Where}");
         stdout.WriteLine("measuring ceilings...");

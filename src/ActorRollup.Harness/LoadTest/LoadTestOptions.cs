@@ -26,7 +26,7 @@ public sealed record LoadTestOptions
     public int BatchSize { get; init; } = 250;
     public string[] Gateways { get; init; } = [];
     /// <summary>Block size cap: a block must be produced, attested and appended well within the leader timeout.</summary>
-    public int MaxTxPerBlock { get; init; } = 2_000;
+    public int MaxTxPerBlock { get; init; } = 1_000;
 }
 
 /// <summary>A fault the run fires at a moment: "leader-crash@10s".</summary>
