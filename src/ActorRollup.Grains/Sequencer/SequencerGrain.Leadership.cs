@@ -26,6 +26,7 @@ public sealed partial class SequencerGrain
     private StateTree? _pendingPostState;
     private bool _postingBatches;
     private string? _keySeed;
+    private bool _lastBlockFull;
 
     public async Task BeginLeadership(LeadershipTerm term)
     {
@@ -74,7 +75,17 @@ public sealed partial class SequencerGrain
         _producing = true;
         try
         {
-            await ProduceBlock(_term);
+            // Back to back while there is a full block's worth of work and the interval has passed: under load the
+            // cadence is the pipeline's, not the next timer tick's.
+            var interval = TimeSpan.FromMilliseconds(_state.State.Config.BlockIntervalMs);
+            var term = _term;
+            while (true)
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                _lastBlockFull = false;
+                await ProduceBlock(term);
+                if (!_lastBlockFull || _term != term || Crashed || System.Diagnostics.Stopwatch.GetElapsedTime(started) < interval) break;
+            }
         }
         catch (Exception e) when (e is TimeoutException or OrleansException)
         {
@@ -134,6 +145,7 @@ public sealed partial class SequencerGrain
             _pendingBlock = null;
             _pendingPostState = null;
             _state.State.BlocksProposed++;
+            _lastBlockFull = block.Entries.Count >= config.MaxTxPerBlock;
             if (block.Header.Height % (ulong)config.BatchSize == 0) _ = PostDueBatches();
             return;
         }

@@ -30,11 +30,13 @@ public static class LoadTestCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of keys and schedules.", DefaultValueFactory = _ => 1UL };
         var output = new Option<string?>("--out") { Description = "Output folder (default results/<timestamp>)." };
         var workers = new Option<int>("--workers") { Description = "Load-generator workers (each owns a slice of accounts).", DefaultValueFactory = _ => 8 };
+        var maxTx = new Option<int>("--max-tx-per-block") { Description = "Block size cap.", DefaultValueFactory = _ => 2_000 };
+        var mempool = new Option<int>("--mempool-capacity") { Description = "Mempool capacity (admission control; 0 = four full blocks).", DefaultValueFactory = _ => 0 };
 
         var command = new Command("loadtest", "Load-test committee sizes: throughput, latency, faults, with a report and charts.")
         {
             gateway, committee, validators, accounts, rate, duration, warmup, drain, blockInterval, epochLength, leaderTimeout,
-            ordering, schedule, faults, seed, output, workers,
+            ordering, schedule, faults, seed, output, workers, maxTx, mempool,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -72,6 +74,8 @@ public static class LoadTestCommand
             if (parse.GetValue(validators) < 1) return Cli.Fail(stderr, "--validators must be at least 1");
             if (parse.GetValue(blockInterval) < 5) return Cli.Fail(stderr, "--block-interval must be at least 5 ms");
             if (parse.GetValue(workers) < 1) return Cli.Fail(stderr, "--workers must be at least 1");
+            if (parse.GetValue(maxTx) is < 1 or > 100_000) return Cli.Fail(stderr, "--max-tx-per-block must be between 1 and 100000");
+            if (parse.GetValue(mempool) < 0) return Cli.Fail(stderr, "--mempool-capacity must be >= 0");
 
             var options = new LoadTestOptions
             {
@@ -90,6 +94,8 @@ public static class LoadTestCommand
                 Faults = faultList,
                 Seed = parse.GetValue(seed),
                 Workers = parse.GetValue(workers),
+                MaxTxPerBlock = parse.GetValue(maxTx),
+                MempoolCapacity = parse.GetValue(mempool),
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss")),
                 Gateways = parse.GetValue(gateway) ?? [],
             };

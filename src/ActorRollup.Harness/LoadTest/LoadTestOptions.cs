@@ -26,7 +26,11 @@ public sealed record LoadTestOptions
     public int BatchSize { get; init; } = 250;
     public string[] Gateways { get; init; } = [];
     /// <summary>Block size cap: a block must be produced, attested and appended well within the leader timeout.</summary>
-    public int MaxTxPerBlock { get; init; } = 1_000;
+    public int MaxTxPerBlock { get; init; } = 2_000;
+
+    /// <summary>Mempool capacity: admission control. A bounded queue keeps latency bounded at saturation (the generator
+    /// retries what back-pressure refused); 0 = four full blocks.</summary>
+    public int MempoolCapacity { get; init; }
 }
 
 /// <summary>A fault the run fires at a moment: "leader-crash@10s".</summary>
