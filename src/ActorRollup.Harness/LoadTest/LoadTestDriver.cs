@@ -15,7 +15,7 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
         stdout.WriteLine($"loadtest: committees {string.Join(",", options.CommitteeSizes)}, {options.Validators} validators, {options.Accounts} accounts, " +
                          $"rate {options.Rate?.ToString() ?? "max"}, {options.Duration.TotalSeconds:0}s + {options.Warmup.TotalSeconds:0}s warm-up, {options.BlockIntervalMs} ms blocks, on {connection.Where}");
         stdout.WriteLine("measuring ceilings...");
-        var ed25519 = Ceilings.Ed25519VerifyPerSec(TimeSpan.FromSeconds(1.5));
+        var ed25519 = Ceilings.Ed25519VerifyPerSec(TimeSpan.FromSeconds(3));
         var calls = await Ceilings.OrleansCallsPerSec(connection.Grains, TimeSpan.FromSeconds(1.5));
         stdout.WriteLine($"ceilings: {ed25519:0} Ed25519 verifications/s, {calls:0} grain calls/s");
 

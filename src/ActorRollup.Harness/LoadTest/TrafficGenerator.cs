@@ -29,8 +29,9 @@ public sealed class TrafficGenerator
     public TrafficGenerator(IAdmissionGrain admission, IReadOnlyList<Transaction[]> perAccount, int workers, int batchSize, int? rate)
     {
         _admission = admission;
-        _batchSize = batchSize;
         _ratePerWorker = rate is null ? null : (double)rate / workers;
+        // Paced workers send about 20 batches a second, so the offered rate is smooth rather than bursts of a full batch.
+        _batchSize = _ratePerWorker is { } r ? Math.Clamp((int)Math.Ceiling(r / 20), 1, batchSize) : batchSize;
         // Worker w owns accounts w, w + W, w + 2W, ...; its queue interleaves them round by round, nonces in order.
         _byWorker = Enumerable.Range(0, workers).Select(w =>
         {
