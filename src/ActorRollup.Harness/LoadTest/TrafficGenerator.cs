@@ -45,6 +45,7 @@ public sealed class TrafficGenerator
         }).ToArray();
     }
 
+    /// <summary>Every worker offered its whole pre-signed queue before the window closed (the offered rate was capped by it).</summary>
     public bool Exhausted => Interlocked.Read(ref _exhausted) == _byWorker.Length;
 
     public Task RunAsync(CancellationToken stop) => Task.WhenAll(_byWorker.Select((queue, w) => Task.Run(() => Worker(queue, stop))));
@@ -89,7 +90,7 @@ public sealed class TrafficGenerator
                 try { await Task.Delay(10, stop); } catch (OperationCanceledException) { break; }
             }
         }
-        Interlocked.Increment(ref _exhausted);
+        if (next >= queue.Length && retry.Count == 0) Interlocked.Increment(ref _exhausted); // ran out, not stopped
     }
 
     private readonly record struct AdmissionResultSummary(int Retried);
