@@ -25,6 +25,17 @@ public static class Cli
         var root = new RootCommand("ActorRollup harness: tools around the rollup sequencer model.");
         root.Subcommands.Add(ScheduleCommand.Create());
         root.Subcommands.Add(LoadTestCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(TransferCommand.Create());
+        root.Subcommands.Add(TxCommand.Create());
+        root.Subcommands.Add(BlocksCommand.Create());
+        root.Subcommands.Add(RegisterSequencerCommand.Create());
+        root.Subcommands.Add(StakeCommand.Create());
+        root.Subcommands.Add(DelegateCommand.Create());
+        root.Subcommands.Add(UnlockCommand.Create());
+        root.Subcommands.Add(ClaimCommand.Create());
+        root.Subcommands.Add(ClaimRewardsCommand.Create());
+        root.Subcommands.Add(FaultCommand.Create());
         return root;
     }
 

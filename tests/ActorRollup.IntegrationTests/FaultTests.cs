@@ -10,10 +10,11 @@ public sealed class FaultTests(ClusterFixture fixture)
     [Fact]
     public async Task A_slow_leader_keeps_producing_and_is_not_failed_over_below_the_timeout()
     {
-        var chain = await TestChain.Start(fixture.Client, "slow");
+        // Slow (300 ms a block) but well inside a 3 s timeout, so even a loaded machine never makes it look dead.
+        var chain = await TestChain.Start(fixture.Client, "slow", c => { c.LeaderTimeoutMs = 3_000; c.EpochLength = 200; });
         await chain.WaitForHeight(2);
         var term = (await chain.Rotation.GetCurrent())!;
-        var delay = chain.Config.EffectiveLeaderTimeoutMs / 4;
+        var delay = chain.Config.EffectiveLeaderTimeoutMs / 10;
         await chain.Sequencer(term.LeaderId).InjectFault(new SequencerFault(SequencerFaultKind.Slow, DelayMs: delay, Once: false));
         var start = await chain.Chain.GetHead();
         var later = await chain.WaitForHeight(start.Height + 6);

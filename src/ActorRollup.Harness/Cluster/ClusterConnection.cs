@@ -107,7 +107,8 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            throw new ClusterUnreachableException($"cannot reach the cluster at {where} (cluster id '{cluster.ClusterId}'): {Cli.OneLine(e.Message)}");
+            var why = e is OperationCanceledException or TimeoutException ? "no gateway answered within 15 s" : Cli.OneLine(e.Message);
+            throw new ClusterUnreachableException($"cannot reach the cluster at {where} (cluster id '{cluster.ClusterId}'): {why}");
         }
     }
 

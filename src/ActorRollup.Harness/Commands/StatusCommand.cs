@@ -1,0 +1,178 @@
+using System.CommandLine;
+using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Harness.Output;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace ActorRollup.Harness.Commands;
+
+/// <summary>
+/// <c>rollup status</c>: one chain at a glance — heights at each confirmation level, epoch, term and leader, halt state,
+/// the committee with each member's status, mempool, failovers, rollbacks, settlement and the L2 supply. With
+/// <c>--watch</c> it refreshes every <c>--interval</c> ms (a live display on a terminal, successive snapshots
+/// elsewhere) until Ctrl+C or <c>--count</c> refreshes.
+/// </summary>
+public static class StatusCommand
+{
+    public static Command Create()
+    {
+        var gateway = CommandSupport.Gateway();
+        var chain = CommandSupport.Chain();
+        var watch = new Option<bool>("--watch") { Description = "Keep refreshing until Ctrl+C (or --count refreshes)." };
+        var interval = new Option<int>("--interval")
+        {
+            Description = "Refresh interval of --watch, in milliseconds.",
+            HelpName = "ms",
+            DefaultValueFactory = _ => 1_000,
+            CustomParser = CommandSupport.Int("--interval", 50, 3_600_000),
+        };
+        var count = new Option<int?>("--count")
+        {
+            Description = "With --watch: stop after this many refreshes.",
+            HelpName = "n",
+            CustomParser = r => CommandSupport.Int("--count", 1)(r),
+        };
+
+        var command = new Command("status", "Show a chain's heights, leader, committee, mempool, failovers, rollbacks, settlement and supply.")
+        {
+            gateway, chain, watch, interval, count,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(count) is not null && !result.GetValue(watch)) result.AddError("--count needs --watch");
+            if (result.GetResult(interval) is { Implicit: false } && !result.GetValue(watch)) result.AddError("--interval needs --watch");
+        });
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            await using var session = await ChainSession.OpenAsync(parse, gateway, chain, cancellationToken);
+            if (session.Genesis is null) return Cli.Fail(stderr, session.MissingChain);
+
+            if (!parse.GetValue(watch))
+            {
+                Terminal.Write(stdout, Render(await Snapshot.TakeAsync(session), stdout));
+                stdout.Flush();
+                return Cli.Success;
+            }
+
+            var every = TimeSpan.FromMilliseconds(parse.GetValue(interval));
+            var limit = parse.GetValue(count) ?? int.MaxValue;
+            if (Terminal.IsInteractive(stdout))
+            {
+                var first = await Snapshot.TakeAsync(session);
+                await Terminal.For(stdout).Live(Render(first, stdout)).AutoClear(false).StartAsync(async live =>
+                {
+                    for (int i = 1; i < limit && await Pause(every, cancellationToken); i++)
+                    {
+                        live.UpdateTarget(Render(await Snapshot.TakeAsync(session), stdout));
+                        live.Refresh();
+                    }
+                });
+            }
+            else
+            {
+                for (int i = 0; i < limit; i++)
+                {
+                    if (i > 0 && !await Pause(every, cancellationToken)) break;
+                    var snapshot = await Snapshot.TakeAsync(session);
+                    if (i > 0) stdout.WriteLine();
+                    stdout.WriteLine($"--- {Terminal.Time(snapshot.TakenAtMs)} ({i + 1}) ---");
+                    Terminal.Write(stdout, Render(snapshot, stdout));
+                    stdout.Flush();
+                }
+            }
+            return Cli.Success;
+        });
+        return command;
+    }
+
+    /// <summary>Waits one interval; false when Ctrl+C ended the watch.</summary>
+    private static async Task<bool> Pause(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(interval, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Everything one refresh shows, read from the chain, rotation, settlement, mempool and every committee member.</summary>
+    private sealed record Snapshot(
+        string Where, ChainStatus Chain, RotationStatus Rotation, SettlementView Settlement, MempoolStats Mempool,
+        SequencerView?[] Members, long TakenAtMs)
+    {
+        public static async Task<Snapshot> TakeAsync(ChainSession session)
+        {
+            var grains = session.Grains;
+            var chain = session.Chain.GetStatus();
+            var rotation = grains.Rotation(session.ChainId).GetStatus();
+            var settlement = grains.Settlement(session.ChainId).GetView();
+            var mempool = grains.Mempool(session.ChainId).GetStats();
+            var status = await chain;
+            var members = await Task.WhenAll(status.Committee.Select(async seat =>
+            {
+                // A member that does not answer (crashed, or a call timed out) is shown as such, not as a failure of status.
+                try
+                {
+                    return await grains.Sequencer(session.ChainId, seat.Id).GetView().WaitAsync(TimeSpan.FromSeconds(3));
+                }
+                catch (Exception e) when (e is TimeoutException or OrleansException)
+                {
+                    return null;
+                }
+            }));
+            return new Snapshot(session.Connection.Embedded ? "embedded silo" : session.Connection.Where,
+                status, await rotation, await settlement, await mempool, members, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        }
+    }
+
+    /// <summary>The first few senders whose transactions are stuck (censorship shows here), and how many more.</summary>
+    private static string StuckSenders(string[] senders) =>
+        string.Join(", ", senders.Take(3)) + (senders.Length > 3 ? $" and {senders.Length - 3} more" : "");
+
+    private static IRenderable Render(Snapshot s, TextWriter stdout)
+    {
+        var c = s.Chain;
+        var r = s.Rotation;
+        var term = r.Current;
+        var lines = new List<string>
+        {
+            $"chain {c.ChainId} ({s.Where})",
+            Terminal.Field("heights", $"soft-confirmed {c.SoftConfirmedHeight}   validated {c.ValidatedHeight}   finalized {c.FinalizedHeight}"),
+            Terminal.Field("epoch", $"{c.Epoch}   term {c.Term}   leader {(c.Leader.Length == 0 ? "-" : c.Leader)}" +
+                (term is null ? "" : $" (heights {term.FirstHeight}..{term.LastHeight})")),
+            Terminal.Field("halted", c.Halted ? "YES: " + c.HaltReason : "no"),
+            Terminal.Field("mempool", $"{c.MempoolSize} pending" + (s.Mempool.Stuck > 0 ? $", {s.Mempool.Stuck} stuck (senders {StuckSenders(s.Mempool.StuckSenders)})" : "") +
+                $"   admitted {s.Mempool.Admitted}   committed {s.Mempool.Committed}   refused {s.Mempool.Refused}"),
+            Terminal.Field("failovers", $"{c.Failovers}   leader changes {r.LeaderChanges}   rollbacks {c.Rollbacks}"),
+            Terminal.Field("settlement", $"posted to height {s.Settlement.PostedHeight} ({s.Settlement.BatchesPosted} batches)   " +
+                $"finalized to height {s.Settlement.FinalizedHeight} ({s.Settlement.BatchesFinal} batches)" +
+                (s.Settlement.BatchesReverted > 0 ? $"   reverted {s.Settlement.BatchesReverted}" : "")),
+            Terminal.Field("L2 supply", Terminal.Tokens(c.L2Supply)),
+            Terminal.Field("head", $"{Terminal.Short(c.HeadHash)}   state root {Terminal.Short(c.StateRoot)}"),
+            "",
+            $"committee of epoch {c.Epoch}: {c.Committee.Length} members, power {c.Committee.Sum(m => m.Power)}",
+        };
+
+        var total = c.Committee.Sum(m => m.Power);
+        var table = Terminal.Table(stdout, "id", "power", "share", "status", "fault", "leader", "blocks", "attested").RightAlign(1, 2, 6, 7);
+        for (int i = 0; i < c.Committee.Length; i++)
+        {
+            var seat = c.Committee[i];
+            var view = s.Members[i];
+            table.Row(seat.Id, seat.Power.ToString(), Terminal.Share(seat.Power, total),
+                view?.Status ?? "no answer", view?.Fault ?? "?", seat.Id == c.Leader ? "leader" : "",
+                view?.BlocksProposed.ToString() ?? "?", view?.Attestations.ToString() ?? "?");
+        }
+
+        var items = lines.Select(l => (IRenderable)new Text(l)).ToList();
+        items.Add(table);
+        return new Rows(items);
+    }
+}
