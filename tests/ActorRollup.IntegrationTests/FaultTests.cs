@@ -72,4 +72,18 @@ public sealed class FaultTests(ClusterFixture fixture)
         var head = await chain.Chain.GetHead();
         await Poll.Until(() => chain.Validator("val-03").GetView(), v => v.VerifiedHeight >= head.Height, TimeSpan.FromSeconds(20), "val-03 to catch up");
     }
+
+    [Fact]
+    public async Task With_sampled_validation_blocks_are_still_validated_and_a_wrong_root_is_still_caught()
+    {
+        // Each validator fully checks a quarter of the blocks; execution and the state root are checked on all.
+        var chain = await TestChain.Start(fixture.Client, "sampled", c => c.ValidationSampleRate = 0.25);
+        var head = await chain.WaitForHeight(3);
+        await Poll.Until(() => chain.Chain.GetHead(), h => h.ValidatedHeight >= head.Height, TimeSpan.FromSeconds(20), "validation with sampling");
+        var term = (await chain.Rotation.GetCurrent())!;
+        await chain.Sequencer(term.LeaderId).InjectFault(new SequencerFault(SequencerFaultKind.WrongStateRoot));
+        Assert.Equal(AdmissionReason.Ok, (await chain.Submit(chain.Transfer(9, 10, 5)))[0].Reason);
+        var rollback = (await Poll.Until(() => chain.Chain.GetRollbacks(), r => r.Length > 0, TimeSpan.FromSeconds(30), "a rollback"))[0];
+        Assert.Equal(ViolationKind.StateRootMismatch, rollback.Violation);
+    }
 }

@@ -23,7 +23,13 @@ public sealed record BlockVerdict(StateTree PostState, ViolationKind Violation, 
 /// </summary>
 public static class BlockChecker
 {
-    public static BlockVerdict Check(CommittedBlock committed, StateTree preState, BlockContext context, ChainConfig config, VerificationMemo memo, ExecutionMemo execution)
+    /// <summary>
+    /// Re-executes the block and checks it. With <paramref name="full"/> false (a block outside this validator's
+    /// sampled share, Chain:ValidationSampleRate), only execution and the state root are checked — the replica has to
+    /// advance honestly anyway — and the signature, certificate, leader and ordering checks are skipped.
+    /// </summary>
+    public static BlockVerdict Check(CommittedBlock committed, StateTree preState, BlockContext context, ChainConfig config, VerificationMemo memo,
+        ExecutionMemo execution, bool full = true)
     {
         var block = committed.Block;
         var header = block.Header;
@@ -32,11 +38,17 @@ public static class BlockChecker
         var result = execution.Execute(preState, block, config.ChainId);
         BlockVerdict Bad(ViolationKind kind, string detail) => new(result.PostState, kind, detail);
 
+        for (int i = 0; i < result.Receipts.Count; i++)
+            if (!result.Receipts[i].Included) return Bad(ViolationKind.InvalidTransaction, $"transaction {i} fails execution: {result.Receipts[i].Outcome}");
+        if (!full)
+        {
+            return result.PostState.Root != header.StateRoot
+                ? Bad(ViolationKind.StateRootMismatch, $"claimed {header.StateRoot.ToHex()[..12]}, re-executed {result.PostState.Root.ToHex()[..12]}")
+                : new BlockVerdict(result.PostState, ViolationKind.None, "");
+        }
         if (!block.TxRootMatchesBody()) return Bad(ViolationKind.TxRootMismatch, "transaction root does not match the body");
         foreach (var tx in txs)
             if (!memo.VerifyTransaction(tx)) return Bad(ViolationKind.InvalidTransaction, $"bad signature on {tx.Hash.ToHex()[..12]}");
-        for (int i = 0; i < result.Receipts.Count; i++)
-            if (!result.Receipts[i].Included) return Bad(ViolationKind.InvalidTransaction, $"transaction {i} fails execution: {result.Receipts[i].Outcome}");
         if (context.LegitimateLeader is null || context.LegitimateLeader != header.ProposerId)
             return Bad(ViolationKind.IllegitimateLeader, $"{header.ProposerId} did not lead term {header.Term} at height {header.Height}");
         if (context.Committee.Length == 0) return Bad(ViolationKind.BadCertificate, $"no committee known for epoch {header.Epoch}");
@@ -49,6 +61,18 @@ public static class BlockChecker
         if (result.PostState.Root != header.StateRoot)
             return Bad(ViolationKind.StateRootMismatch, $"claimed {header.StateRoot.ToHex()[..12]}, re-executed {result.PostState.Root.ToHex()[..12]}");
         return new BlockVerdict(result.PostState, ViolationKind.None, "");
+    }
+
+    /// <summary>
+    /// Whether <paramref name="validatorId"/> fully checks <paramref name="blockHash"/>: SHA-256(id ‖ hash), read as a
+    /// fraction of 2^64, below the sample rate. Deterministic, and different validators sample different blocks.
+    /// </summary>
+    public static bool IsSampled(string validatorId, Core.Primitives.Hash32 blockHash, double rate)
+    {
+        if (rate >= 1) return true;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(validatorId).Concat(blockHash.ToArray()).ToArray();
+        var draw = Core.Primitives.Hash32.Sha256(bytes).W0;
+        return draw < (ulong)(rate * ulong.MaxValue);
     }
 
     /// <summary>Null when the block follows the ordering policy; otherwise what breaks it.</summary>

@@ -109,7 +109,8 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         var pre = _replica[S.VerifiedHeight];
         var context = await ContextOf(committed);
         if (header.Height != S.VerifiedHeight + 1 || header.ParentHash != S.VerifiedHash) return false; // rolled back meanwhile
-        var verdict = BlockChecker.Check(committed, pre, context, S.Config!, _memo, _execution);
+        var full = BlockChecker.IsSampled(Id, header.Hash, S.Config!.ValidationSampleRate);
+        var verdict = BlockChecker.Check(committed, pre, context, S.Config!, _memo, _execution, full);
         S.VerifiedHeight = header.Height;
         S.VerifiedHash = header.Hash;
         S.BlocksChecked++;
