@@ -32,9 +32,9 @@ public interface IMempoolGrain : IGrainWithStringKey
     /// <summary>Up to <paramref name="max"/> executable transactions in policy order, leaving out <paramref name="excludedSender"/> (censorship fault).</summary>
     [Alias("TakeBatch")] Task<PendingBatch> TakeBatch(int max, string? excludedSender = null);
 
-    /// <summary>A block was committed: its transactions leave the mempool and the touched accounts update.
-    /// Returns the admission time of each committed transaction (0 when unknown), for latency figures.</summary>
-    [Alias("OnCommitted")] Task<long[]> OnCommitted(CommitNotice notice);
+    /// <summary>A block was committed (its record is already durable): its transactions leave the mempool and the
+    /// touched accounts update.</summary>
+    [Alias("OnCommitted")] Task OnCommitted(CommitNotice notice);
 
     /// <summary>After a rollback: the deleted blocks' transactions come back with their original arrival sequences.</summary>
     [Alias("Requeue")] Task<int> Requeue(BlockEntry[] entries, Core.Execution.Account[] restoredAccounts, Address[] restoredAddresses);

@@ -126,19 +126,25 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         if (admitted.Count > 0)
         {
             // Write-ahead: the batch record and the head record are durable before anyone hears "admitted".
-            _state.State.NextBatchId++;
-            _state.State.LiveBatches.Add(batchId);
             _state.State.Admitted += (ulong)admitted.Count;
-            await _batches.WriteAsync(BatchKey(batchId), new AdmissionBatch
-            {
-                Transactions = admitted.Select(p => p.Tx).ToArray(),
-                Sequences = admitted.Select(p => p.Sequence).ToArray(),
-                AdmittedAtMs = admitted.Select(p => p.AdmittedAtMs).ToArray(),
-            });
+            await WriteBatch(batchId, admitted);
             _metrics.TxAdmitted.Add(admitted.Count, new KeyValuePair<string, object?>("chain", ChainId));
         }
         await _state.WriteStateAsync();
         return results;
+    }
+
+    /// <summary>Writes one admission batch as its own record (written once) and registers it as live.</summary>
+    private async Task WriteBatch(long batchId, List<Pending> batch)
+    {
+        _state.State.NextBatchId++;
+        _state.State.LiveBatches.Add(batchId);
+        await _batches.WriteAsync(BatchKey(batchId), new AdmissionBatch
+        {
+            Transactions = batch.Select(p => p.Tx).ToArray(),
+            Sequences = batch.Select(p => p.Sequence).ToArray(),
+            AdmittedAtMs = batch.Select(p => p.AdmittedAtMs).ToArray(),
+        });
     }
 
     private AdmissionReason Check(Transaction tx, ChainConfig config)
@@ -221,20 +227,16 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
 
     // ---------------------------------------------------------------- commits and rollbacks
 
-    public async Task<long[]> OnCommitted(CommitNotice notice)
+    public async Task OnCommitted(CommitNotice notice)
     {
-        var admittedAt = new long[notice.Committed.Length];
-        for (int i = 0; i < notice.Committed.Length; i++)
+        foreach (var hash in notice.Committed)
         {
-            var p = Remove(notice.Committed[i]);
-            if (p is null) continue;
-            admittedAt[i] = p.AdmittedAtMs;
-            RememberCommitted(new AdmissionRecord(p.Tx.Hash, p.Sequence, p.AdmittedAtMs));
+            var p = Remove(hash);
+            if (p is not null) RememberCommitted(new AdmissionRecord(p.Tx.Hash, p.Sequence, p.AdmittedAtMs));
         }
         _state.State.Committed += (ulong)notice.Committed.Length;
         for (int i = 0; i < notice.TouchedAddresses.Length; i++) _accounts[notice.TouchedAddresses[i]] = notice.TouchedAccounts[i];
         await DropEmptyBatches();
-        return admittedAt;
     }
 
     private void RememberCommitted(AdmissionRecord record)
@@ -273,15 +275,8 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         }
         if (back.Count > 0)
         {
-            _state.State.NextBatchId++;
-            _state.State.LiveBatches.Add(batchId);
             _state.State.Requeued += (ulong)back.Count;
-            await _batches.WriteAsync(BatchKey(batchId), new AdmissionBatch
-            {
-                Transactions = back.Select(p => p.Tx).ToArray(),
-                Sequences = back.Select(p => p.Sequence).ToArray(),
-                AdmittedAtMs = back.Select(p => p.AdmittedAtMs).ToArray(),
-            });
+            await WriteBatch(batchId, back);
             await _state.WriteStateAsync();
         }
         _log.LogInformation("mempool {Chain}: re-queued {Count} transaction(s) after a rollback", ChainId, back.Count);
