@@ -72,6 +72,9 @@ public sealed class RotationTests(ClusterFixture fixture)
         var status = await chain.Rotation.GetStatus();
         Assert.Equal(1, status.Failovers);
         var duration = Assert.Single(status.FailoverDurationsMs);
+        var record = Assert.Single(status.FailoverLog);
+        Assert.Equal((term.LeaderId, next.LeaderId, duration), (record.FailedLeader, record.Replacement, record.DurationMs));
+        Assert.Contains("no block", record.Reason);
         var budget = chain.Config.EffectiveLeaderTimeoutMs + chain.Config.BlockIntervalMs;
         Assert.True(duration <= 2 * budget, $"failover took {duration} ms; the target is {budget} ms (twice that tolerated on a loaded machine)");
 

@@ -15,6 +15,15 @@ public sealed record StandingUpdate(
     [property: Id(4)] byte[] SignerPublicKey,
     [property: Id(5)] ulong EpochMade);
 
+/// <summary>One completed failover: who failed, why, when, and how long until the replacement's first block.</summary>
+[GenerateSerializer, Immutable, Alias("ar.FailoverRecord")]
+public sealed record FailoverRecord(
+    [property: Id(0)] string FailedLeader,
+    [property: Id(1)] string Replacement,
+    [property: Id(2)] string Reason,
+    [property: Id(3)] long AtMs,
+    [property: Id(4)] long DurationMs);
+
 [GenerateSerializer, Immutable, Alias("ar.RotationStatus")]
 public sealed record RotationStatus(
     [property: Id(0)] ulong Epoch,
@@ -23,7 +32,9 @@ public sealed record RotationStatus(
     [property: Id(3)] string HaltReason,
     [property: Id(4)] int Failovers,
     [property: Id(5)] long[] FailoverDurationsMs,
-    [property: Id(6)] int LeaderChanges);
+    [property: Id(6)] int LeaderChanges,
+    /// <summary>The most recent completed failovers (bounded), in order.</summary>
+    [property: Id(7)] FailoverRecord[] FailoverLog);
 
 /// <summary>
 /// Committee and leader rotation of one chain (key: chain id, PROTOCOL.md §6): committee snapshot per epoch,

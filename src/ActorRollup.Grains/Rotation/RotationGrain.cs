@@ -185,9 +185,16 @@ public sealed class RotationGrain : Grain, IRotationGrain
         }
         if (S.FailoverPendingSinceMs > 0 && S.Current is { } current && current.Term == term)
         {
-            S.FailoverDurationsMs.Add(committedAtMs - S.FailoverPendingSinceMs);
+            var duration = committedAtMs - S.FailoverPendingSinceMs;
+            S.FailoverDurationsMs.Add(duration);
             if (S.FailoverDurationsMs.Count > 1_000) S.FailoverDurationsMs.RemoveAt(0);
             S.FailoverPendingSinceMs = 0;
+            if (S.PendingFailover is { } pending)
+            {
+                S.FailoverLog.Add(pending with { DurationMs = duration });
+                if (S.FailoverLog.Count > 1_000) S.FailoverLog.RemoveAt(0);
+                S.PendingFailover = null;
+            }
         }
         if (height == LastHeightOf(S.Epoch))
         {
@@ -252,6 +259,7 @@ public sealed class RotationGrain : Grain, IRotationGrain
         S.FailedThisEpoch.Add(failed.LeaderId);
         S.Failovers++;
         S.FailoverPendingSinceMs = S.LastBlockMs > 0 ? S.LastBlockMs : now;
+        S.PendingFailover = new FailoverRecord(failed.LeaderId, "", reason, now, 0);
         _metrics.Failovers.Add(1, new KeyValuePair<string, object?>("chain", ChainId));
         var committee = S.Committees[S.Epoch];
         var members = committee.Select(c => new CommitteeMember(c.Id, c.Power)).ToList();
@@ -281,6 +289,7 @@ public sealed class RotationGrain : Grain, IRotationGrain
             await _state.WriteStateAsync();
             return S.Current;
         }
+        S.PendingFailover = S.PendingFailover! with { Replacement = replacement };
         return await StartTerm(S.Epoch, replacement, S.LastHeight + 1, committee, now);
     }
 
@@ -369,5 +378,5 @@ public sealed class RotationGrain : Grain, IRotationGrain
     public Task<string[]> GetSequencerIds() => Task.FromResult(S.Sequencers.Keys.Order(StringComparer.Ordinal).ToArray());
 
     public Task<RotationStatus> GetStatus() =>
-        Task.FromResult(new RotationStatus(S.Epoch, S.Current, S.Halted, S.HaltReason, S.Failovers, S.FailoverDurationsMs.ToArray(), S.LeaderChanges));
+        Task.FromResult(new RotationStatus(S.Epoch, S.Current, S.Halted, S.HaltReason, S.Failovers, S.FailoverDurationsMs.ToArray(), S.LeaderChanges, S.FailoverLog.ToArray()));
 }

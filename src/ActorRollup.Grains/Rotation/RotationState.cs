@@ -1,3 +1,4 @@
+using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Blocks;
@@ -50,4 +51,7 @@ public sealed class RotationState
     /// <summary>Every signer key ever registered (hex): a key is never used twice.</summary>
     [Id(20)] public HashSet<string> UsedSignerKeys { get; set; } = [];
     [Id(21)] public bool Retired { get; set; }
+    [Id(22)] public List<FailoverRecord> FailoverLog { get; set; } = [];
+    /// <summary>The failover waiting for the replacement's first block: (failed, replacement, reason, at).</summary>
+    [Id(23)] public FailoverRecord? PendingFailover { get; set; }
 }

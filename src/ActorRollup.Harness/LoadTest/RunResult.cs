@@ -14,7 +14,12 @@ public sealed record LatencySet(
     [property: JsonPropertyName("validated")] Percentiles Validated,
     [property: JsonPropertyName("finalized")] Percentiles Finalized);
 
-public sealed record FailoverResult([property: JsonPropertyName("durationMs")] long DurationMs);
+public sealed record FailoverResult(
+    [property: JsonPropertyName("durationMs")] long DurationMs,
+    [property: JsonPropertyName("failedLeader")] string FailedLeader = "",
+    [property: JsonPropertyName("replacement")] string Replacement = "",
+    [property: JsonPropertyName("reason")] string Reason = "",
+    [property: JsonPropertyName("atSec")] double AtSec = 0);
 
 public sealed record RollbackResult([property: JsonPropertyName("depth")] int Depth, [property: JsonPropertyName("durationMs")] long DurationMs);
 
