@@ -183,18 +183,12 @@ public sealed class RotationGrain : Grain, IRotationGrain
             S.Halted = false;
             S.HaltReason = "";
         }
-        if (S.FailoverPendingSinceMs > 0 && S.Current is { } current && current.Term == term)
+        // A failover is complete at the replacement's first block: its duration runs from the old leader's last block.
+        if (S.PendingFailover is { } pending && S.Current is { } current && current.Term == term)
         {
-            var duration = committedAtMs - S.FailoverPendingSinceMs;
-            S.FailoverDurationsMs.Add(duration);
-            if (S.FailoverDurationsMs.Count > 1_000) S.FailoverDurationsMs.RemoveAt(0);
-            S.FailoverPendingSinceMs = 0;
-            if (S.PendingFailover is { } pending)
-            {
-                S.FailoverLog.Add(pending with { DurationMs = duration });
-                if (S.FailoverLog.Count > 1_000) S.FailoverLog.RemoveAt(0);
-                S.PendingFailover = null;
-            }
+            S.FailoverLog.Add(pending with { DurationMs = committedAtMs - S.FailoverPendingSinceMs });
+            if (S.FailoverLog.Count > 1_000) S.FailoverLog.RemoveAt(0);
+            S.PendingFailover = null;
         }
         if (height == LastHeightOf(S.Epoch))
         {
@@ -378,5 +372,5 @@ public sealed class RotationGrain : Grain, IRotationGrain
     public Task<string[]> GetSequencerIds() => Task.FromResult(S.Sequencers.Keys.Order(StringComparer.Ordinal).ToArray());
 
     public Task<RotationStatus> GetStatus() =>
-        Task.FromResult(new RotationStatus(S.Epoch, S.Current, S.Halted, S.HaltReason, S.Failovers, S.FailoverDurationsMs.ToArray(), S.LeaderChanges, S.FailoverLog.ToArray()));
+        Task.FromResult(new RotationStatus(S.Epoch, S.Current, S.Halted, S.HaltReason, S.Failovers, S.FailoverLog.Select(f => f.DurationMs).ToArray(), S.LeaderChanges, S.FailoverLog.ToArray()));
 }

@@ -44,7 +44,6 @@ public sealed class RotationState
     [Id(14)] public bool Halted { get; set; }
     [Id(15)] public string HaltReason { get; set; } = "";
     [Id(16)] public int Failovers { get; set; }
-    [Id(17)] public List<long> FailoverDurationsMs { get; set; } = [];
     [Id(18)] public int LeaderChanges { get; set; }
     /// <summary>Set at a failover: the time of the old leader's last block, until the new leader's first block.</summary>
     [Id(19)] public long FailoverPendingSinceMs { get; set; }
