@@ -34,11 +34,6 @@ public enum ChainReason
     ChallengeRejected = 16,
     /// <summary>Evidence that does not verify.</summary>
     BadEvidence = 17,
-    /// <summary>The chain is halted (no quorum) — reported, not hidden.</summary>
-    Halted = 18,
-    /// <summary>A block at this height is already being appended or challenged.</summary>
-    Busy = 19,
-    DuplicateChallenge = 20,
     InvalidGenesis = 21,
     /// <summary>The header names an L2 fee recipient: on this chain fees go to the proposer's L1 pool (zero recipient).</summary>
     BadFeeRecipient = 22,

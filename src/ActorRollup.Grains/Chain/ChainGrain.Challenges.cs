@@ -25,71 +25,62 @@ public sealed partial class ChainGrain
         if (proof.Height == 0 || proof.Height > s.Height) return Refuse(ChainReason.UnknownBlock);
         if (proof.Height <= s.FinalizedHeight) return Refuse(ChainReason.BlockFinalized);
         if (!_recent.TryGetValue(proof.Height, out var bad) || bad.Block.Hash != proof.BlockHash) return Refuse(ChainReason.UnknownBlock);
-        if (_challengeInProgress) return Refuse(ChainReason.DuplicateChallenge);
         using var challengerKey = Abstractions.Config.GenesisKeys.Validator(Genesis.KeySeed, ChainId, proof.ChallengerId);
         var unsignedProof = proof with { ChallengerSignature = [] };
         if (!Core.Crypto.Ed25519.Verify(challengerKey.PublicKey, ProofPayload(unsignedProof), proof.ChallengerSignature))
             return Refuse(ChainReason.BadEvidence);
 
-        _challengeInProgress = true;
-        try
+        var challengeId = $"{ChainId}/challenge-{++s.ChallengeCounter}";
+        // Every other validator checks the proof independently against its own replica and votes.
+        var others = s.ValidatorBonds.Keys.Where(v => v != proof.ChallengerId).ToArray();
+        var votes = await Task.WhenAll(others.Select(async v =>
         {
-            var challengeId = $"{ChainId}/challenge-{++s.ChallengeCounter}";
-            // Every other validator checks the proof independently against its own replica and votes.
-            var others = s.ValidatorBonds.Keys.Where(v => v != proof.ChallengerId).ToArray();
-            var votes = await Task.WhenAll(others.Select(async v =>
+            try
             {
-                try
-                {
-                    return await GrainFactory.Validator(ChainId, v).Vote(proof).WaitAsync(VoteTimeout);
-                }
-                catch (Exception e) when (e is TimeoutException or OrleansException)
-                {
-                    return new ChallengeVote(v, false, "no vote (unreachable)");
-                }
-            }));
-            var agreed = votes.Where(v => v.Agrees).Select(v => v.ValidatorId).Append(proof.ChallengerId).ToArray();
-            var disagreed = votes.Where(v => !v.Agrees).Select(v => v.ValidatorId).ToArray();
-            decimal agreedBond = agreed.Sum(v => (decimal)s.ValidatorBonds[v]);
-            decimal totalBond = s.ValidatorBonds.Values.Sum(b => (decimal)b);
-            bool succeeded = 3 * agreedBond > 2 * totalBond;
-
-            if (!succeeded)
-            {
-                s.Strikes[proof.ChallengerId] = s.Strikes.GetValueOrDefault(proof.ChallengerId) + 1;
-                await _state.WriteStateAsync();
-                await GrainFactory.Validator(ChainId, proof.ChallengerId).OnChallengeDecided(challengeId, false, 0);
-                _metrics.Refused(ChainId, "challenge", ChainReason.ChallengeRejected.ToString());
-                _log.LogWarning("chain {Chain}: challenge {Id} by {Validator} against block {Height} rejected ({Agreed} agree, {Disagreed} disagree)",
-                    ChainId, challengeId, proof.ChallengerId, proof.Height, agreed.Length, disagreed.Length);
-                return new ChallengeResult(ChainReason.ChallengeRejected, challengeId, false, 0, 0, 0, agreed, disagreed);
+                return await GrainFactory.Validator(ChainId, v).Vote(proof).WaitAsync(VoteTimeout);
             }
-
-            var (deleted, requeued) = await RollBack(proof.Height, challengeId, bad, proof.Violation);
-
-            // Slash and jail the offender; its reporters share the reporter part, the rest is burned.
-            var offender = bad.Block.Header.ProposerId;
-            var reporterAddresses = agreed.Select(ValidatorAddress).ToArray();
-            var slash = await GrainFactory.Sequencer(ChainId, offender).Slash(SlashKind.InvalidStateRoot, reporterAddresses, bad.Block.Header.Epoch, challengeId);
-            if (slash.IsOk)
+            catch (Exception e) when (e is TimeoutException or OrleansException)
             {
-                _metrics.Slashes.Add(1, new KeyValuePair<string, object?>("chain", ChainId), new("kind", SlashKind.InvalidStateRoot.ToString()));
-                for (int i = 0; i < agreed.Length && i < slash.ReportersPaid; i++)
-                    await GrainFactory.Validator(ChainId, agreed[i]).OnChallengeDecided(challengeId, true, slash.PerReporter);
+                return new ChallengeVote(v, false, "no vote (unreachable)");
             }
-            foreach (var v in agreed.Skip(slash.IsOk ? slash.ReportersPaid : 0))
-                await GrainFactory.Validator(ChainId, v).OnChallengeDecided(challengeId, true, 0);
+        }));
+        var agreed = votes.Where(v => v.Agrees).Select(v => v.ValidatorId).Append(proof.ChallengerId).ToArray();
+        var disagreed = votes.Where(v => !v.Agrees).Select(v => v.ValidatorId).ToArray();
+        decimal agreedBond = agreed.Sum(v => (decimal)s.ValidatorBonds[v]);
+        decimal totalBond = s.ValidatorBonds.Values.Sum(b => (decimal)b);
+        bool succeeded = 3 * agreedBond > 2 * totalBond;
 
-            // The offender's leadership ends at once (immediate failover).
-            var newTerm = await GrainFactory.Rotation(ChainId).ForceFailover(bad.Block.Header.Term, $"rolled back block {proof.Height}: {proof.Violation}", s.Height);
-            if (newTerm is not null) await SetLeadership(newTerm);
+        if (!succeeded)
+        {
+            s.Strikes[proof.ChallengerId] = s.Strikes.GetValueOrDefault(proof.ChallengerId) + 1;
             await _state.WriteStateAsync();
-            return new ChallengeResult(ChainReason.Ok, challengeId, true, proof.Height, deleted, requeued, agreed, disagreed);
+            await GrainFactory.Validator(ChainId, proof.ChallengerId).OnChallengeDecided(challengeId, false, 0);
+            _metrics.Refused(ChainId, "challenge", ChainReason.ChallengeRejected.ToString());
+            _log.LogWarning("chain {Chain}: challenge {Id} by {Validator} against block {Height} rejected ({Agreed} agree, {Disagreed} disagree)",
+                ChainId, challengeId, proof.ChallengerId, proof.Height, agreed.Length, disagreed.Length);
+            return new ChallengeResult(ChainReason.ChallengeRejected, challengeId, false, 0, 0, 0, agreed, disagreed);
         }
-        finally
+
+        var (deleted, requeued) = await RollBack(proof.Height, challengeId, bad, proof.Violation);
+
+        // Slash and jail the offender; its reporters share the reporter part, the rest is burned.
+        var offender = bad.Block.Header.ProposerId;
+        var reporterAddresses = agreed.Select(ValidatorAddress).ToArray();
+        var slash = await GrainFactory.Sequencer(ChainId, offender).Slash(SlashKind.InvalidStateRoot, reporterAddresses, bad.Block.Header.Epoch, challengeId);
+        if (slash.IsOk)
         {
-            _challengeInProgress = false;
+            _metrics.Slashes.Add(1, new KeyValuePair<string, object?>("chain", ChainId), new("kind", SlashKind.InvalidStateRoot.ToString()));
+            for (int i = 0; i < agreed.Length && i < slash.ReportersPaid; i++)
+                await GrainFactory.Validator(ChainId, agreed[i]).OnChallengeDecided(challengeId, true, slash.PerReporter);
         }
+        foreach (var v in agreed.Skip(slash.IsOk ? slash.ReportersPaid : 0))
+            await GrainFactory.Validator(ChainId, v).OnChallengeDecided(challengeId, true, 0);
+
+        // The offender's leadership ends at once (immediate failover).
+        var newTerm = await GrainFactory.Rotation(ChainId).ForceFailover(bad.Block.Header.Term, $"rolled back block {proof.Height}: {proof.Violation}", s.Height);
+        if (newTerm is not null) await SetLeadership(newTerm);
+        await _state.WriteStateAsync();
+        return new ChallengeResult(ChainReason.Ok, challengeId, true, proof.Height, deleted, requeued, agreed, disagreed);
     }
 
     /// <summary>The bytes a challenger signs: the proof's fields without its signature.</summary>

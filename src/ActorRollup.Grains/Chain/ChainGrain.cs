@@ -40,7 +40,6 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     private readonly Dictionary<ulong, HashSet<string>> _validations = [];
     private readonly Dictionary<ulong, long> _validatedAt = [];
     private readonly Dictionary<ulong, long> _finalizedAt = [];
-    private bool _challengeInProgress;
     private long _txSinceLog;
 
     public ChainGrain(
@@ -152,7 +151,6 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         }
 
         if (s.Genesis is null) return Refuse(ChainReason.NotBootstrapped, "the chain has no genesis");
-        if (_challengeInProgress) return Refuse(ChainReason.Busy, "a challenge is being decided");
         if (header.ChainId != ChainId) return Refuse(ChainReason.WrongChain, header.ChainId);
         var term = s.Term ?? await RefreshTerm();
         // A block from a newer term than the chain knows: the chain missed a hand-over (e.g. it was reactivated).
