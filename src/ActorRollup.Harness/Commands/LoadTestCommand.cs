@@ -31,7 +31,7 @@ public static class LoadTestCommand
         var output = new Option<string?>("--out") { Description = "Output folder (default results/<timestamp>)." };
         var workers = new Option<int>("--workers") { Description = "Load-generator workers (each owns a slice of accounts).", DefaultValueFactory = _ => 8 };
         var maxTx = new Option<int>("--max-tx-per-block") { Description = "Block size cap.", DefaultValueFactory = _ => 2_000 };
-        var mempool = new Option<int>("--mempool-capacity") { Description = "Mempool capacity (admission control; 0 = four full blocks).", DefaultValueFactory = _ => 0 };
+        var mempool = new Option<int>("--mempool-capacity") { Description = "Mempool capacity (admission control; 0 = one full block).", DefaultValueFactory = _ => 0 };
 
         var command = new Command("loadtest", "Load-test committee sizes: throughput, latency, faults, with a report and charts.")
         {

@@ -29,7 +29,7 @@ public sealed record LoadTestOptions
     public int MaxTxPerBlock { get; init; } = 2_000;
 
     /// <summary>Mempool capacity: admission control. A bounded queue keeps latency bounded at saturation (the generator
-    /// retries what back-pressure refused); 0 = four full blocks.</summary>
+    /// retries what back-pressure refused); 0 = one full block (measured best for both throughput and latency).</summary>
     public int MempoolCapacity { get; init; }
 }
 

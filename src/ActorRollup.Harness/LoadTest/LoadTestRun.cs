@@ -106,7 +106,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             LeaderTimeoutMs = options.LeaderTimeoutMs,
             MaxTxPerBlock = options.MaxTxPerBlock,
             BatchSize = options.EpochLength % 20 == 0 ? 20 : (int)options.EpochLength,
-            MempoolCapacity = options.MempoolCapacity > 0 ? options.MempoolCapacity : 4 * options.MaxTxPerBlock,
+            MempoolCapacity = options.MempoolCapacity > 0 ? options.MempoolCapacity : options.MaxTxPerBlock,
         };
         var span = config.MaxLockTokens - config.MinLockTokens;
         return new ChainGenesis
