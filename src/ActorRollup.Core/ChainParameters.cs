@@ -31,13 +31,4 @@ public sealed record ChainParameters
             if (!(c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-')) return false;
         return true;
     }
-
-    /// <summary>Every problem with these parameters, each naming the setting.</summary>
-    public IReadOnlyList<string> Validate()
-    {
-        var errors = new List<string>();
-        if (!IsValidChainId(ChainId)) errors.Add($"Chain:ChainId '{ChainId}' must be 1-32 characters of a-z, 0-9 and '-'");
-        if (MaxTransactionBytes < 160 || MaxTransactionBytes > 65_536) errors.Add("Chain:MaxTransactionBytes must be between 160 and 65536");
-        return errors;
-    }
 }

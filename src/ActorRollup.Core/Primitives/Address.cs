@@ -66,12 +66,8 @@ public readonly record struct Address(ulong Hi, ulong Mid, uint Lo) : IComparabl
     public static bool TryParse(string? text, out Address address)
     {
         address = default;
-        if (text is null) return false;
-        var hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
-        if (hex.Length != Size * 2) return false;
         Span<byte> bytes = stackalloc byte[Size];
-        if (Convert.FromHexString(hex, bytes, out _, out int written) != System.Buffers.OperationStatus.Done || written != Size)
-            return false;
+        if (!Hex.TryParseFixed(text, bytes)) return false;
         address = FromBytes(bytes);
         return true;
     }

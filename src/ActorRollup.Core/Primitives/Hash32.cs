@@ -87,12 +87,8 @@ public readonly record struct Hash32(ulong W0, ulong W1, ulong W2, ulong W3) : I
     public static bool TryParse(string? text, out Hash32 hash)
     {
         hash = default;
-        if (text is null) return false;
-        var hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
-        if (hex.Length != Size * 2) return false;
         Span<byte> bytes = stackalloc byte[Size];
-        if (Convert.FromHexString(hex, bytes, out _, out int written) != System.Buffers.OperationStatus.Done || written != Size)
-            return false;
+        if (!Hex.TryParseFixed(text, bytes)) return false;
         hash = FromBytes(bytes);
         return true;
     }

@@ -17,9 +17,15 @@ public sealed class VerificationMemo
     public long Misses;
 
     /// <summary>The verdict for (public key, message, signature), computing it with <paramref name="verify"/> once.</summary>
-    public bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature, Func<bool> verify)
+    public bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature, Func<bool> verify) =>
+        Memoized(KeyOf(publicKey, message, signature), verify);
+
+    /// <summary>Memoized transaction signature check, keyed by the transaction hash: it is over the full encoding,
+    /// signature included, so equal hashes mean identical bytes.</summary>
+    public bool VerifyTransaction(Core.Transactions.Transaction tx) => Memoized(tx.Hash, tx.VerifySignature);
+
+    private bool Memoized(Hash32 key, Func<bool> verify)
     {
-        var key = KeyOf(publicKey, message, signature);
         if (_results.TryGetValue(key, out var known))
         {
             Interlocked.Increment(ref Hits);
@@ -27,23 +33,6 @@ public sealed class VerificationMemo
         }
         Interlocked.Increment(ref Misses);
         var result = verify();
-        if (_results.Count >= Capacity) _results = new ConcurrentDictionary<Hash32, bool>();
-        _results[key] = result;
-        return result;
-    }
-
-    /// <summary>Memoized transaction signature check (keyed by the transaction hash, which covers the signature and every field).</summary>
-    public bool VerifyTransaction(Core.Transactions.Transaction tx)
-    {
-        // The hash is over the full encoding, signature included: equal hashes mean identical bytes.
-        var key = tx.Hash;
-        if (_results.TryGetValue(key, out var known))
-        {
-            Interlocked.Increment(ref Hits);
-            return known;
-        }
-        Interlocked.Increment(ref Misses);
-        var result = tx.VerifySignature();
         if (_results.Count >= Capacity) _results = new ConcurrentDictionary<Hash32, bool>();
         _results[key] = result;
         return result;

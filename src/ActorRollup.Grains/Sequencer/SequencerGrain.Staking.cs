@@ -153,7 +153,6 @@ public sealed partial class SequencerGrain
         }
         _state.State.Pool = next;
         _state.State.LastRewardedHeight = height;
-        _state.State.RewardedBlocks++;
         _state.State.Minted += minted;
         _state.State.FeesIn += fees;
         await PersistAsync();

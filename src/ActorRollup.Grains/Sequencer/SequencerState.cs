@@ -18,7 +18,8 @@ public sealed class SequencerState
     /// <summary>Receipts of recent staking operations by id, so a retried operation is applied once (bounded).</summary>
     [Id(5)] public Dictionary<string, PoolReceipt> RecentOperations { get; set; } = [];
     [Id(6)] public Queue<string> RecentOperationOrder { get; set; } = new();
-    /// <summary>Heights whose block reward was credited most recently (a retried credit is applied once).</summary>
+    /// <summary>The highest height whose block reward this pool was credited: rewards come at finality in height
+    /// order, so a retried credit (height at or below it) is applied once.</summary>
     [Id(7)] public ulong LastRewardedHeight { get; set; }
     [Id(8)] public UInt128 Slashed { get; set; }
     [Id(9)] public HashSet<string> SlashEvidence { get; set; } = [];
@@ -26,6 +27,5 @@ public sealed class SequencerState
     [Id(11)] public UInt128 FeesIn { get; set; }
     [Id(12)] public UInt128 Burned { get; set; }
     [Id(13)] public UInt128 PaidToReporters { get; set; }
-    /// <summary>Heights already rewarded beyond <see cref="LastRewardedHeight"/> (rewards arrive at finality, possibly out of order).</summary>
-    [Id(14)] public ulong RewardedBlocks { get; set; }
+
 }

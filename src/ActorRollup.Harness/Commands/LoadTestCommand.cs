@@ -99,11 +99,7 @@ public static class LoadTestCommand
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss")),
                 Gateways = parse.GetValue(gateway) ?? [],
             };
-            var chainCheck = new ChainConfig
-            {
-                BlockIntervalMs = options.BlockIntervalMs, EpochLength = options.EpochLength, LeaderTimeoutMs = options.LeaderTimeoutMs,
-                BatchSize = options.EpochLength % 20 == 0 ? 20 : (int)options.EpochLength,
-            }.Validate();
+            var chainCheck = options.CommitteeSizes.SelectMany(size => LoadTestRun.ConfigFor(options, "lt-check", size).Validate()).ToList();
             if (chainCheck.Count > 0) return Cli.Fail(stderr, chainCheck[0]);
 
             await using var connection = await ClusterConnection.OpenAsync(options.Gateways, cancellationToken);

@@ -46,8 +46,7 @@ public static class RegisterSequencerCommand
             await using var session = await ChainSession.OpenAsync(parse, gateway, chain, cancellationToken);
             if (session.Genesis is not { } genesis) return Cli.Fail(stderr, session.MissingChain);
             var ownerOf = parse.GetValue(owner)!;
-            if (!genesis.Sequencers.Any(s => s.Id == ownerOf))
-                return Cli.Fail(stderr, $"--owner-sequencer '{ownerOf}' is not a genesis sequencer of chain '{session.ChainId}' ({string.Join(", ", genesis.Sequencers.Select(s => s.Id))})");
+            if (StakeCommand.UnknownOwner(genesis, session.ChainId, ownerOf) is { } ownerError) return Cli.Fail(stderr, ownerError);
             var newId = parse.GetValue(id)!;
             var amount = parse.GetValue(stake);
 

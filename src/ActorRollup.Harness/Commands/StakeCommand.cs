@@ -59,8 +59,7 @@ public static class StakeCommand
             await using var session = await ChainSession.OpenAsync(parse, gateway, chain, cancellationToken);
             if (session.Genesis is not { } genesis) return Cli.Fail(stderr, session.MissingChain);
             var ownerOf = parse.GetValue(owner)!;
-            if (!genesis.Sequencers.Any(s => s.Id == ownerOf))
-                return Cli.Fail(stderr, $"--owner-sequencer '{ownerOf}' is not a genesis sequencer of chain '{session.ChainId}' ({string.Join(", ", genesis.Sequencers.Select(s => s.Id))})");
+            if (StakeCommand.UnknownOwner(genesis, session.ChainId, ownerOf) is { } ownerError) return Cli.Fail(stderr, ownerError);
             var target = parse.GetValue(to) ?? ownerOf;
             var known = await session.Grains.Rotation(session.ChainId).GetSequencerIds();
             if (!known.Contains(target))
@@ -99,6 +98,12 @@ public static class StakeCommand
     };
 
     /// <summary>Prints a staking result: reason with its code, amount, detail.</summary>
+    /// <summary>Null when <paramref name="ownerOf"/> is a genesis sequencer (whose owner key the harness can derive), else the error.</summary>
+    internal static string? UnknownOwner(Abstractions.Config.ChainGenesis genesis, string chainId, string ownerOf) =>
+        genesis.Sequencers.Any(s => s.Id == ownerOf)
+            ? null
+            : $"--owner-sequencer '{ownerOf}' is not a genesis sequencer of chain '{chainId}' ({string.Join(", ", genesis.Sequencers.Select(s => s.Id))})";
+
     internal static void WriteResult(StakeResult result, TextWriter stdout) =>
         stdout.WriteLine(Terminal.Field("result", $"{result.Reason} ({(int)result.Reason})   amount {Terminal.Tokens(result.Amount)}" +
             (result.Detail.Length > 0 ? "   " + result.Detail : "")));

@@ -92,22 +92,25 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         return result;
     }
 
+    /// <summary>The chain parameters a run uses (also what the command validates before connecting).</summary>
+    public static ChainConfig ConfigFor(LoadTestOptions options, string chainId, int committeeSize) => new()
+    {
+        ChainId = chainId,
+        BlockIntervalMs = options.BlockIntervalMs,
+        EpochLength = options.EpochLength,
+        CommitteeSize = committeeSize,
+        ScheduleAlgorithm = options.Schedule,
+        ScheduleSeed = options.Seed,
+        Ordering = options.Ordering,
+        LeaderTimeoutMs = options.LeaderTimeoutMs,
+        MaxTxPerBlock = options.MaxTxPerBlock,
+        BatchSize = options.EpochLength % 20 == 0 ? 20 : (int)options.EpochLength,
+        MempoolCapacity = options.MempoolCapacity > 0 ? options.MempoolCapacity : options.MaxTxPerBlock,
+    };
+
     private ChainGenesis Genesis()
     {
-        var config = new ChainConfig
-        {
-            ChainId = _chainId,
-            BlockIntervalMs = options.BlockIntervalMs,
-            EpochLength = options.EpochLength,
-            CommitteeSize = committeeSize,
-            ScheduleAlgorithm = options.Schedule,
-            ScheduleSeed = options.Seed,
-            Ordering = options.Ordering,
-            LeaderTimeoutMs = options.LeaderTimeoutMs,
-            MaxTxPerBlock = options.MaxTxPerBlock,
-            BatchSize = options.EpochLength % 20 == 0 ? 20 : (int)options.EpochLength,
-            MempoolCapacity = options.MempoolCapacity > 0 ? options.MempoolCapacity : options.MaxTxPerBlock,
-        };
+        var config = ConfigFor(options, _chainId, committeeSize);
         var span = config.MaxLockTokens - config.MinLockTokens;
         return new ChainGenesis
         {
