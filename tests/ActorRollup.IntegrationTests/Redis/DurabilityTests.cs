@@ -111,7 +111,7 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
         TestChain chain;
         ChainHead before;
         StakerView stakerBefore;
-        Dictionary<string, UInt128> stakesBefore;
+        Dictionary<string, (UInt128 Stake, UInt128 Rewards)> stakesBefore;
         MempoolStats mempoolBefore;
         Transaction[] gapFillers;
         Transaction[] waiting;
@@ -200,23 +200,29 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
         }
     }
 
-    private static async Task<Dictionary<string, UInt128>> Stakes(TestChain chain)
+    private static async Task<Dictionary<string, (UInt128 Stake, UInt128 Rewards)>> Stakes(TestChain chain)
     {
-        var stakes = new Dictionary<string, UInt128>();
-        foreach (var s in chain.Genesis.Sequencers) stakes[s.Id] = (await chain.Sequencer(s.Id).GetView()).TotalStake;
+        var stakes = new Dictionary<string, (UInt128, UInt128)>();
+        foreach (var s in chain.Genesis.Sequencers)
+        {
+            var view = await chain.Sequencer(s.Id).GetView();
+            stakes[s.Id] = (view.TotalStake, view.RewardPool);
+        }
         return stakes;
     }
 
-    /// <summary>Stakes only ever go down by a downtime slash of a leader that was failed over (one per failover).</summary>
-    private static async Task AssertStakesIntact(TestChain chain, Dictionary<string, UInt128> before)
+    /// <summary>Stakes only ever go down by a downtime slash of a leader that was failed over (one per failover);
+    /// reward pools only grow (nobody claims in these tests).</summary>
+    private static async Task AssertStakesIntact(TestChain chain, Dictionary<string, (UInt128 Stake, UInt128 Rewards)> before)
     {
         var failovers = (await chain.Rotation.GetStatus()).FailoverLog;
-        foreach (var (id, stake) in before)
+        foreach (var (id, (stake, rewards)) in before)
         {
-            var after = (await chain.Sequencer(id).GetView()).TotalStake;
+            var view = await chain.Sequencer(id).GetView();
             int slashes = failovers.Count(f => f.FailedLeader == id);
             var floor = stake * (UInt128)(10_000 - slashes * (int)chain.Config.DowntimeSlashBps) / 10_000 - (UInt128)slashes;
-            Assert.True(after <= stake && after >= floor, $"{id}: stake {stake} before, {after} after ({slashes} failover(s))");
+            Assert.True(view.TotalStake <= stake && view.TotalStake >= floor, $"{id}: stake {stake} before, {view.TotalStake} after ({slashes} failover(s))");
+            Assert.True(view.RewardPool >= rewards, $"{id}: reward pool {rewards} before, {view.RewardPool} after");
         }
     }
 }
