@@ -87,11 +87,11 @@ public static class AuditReasons
 
 /// <summary>One violation: the height it concerns (the chain head for whole-chain checks), its reason code and what was seen.</summary>
 public sealed record AuditViolation(
-    [property: JsonPropertyName("height")] ulong Height,
+    [property: JsonPropertyName("height"), JsonPropertyOrder(0)] ulong Height,
     [property: JsonIgnore] AuditReason Reason,
-    [property: JsonPropertyName("detail")] string Detail)
+    [property: JsonPropertyName("detail"), JsonPropertyOrder(2)] string Detail)
 {
-    [JsonPropertyName("reason")] public string Code => AuditReasons.Code(Reason);
+    [JsonPropertyName("reason"), JsonPropertyOrder(1)] public string Code => AuditReasons.Code(Reason);
 
     public override string ToString() => $"height {Height}: {Code}: {Detail}";
 }
@@ -117,9 +117,18 @@ public sealed record AuditReport
     [JsonPropertyName("finalStateRoot")] public string FinalStateRoot { get; init; } = "";
     /// <summary>Whether the chain's own supply audit balanced (null when the chain kept moving and it was not compared).</summary>
     [JsonPropertyName("supplyConserved")] public bool? SupplyConserved { get; init; }
-    [JsonPropertyName("supply")] public string Supply { get; init; } = "";
+    /// <summary>The chain's supply audit the replay was compared with (null when it was not compared).</summary>
+    [JsonPropertyName("supply")] public AuditSupply? Supply { get; init; }
     [JsonPropertyName("elapsedMs")] public long ElapsedMs { get; init; }
     [JsonPropertyName("violationCount")] public int ViolationCount { get; init; }
     [JsonPropertyName("violations")] public AuditViolation[] Violations { get; init; } = [];
     [JsonPropertyName("gaps")] public string[] Gaps { get; init; } = [];
 }
+
+/// <summary>The supply figures of the chain's audit, in tokens (exact decimal strings): total = genesis + minted − burned when conserved.</summary>
+public sealed record AuditSupply(
+    [property: JsonPropertyName("total")] string Total,
+    [property: JsonPropertyName("expected")] string Expected,
+    [property: JsonPropertyName("genesis")] string Genesis,
+    [property: JsonPropertyName("minted")] string Minted,
+    [property: JsonPropertyName("burned")] string Burned);

@@ -19,7 +19,7 @@ public sealed class ChainAuditor(IGrainFactory grains)
     public int Prefetch { get; init; } = 8;
 
     /// <summary>Rounds of following a moving head before the live comparison is given up (and reported as a gap).</summary>
-    public int MaxRounds { get; init; } = 20;
+    public int MaxRounds { get; init; } = 50;
 
     /// <summary>Looks at the live state a discrepancy must survive to count.</summary>
     public int LiveLooks { get; init; } = 4;

@@ -378,11 +378,11 @@ public sealed class ChainReplay
                 $"chain head {head.Height} {Short(head.Hash)} state {Short(head.StateRoot)}; replay ended at {h} {Short(_headHash)} state {Short(_state.Root)}");
 
         var supply = live.Supply;
-        if (!supply.Conserved) Found(h, AuditReason.SupplyNotConserved, $"total {supply.Total} ≠ expected {supply.Expected} (genesis {supply.Genesis} + minted {supply.Minted} − burned {supply.Burned})");
+        if (!supply.Conserved) Found(h, AuditReason.SupplyNotConserved, $"total {supply.Total} != expected {supply.Expected} (genesis {supply.Genesis} + minted {supply.Minted} - burned {supply.Burned})");
         if (supply.Genesis != GenesisSupply) Found(h, AuditReason.GenesisSupplyMismatch, $"the chain counts a genesis supply of {supply.Genesis}; the genesis defines {GenesisSupply}");
         var l2 = Core.Execution.Genesis.TotalBalance(_state);
         if (supply.L2Balances != l2) Found(h, AuditReason.L2SupplyMismatch, $"the chain holds {supply.L2Balances} on L2; the replay {l2}");
-        if (l2 + _totalFees != _genesisL2) Found(h, AuditReason.L2SupplyMismatch, $"L2 balances {l2} + fees paid {_totalFees} ≠ genesis L2 balances {_genesisL2}");
+        if (l2 + _totalFees != _genesisL2) Found(h, AuditReason.L2SupplyMismatch, $"L2 balances {l2} + fees paid {_totalFees} != genesis L2 balances {_genesisL2}");
 
         var finalized = Math.Min(head.FinalizedHeight, h);
         UInt128 inFlight = 0;
@@ -449,8 +449,8 @@ public sealed class ChainReplay
             Rollbacks = state?.Rollbacks.Length ?? 0,
             FinalStateRoot = _state.Root.ToString(),
             SupplyConserved = state?.Supply.Conserved,
-            Supply = state is null ? "" : $"total {Token.Format(state.Supply.Total)} = genesis {Token.Format(state.Supply.Genesis)} + minted {Token.Format(state.Supply.Minted)} − burned {Token.Format(state.Supply.Burned)}"
-                                          + (state.Supply.Conserved ? "" : $" expected {Token.Format(state.Supply.Expected)}"),
+            Supply = state is null ? null : new AuditSupply(Token.Format(state.Supply.Total), Token.Format(state.Supply.Expected),
+                Token.Format(state.Supply.Genesis), Token.Format(state.Supply.Minted), Token.Format(state.Supply.Burned)),
             ElapsedMs = elapsedMs,
             ViolationCount = ViolationCount + epochs.Count + live.Count,
             Violations = all,

@@ -14,7 +14,7 @@ namespace ActorRollup.Harness.Commands;
 /// </summary>
 public static class VerifyCommand
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Violations listed in the text output (all of them are in --json).</summary>
     public const int ListedViolations = 50;
@@ -57,14 +57,12 @@ public static class VerifyCommand
         stdout.WriteLine(Terminal.Field("replayed", $"{report.Blocks} blocks   {report.Transactions} transactions   {report.Certificates} certificates   " +
                                                     $"{report.Epochs} epochs   {report.Terms} terms   {report.Rollbacks} rollbacks"));
         stdout.WriteLine(Terminal.Field("state root", report.FinalStateRoot));
-        stdout.WriteLine(Terminal.Field("supply", report.SupplyConserved switch
-        {
-            true => "conserved: " + report.Supply,
-            false => "NOT conserved: " + report.Supply,
-            null => "not compared (see gaps)",
-        }));
-        stdout.WriteLine(Terminal.Field("checked", "parent links, heights, epochs, terms and leaders, schedule, committees, proposer signatures, " +
-                                                   "certificates, tx roots, tx signatures, duplicates, ordering, nonces, state roots, head, rollbacks, supply, rewards"));
+        var s = report.Supply;
+        stdout.WriteLine(Terminal.Field("supply", s is null ? "not compared (see gaps)"
+            : $"{(report.SupplyConserved == true ? "conserved" : "NOT conserved")}: total {s.Total} tokens = genesis {s.Genesis} + minted {s.Minted} - burned {s.Burned}" +
+              (report.SupplyConserved == true ? "" : $" (expected {s.Expected})")));
+        stdout.WriteLine(Terminal.Field("checked", "parent links, heights, epochs, terms, leaders, schedule, committees, proposer signatures, certificates,"));
+        stdout.WriteLine(Terminal.Field("", "tx roots, tx signatures, duplicates, ordering, nonces, state roots, head, rollbacks, supply, rewards"));
         stdout.WriteLine(Terminal.Field("gaps", report.Gaps.Length == 0 ? "none" : report.Gaps[0]));
         foreach (var gap in report.Gaps.Skip(1)) stdout.WriteLine(Terminal.Field("", gap));
         if (report.Passed) return;
