@@ -30,6 +30,30 @@ public sealed class RotationTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Every_epochs_committee_and_terms_stay_readable_after_the_head_record_forgot_them()
+    {
+        // 5-block epochs: the head record keeps the committees of the last 8 epochs; each epoch's own record keeps the rest.
+        var chain = await TestChain.Start(fixture.Client, "epoch-history", c => { c.EpochLength = 5; c.BatchSize = 5; });
+        await chain.WaitForHeight(14 * 5 + 1, seconds: 60);
+        var genesisCommittee = chain.Genesis.Sequencers.Select(s => s.Id).Order(StringComparer.Ordinal).ToArray();
+        for (ulong epoch = 1; epoch <= 14; epoch++)
+        {
+            var seats = await chain.Rotation.GetCommittee(epoch);
+            Assert.Equal(genesisCommittee, seats.Select(s => s.Id).Order(StringComparer.Ordinal).ToArray());
+            var terms = await chain.Rotation.GetEpochTerms(epoch);
+            Assert.NotEmpty(terms);
+            Assert.All(terms, t => Assert.Equal(epoch, t.Epoch));
+            Assert.Equal((epoch - 1) * 5 + 1, terms[0].FirstHeight);
+            // Each block's proposer is the leader of a recorded term of its epoch.
+            var block = await chain.Chain.GetBlock((epoch - 1) * 5 + 1);
+            Assert.NotNull(block);
+            Assert.Contains(terms, t => t.Term == block.Term && t.LeaderId == block.Proposer);
+        }
+        Assert.Empty(await chain.Rotation.GetCommittee(10_000));
+        Assert.Empty(await chain.Rotation.GetEpochTerms(10_000));
+    }
+
+    [Fact]
     public async Task A_stake_change_counts_for_the_committee_two_epochs_after_it_was_made()
     {
         var chain = await TestChain.Start(fixture.Client, "stake-delay", c => c.EpochLength = 40);

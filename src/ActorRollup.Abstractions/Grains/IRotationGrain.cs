@@ -81,8 +81,11 @@ public interface IRotationGrain : IGrainWithStringKey
     /// <summary>The leader of <paramref name="term"/> if that term covers <paramref name="height"/>, else null.</summary>
     [Alias("GetLeaderAt"), ReadOnly] Task<string?> GetLeaderAt(ulong height, ulong term);
 
-    /// <summary>The committee of an epoch (current or a recent one).</summary>
+    /// <summary>The committee of an epoch (any epoch the chain has reached: older ones come from the epoch's record).</summary>
     [Alias("GetCommittee"), ReadOnly] Task<CommitteeSeat[]> GetCommittee(ulong epoch);
+
+    /// <summary>Every leadership term of one epoch, oldest first (from the epoch's record), for audits of any age.</summary>
+    [Alias("GetEpochTerms"), AlwaysInterleave] Task<TermInfo[]> GetEpochTerms(ulong epoch);
 
     /// <summary>Leaders of the next <paramref name="count"/> epochs from the current one, for the current membership.</summary>
     [Alias("GetSchedule"), ReadOnly] Task<string[]> GetSchedule(int count);

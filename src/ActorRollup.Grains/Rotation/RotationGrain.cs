@@ -6,7 +6,9 @@ using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Scheduling;
 using ActorRollup.Core.Staking;
 using ActorRollup.Grains.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 
 namespace ActorRollup.Grains.Rotation;
 
@@ -34,6 +36,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
     private readonly ILogger<RotationGrain> _log;
     private IGrainTimer? _watch;
     private long _lastProgressMs;
+    private RecordStore<EpochRecord> _epochs = null!;
 
     public RotationGrain([PersistentState("rotation", StorageNames.Rollup)] IPersistentState<RotationState> state,
         TimeProvider clock, RollupMetrics metrics, ILogger<RotationGrain> log)
@@ -51,6 +54,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _epochs = new RecordStore<EpochRecord>(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Rollup), this.GetGrainId());
         if (S.Config is not null && !S.Retired)
         {
             StartWatch();
@@ -182,6 +186,8 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         if (previous is null || previous.LeaderId != leader) S.LeaderChanges++;
         _lastProgressMs = nowMs;
         await _state.WriteStateAsync();
+        // Every term of the epoch is among the recent ones the head record keeps (far fewer than its bound).
+        await _epochs.WriteAsync(EpochKey(epoch), new EpochRecord { Committee = committee, Terms = S.Terms.Where(t => t.Epoch == epoch).ToList() });
 
         _log.LogInformation("rotation {Chain}: epoch {Epoch} term {Term}: leader {Leader} for heights {First}..{Last} ({Members} members, power {Power})",
             ChainId, epoch, term.Term, leader, firstHeight, term.LastHeight, committee.Length, term.TotalPower);
@@ -372,8 +378,27 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         return Task.FromResult(record is not null && height >= record.FirstHeight && height <= record.LastHeight ? record.Leader : null);
     }
 
-    public Task<CommitteeSeat[]> GetCommittee(ulong epoch) =>
-        Task.FromResult(S.Committees.TryGetValue(epoch, out var seats) ? seats : []);
+    private static string EpochKey(ulong epoch) => $"epoch-{epoch}";
+
+    public async Task<CommitteeSeat[]> GetCommittee(ulong epoch)
+    {
+        if (S.Committees.TryGetValue(epoch, out var seats)) return seats;
+        return (await ReadEpoch(epoch))?.Committee ?? [];
+    }
+
+    public async Task<TermInfo[]> GetEpochTerms(ulong epoch)
+    {
+        var terms = epoch == S.Epoch ? S.Terms.Where(t => t.Epoch == epoch).ToList() : (await ReadEpoch(epoch))?.Terms ?? [];
+        return terms.Select(t => new TermInfo(t.Term, t.Leader, t.Epoch, t.FirstHeight, t.LastHeight)).ToArray();
+    }
+
+    private async Task<EpochRecord?> ReadEpoch(ulong epoch)
+    {
+        if (epoch == 0 || epoch > S.Epoch) return null;
+        var record = await _epochs.ReadAsync(EpochKey(epoch));
+        _epochs.Forget(EpochKey(epoch)); // a past epoch's record is never written again
+        return record;
+    }
 
     public Task<string[]> GetSchedule(int count)
     {

@@ -54,3 +54,12 @@ public sealed class RotationState
     /// <summary>The failover waiting for the replacement's first block: (failed, replacement, reason, at).</summary>
     [Id(23)] public FailoverRecord? PendingFailover { get; set; }
 }
+
+/// <summary>One epoch's committee and leadership terms, written as its own record when a term starts: the head record
+/// keeps only recent epochs, these keep the whole history for audits (<c>rollup verify</c>).</summary>
+[GenerateSerializer, Alias("ar.EpochRecord")]
+public sealed class EpochRecord
+{
+    [Id(0)] public CommitteeSeat[] Committee { get; set; } = [];
+    [Id(1)] public List<TermRecord> Terms { get; set; } = [];
+}

@@ -104,8 +104,11 @@ public sealed class ChainAuditor(IGrainFactory grains)
         var missing = Enumerable.Range(1, (int)Math.Min(epoch, int.MaxValue)).Select(e => (ulong)e)
             .Where(e => !history.Committees.ContainsKey(e) && !_forgotten.Contains(e)).ToArray();
         var seats = await Task.WhenAll(missing.Select(e => rotation.GetCommittee(e)));
+        // Terms of epochs older than the recent ones rotation's head record keeps come from each epoch's record.
+        var terms = await Task.WhenAll(missing.Select(e => rotation.GetEpochTerms(e)));
         for (int i = 0; i < missing.Length; i++)
         {
+            history.MergeTerms(terms[i]);
             if (seats[i].Length > 0) history.Committees[missing[i]] = seats[i];
             else if (missing[i] < epoch) _forgotten.Add(missing[i]);
         }
