@@ -27,6 +27,9 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
             var r = runs[^1];
             stdout.WriteLine($"committee {size}: {r.CommittedTps:0.#} tx/s committed (offered {r.OfferedTps:0.#}), soft p99 {r.LatencyMs.SoftConfirm.P99} ms, " +
                              $"lost {r.TxLost}, duplicated {r.TxDuplicated}, supply {(r.SupplyConserved ? "conserved" : "VIOLATED")}");
+            foreach (var k in r.SiloKills)
+                stdout.WriteLine($"  silo-kill at {k.AtSec:0.#}s: silo {k.Instance} (pid {k.Pid}) killed, hosting {(k.HostedGrains.Length == 0 ? "none of the run's grains" : string.Join(", ", k.HostedGrains))}; " +
+                                 $"next block after {Ms(k.NextBlockMs)}, longest gap {Ms(k.LongestGapMs)}, declared dead after {Ms(k.DeclaredDeadMs)}; {r.SubmitCallsFailed} submit calls failed and were offered again");
         }
 
         var report = new LoadTestReport(Machine(connection), new CeilingResult(Math.Round(ed25519), Math.Round(calls)), runs, started.ToString("O"), commandLine);
@@ -37,6 +40,8 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
         foreach (var f in files) stdout.WriteLine($"wrote {f}");
         return (report, files);
     }
+
+    private static string Ms(long? ms) => ms is { } v ? $"{v} ms" : "-";
 
     private RunProgress? _latest;
 
