@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Hosting;
+using StackExchange.Redis;
 
 namespace ActorRollup.Silo;
 
@@ -47,15 +49,67 @@ public static class RollupSilo
         return (cluster, chain, genesis);
     }
 
-    /// <summary>Configures an Orleans silo for ActorRollup: clustering, storage, the grains' services.</summary>
+    /// <summary>Configures an Orleans silo for ActorRollup: clustering, storage, reminders, failure detection, the grains' services.</summary>
     public static void ConfigureSilo(ISiloBuilder silo, ClusterSettings cluster)
     {
-        silo.UseLocalhostClustering(cluster.EffectiveSiloPort, cluster.EffectiveGatewayPort,
-            cluster.Instance == 0 ? null : new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, cluster.PrimarySiloPort),
-            cluster.ServiceId, cluster.ClusterId);
-        silo.AddMemoryGrainStorage(StorageNames.Rollup);
+        if (cluster.RedisClustering)
+        {
+            silo.UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(cluster.Redis));
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ServiceId = cluster.ServiceId;
+                o.ClusterId = cluster.ClusterId;
+            });
+            silo.ConfigureEndpoints(System.Net.IPAddress.Loopback, cluster.EffectiveSiloPort, cluster.EffectiveGatewayPort, listenOnAnyHostAddress: false);
+        }
+        else
+        {
+            silo.UseLocalhostClustering(cluster.EffectiveSiloPort, cluster.EffectiveGatewayPort,
+                cluster.Instance == 0 ? null : new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, cluster.PrimarySiloPort),
+                cluster.ServiceId, cluster.ClusterId);
+        }
+        AddDurability(silo, cluster.RedisStorage ? cluster.Redis : null);
         silo.Services.AddActorRollupGrains();
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+        // A killed silo is declared dead after about two missed probes: its grains come back elsewhere within seconds.
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = TimeSpan.FromSeconds(cluster.ProbeTimeoutSeconds);
+            o.NumMissedProbesLimit = 2;
+        });
+    }
+
+    /// <summary>
+    /// The grains' storage provider ("rollup") and the reminder service: Orleans' Redis providers when
+    /// <paramref name="redis"/> is a connection string (durable: survives silo kills and a full restart), memory
+    /// otherwise. Shared by the silo host and the test clusters.
+    /// </summary>
+    public static void AddDurability(ISiloBuilder silo, string? redis)
+    {
+        if (redis is null)
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Rollup);
+            silo.UseInMemoryReminderService();
+        }
+        else
+        {
+            silo.AddRedisGrainStorage(StorageNames.Rollup, o =>
+            {
+                o.ConfigurationOptions = RedisOptions(redis);
+                // Records that are cleared (drained admission batches, rolled-back blocks) are deleted, not kept empty.
+                o.DeleteStateOnClear = true;
+            });
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = RedisOptions(redis));
+        }
+        // The rotation grain's keep-alive reminder ticks every few seconds (Orleans' default minimum is a minute).
+        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+    }
+
+    private static ConfigurationOptions RedisOptions(string connection)
+    {
+        var options = ConfigurationOptions.Parse(connection);
+        options.AbortOnConnectFail = false; // keep retrying while redis-server starts or restarts
+        return options;
     }
 
     /// <summary>One-line console logs; Orleans' own chatter only from Warning up.</summary>

@@ -12,10 +12,20 @@ public sealed class ClusterSettings
     public int PrimarySiloPort { get; set; } = 11_111;
     public string ServiceId { get; set; } = "actorrollup";
     public string ClusterId { get; set; } = "actorrollup-local";
-    /// <summary>Localhost (default, no setup).</summary>
+    /// <summary>Localhost (default, no setup: instance 0 is the primary the others join) or Redis (membership in
+    /// Redis: any silo may start first, any may die).</summary>
     public string Clustering { get; set; } = "Localhost";
-    /// <summary>Memory (default, no setup).</summary>
+    /// <summary>Memory (default, no setup; state lives in the silo that holds it) or Redis (durable: survives a silo
+    /// kill and a full restart). Reminders follow the same choice.</summary>
     public string Storage { get; set; } = "Memory";
+    /// <summary>StackExchange.Redis connection string (host:port[,options]) used when Clustering or Storage is Redis.</summary>
+    public string Redis { get; set; } = "127.0.0.1:6379";
+    /// <summary>How long a silo may miss membership probes before the others declare it dead (seconds; Orleans'
+    /// default is about 10 s — a killed silo's grains are unreachable until then).</summary>
+    public int ProbeTimeoutSeconds { get; set; } = 2;
+
+    public bool RedisClustering => string.Equals(Clustering, "Redis", StringComparison.OrdinalIgnoreCase);
+    public bool RedisStorage => string.Equals(Storage, "Redis", StringComparison.OrdinalIgnoreCase);
 
     public int EffectiveSiloPort => SiloPort + Instance;
     public int EffectiveGatewayPort => GatewayPort + Instance;
@@ -29,9 +39,27 @@ public sealed class ClusterSettings
         if (PrimarySiloPort is < 1024 or > 65_000) errors.Add("Cluster:PrimarySiloPort must be between 1024 and 65000");
         if (string.IsNullOrWhiteSpace(ServiceId)) errors.Add("Cluster:ServiceId must not be empty");
         if (string.IsNullOrWhiteSpace(ClusterId)) errors.Add("Cluster:ClusterId must not be empty");
-        if (!string.Equals(Clustering, "Localhost", StringComparison.OrdinalIgnoreCase)) errors.Add($"Cluster:Clustering '{Clustering}' is not supported (Localhost)");
-        if (!string.Equals(Storage, "Memory", StringComparison.OrdinalIgnoreCase)) errors.Add($"Cluster:Storage '{Storage}' is not supported (Memory)");
+        if (!RedisClustering && !string.Equals(Clustering, "Localhost", StringComparison.OrdinalIgnoreCase))
+            errors.Add($"Cluster:Clustering '{Clustering}' is not supported (Localhost or Redis)");
+        if (!RedisStorage && !string.Equals(Storage, "Memory", StringComparison.OrdinalIgnoreCase))
+            errors.Add($"Cluster:Storage '{Storage}' is not supported (Memory or Redis)");
+        if ((RedisClustering || RedisStorage) && !IsRedisConnectionString(Redis))
+            errors.Add($"Cluster:Redis '{Redis}' is not a Redis connection string (host:port[,option=value...])");
+        if (ProbeTimeoutSeconds is < 1 or > 60) errors.Add("Cluster:ProbeTimeoutSeconds must be between 1 and 60");
         return errors;
+    }
+
+    private static bool IsRedisConnectionString(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        try
+        {
+            return StackExchange.Redis.ConfigurationOptions.Parse(text).EndPoints.Count > 0;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }
 

@@ -17,7 +17,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(StorageNames.Rollup);
+            ActorRollup.Silo.RollupSilo.AddDurability(silo, redis: null);
             silo.Services.AddActorRollupGrains();
         });
         Cluster = builder.Build();

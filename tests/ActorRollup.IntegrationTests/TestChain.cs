@@ -14,13 +14,18 @@ internal sealed class TestChain
     private readonly SigningKey[] _accounts;
     private readonly ulong[] _nonces;
 
-    private TestChain(IClusterClient client, ChainGenesis genesis)
+    private TestChain(IClusterClient client, ChainGenesis genesis, SigningKey[]? accounts = null, ulong[]? nonces = null)
     {
         Client = client;
         Genesis = genesis;
-        _accounts = Core.Execution.Genesis.LoadTestKeys(GenesisKeys.LoadTestSeed(genesis.KeySeed), genesis.LoadTestAccounts);
-        _nonces = new ulong[_accounts.Length];
+        _accounts = accounts ?? Core.Execution.Genesis.LoadTestKeys(GenesisKeys.LoadTestSeed(genesis.KeySeed), genesis.LoadTestAccounts);
+        _nonces = nonces ?? new ulong[_accounts.Length];
     }
+
+    /// <summary>The same chain (keys and next nonces) through another cluster client — e.g. after a full restart.</summary>
+    public TestChain Through(IClusterClient client) => new(client, Genesis, _accounts, _nonces);
+
+    public int AccountCount => _accounts.Length;
 
     public IClusterClient Client { get; }
     public ChainGenesis Genesis { get; }

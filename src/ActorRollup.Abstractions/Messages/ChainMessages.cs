@@ -71,14 +71,16 @@ public sealed record ChainHead(
     [property: Id(5)] ulong ValidatedHeight,
     [property: Id(6)] ulong FinalizedHeight);
 
-/// <summary>What the chain tells the mempool after a commit: which transactions left it and the new accounts.</summary>
+/// <summary>What the chain tells the mempool after a commit: which transactions left it, the new accounts, and the
+/// finalized height (admission records of transactions committed at or below it are no longer needed).</summary>
 [GenerateSerializer, Immutable, Alias("ar.CommitNotice")]
 public sealed record CommitNotice(
     [property: Id(0)] ulong Height,
     [property: Id(1)] Hash32[] Committed,
     [property: Id(2)] Address[] TouchedAddresses,
     [property: Id(3)] Core.Execution.Account[] TouchedAccounts,
-    [property: Id(4)] long CommittedAtMs);
+    [property: Id(4)] long CommittedAtMs,
+    [property: Id(5)] ulong FinalizedHeight = 0);
 
 /// <summary>A committed block as validators receive it.</summary>
 [GenerateSerializer, Immutable, Alias("ar.CommittedBlock")]

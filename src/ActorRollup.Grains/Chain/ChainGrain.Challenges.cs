@@ -123,6 +123,8 @@ public sealed partial class ChainGrain
         s.Height = parent;
         s.HeadHash = parent == 0 ? s.GenesisHash : _recent[parent].Block.Hash;
         if (s.ValidatedHeight > parent) s.ValidatedHeight = parent;
+        s.RolledBackHashes.AddRange(deletedRecords.Select(r => r.Block.Hash));
+        if (s.RolledBackHashes.Count > 256) s.RolledBackHashes.RemoveRange(0, s.RolledBackHashes.Count - 256);
         await _state.WriteStateAsync();
         foreach (var record in deletedRecords)
         {

@@ -69,13 +69,68 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         for (ulong h = 1; h <= _state.State.Height; h++)
         {
             var record = await _blocks.ReadAsync(BlockKey(h)) ?? throw new InvalidOperationException($"chain {ChainId}: block record {h} is missing");
-            state = state.SetMany(record.TouchedAddresses.Zip(record.TouchedAccounts, (a, acc) => new KeyValuePair<Address, Account>(a, acc)));
-            if (h + 1 >= _state.State.FinalizedHeight) _stateAt[h] = state;
-            if (h + 64 > _state.State.FinalizedHeight) _recent[h] = record;
-            IndexTransactions(h, record.Block);
+            state = Apply(state, h, record);
         }
         _head = state;
+        await RollForward();
         await base.OnActivateAsync(cancellationToken);
+    }
+
+    private StateTree Apply(StateTree state, ulong height, BlockRecord record)
+    {
+        state = state.SetMany(record.TouchedAddresses.Zip(record.TouchedAccounts, (a, acc) => new KeyValuePair<Address, Account>(a, acc)));
+        if (height + 1 >= _state.State.FinalizedHeight) _stateAt[height] = state;
+        if (height + 64 > _state.State.FinalizedHeight) _recent[height] = record;
+        IndexTransactions(height, record.Block);
+        return state;
+    }
+
+    /// <summary>
+    /// The block record is the commit point: an activation that died after writing a block's record but before its
+    /// head record left a committed block the head does not name yet (the mempool may already have let its
+    /// transactions go). Such blocks — each the child of the head, not rolled back — are taken into the head; the
+    /// others (what a rollback left behind) are deleted. The rest of the commit (mempool, rotation, settlement)
+    /// follows on a timer once the activation is done.
+    /// </summary>
+    private async Task RollForward()
+    {
+        var s = _state.State;
+        var forward = new List<BlockRecord>();
+        for (ulong h = s.Height + 1; ; h++)
+        {
+            var record = await _blocks.ReadAsync(BlockKey(h));
+            if (record is null) break;
+            if ((ulong)forward.Count == h - s.Height - 1 && record.Block.Header.ParentHash == (forward.Count > 0 ? forward[^1].Block.Hash : s.HeadHash)
+                && !s.RolledBackHashes.Contains(record.Block.Hash))
+            {
+                forward.Add(record);
+                continue;
+            }
+            await _blocks.ClearAsync(BlockKey(h));
+        }
+        if (forward.Count == 0) return;
+        foreach (var record in forward)
+        {
+            var height = record.Block.Header.Height;
+            _head = Apply(_head, height, record);
+            s.Height = height;
+            s.HeadHash = record.Block.Hash;
+        }
+        await _state.WriteStateAsync();
+        _log.LogWarning("chain {Chain}: rolled forward {Count} block(s) committed by an earlier activation; head {Height}", ChainId, forward.Count, s.Height);
+        IGrainTimer? timer = null;
+        timer = this.RegisterGrainTimer(async _ =>
+        {
+            try
+            {
+                foreach (var record in forward) await CompleteCommit(record);
+                timer?.Dispose();
+            }
+            catch (Exception e)
+            {
+                _log.LogWarning(e, "chain {Chain}: completing rolled-forward commits failed; retrying", ChainId);
+            }
+        }, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = TimeSpan.FromSeconds(1) });
     }
 
     private static string BlockKey(ulong height) => $"block-{height}";
@@ -193,7 +248,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
             AdmittedAtMs = AlignAdmissions(block, result, admittedAt),
         };
         await _blocks.WriteAsync(BlockKey(header.Height), record);
-        await mempool.OnCommitted(new CommitNotice(header.Height, committed, diff.Addresses, diff.Accounts, now));
+        await mempool.OnCommitted(new CommitNotice(header.Height, committed, diff.Addresses, diff.Accounts, now, s.FinalizedHeight));
 
         _head = result.PostState;
         _stateAt[header.Height] = _head;
@@ -204,13 +259,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         RecordSoftConfirmLatency(record);
         _metrics.Blocks.Add(1, new KeyValuePair<string, object?>("chain", ChainId));
         _metrics.TxCommitted.Add(committed.Length, new KeyValuePair<string, object?>("chain", ChainId));
-
-        // Rotation, settlement (finality, which credits rewards), validators.
-        var newTerm = await GrainFactory.Rotation(ChainId).OnBlockCommitted(header.Height, header.Term, header.ProposerId, now);
-        if (newTerm is not null) await SetLeadership(newTerm);
-        var finalized = await GrainFactory.Settlement(ChainId).OnHead(header.Height, now);
-        await MarkFinalized(finalized, now);
-        await _state.WriteStateAsync();
+        await NotifyCommitted(header, now);
 
         _txSinceLog += committed.Length;
         if (header.Height % (ulong)Config.BatchSize == 0)
@@ -223,6 +272,31 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         var delivery = new CommittedBlock(block, certificate, now);
         foreach (var v in Genesis.Validators) _ = GrainFactory.Validator(ChainId, v.Id).OnBlockCommitted(delivery);
         return new AppendResult(ChainReason.Ok, header.Height, header.Hash);
+    }
+
+    /// <summary>Rotation, settlement (finality, which credits rewards), then the head record.</summary>
+    private async Task NotifyCommitted(BlockHeader header, long now)
+    {
+        var newTerm = await GrainFactory.Rotation(ChainId).OnBlockCommitted(header.Height, header.Term, header.ProposerId, now);
+        if (newTerm is not null) await SetLeadership(newTerm);
+        var finalized = await GrainFactory.Settlement(ChainId).OnHead(header.Height, now);
+        await MarkFinalized(finalized, now);
+        await _state.WriteStateAsync();
+    }
+
+    /// <summary>The rest of a rolled-forward commit: each step tolerates being repeated.</summary>
+    private async Task CompleteCommit(BlockRecord record)
+    {
+        var header = record.Block.Header;
+        if (header.Height > _state.State.Height || _recent.GetValueOrDefault(header.Height)?.Block.Hash != record.Block.Hash) return; // rolled back since
+        // Which transactions the block included: execution on the parent's state is deterministic (and memoized).
+        var result = _execution.Execute(_stateAt[header.Height - 1], record.Block, ChainId);
+        var committed = record.Block.Entries.Where((_, i) => result.Receipts[i].Included).Select(e => e.Transaction.Hash).ToArray();
+        await GrainFactory.Mempool(ChainId).OnCommitted(new CommitNotice(header.Height, committed, record.TouchedAddresses, record.TouchedAccounts,
+            record.CommittedAtMs, _state.State.FinalizedHeight));
+        await NotifyCommitted(header, NowMs);
+        var delivery = new CommittedBlock(record.Block, record.Certificate, record.CommittedAtMs);
+        foreach (var v in Genesis.Validators) _ = GrainFactory.Validator(ChainId, v.Id).OnBlockCommitted(delivery);
     }
 
     private QuorumCheck VerifyCertificate(QuorumCertificate certificate, Hash32 blockHash, Committee committee)

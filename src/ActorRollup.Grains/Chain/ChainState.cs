@@ -29,6 +29,9 @@ public sealed class ChainState
     [Id(10)] public Dictionary<string, ulong> ValidatorBonds { get; set; } = [];
     /// <summary>Proposers already tombstoned for equivocation (evidence is acted on once).</summary>
     [Id(11)] public HashSet<string> Tombstoned { get; set; } = [];
+    /// <summary>Hashes of recently rolled-back blocks (bounded): written before their records are deleted, so a
+    /// reactivated chain never mistakes a record a rollback left behind for a commit it must roll forward.</summary>
+    [Id(12)] public List<Hash32> RolledBackHashes { get; set; } = [];
 }
 
 /// <summary>One committed block: the block, its certificate, when it was committed, and the accounts it changed

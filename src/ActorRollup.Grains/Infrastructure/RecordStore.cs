@@ -28,10 +28,25 @@ public sealed class RecordStore<T> where T : class
         return state.RecordExists ? state.State : null;
     }
 
+    /// <summary>
+    /// Writes the record. A record left behind by an earlier activation that died between writing it and recording
+    /// it (a write nobody was told about) has a version tag this activation never saw: the provider refuses the
+    /// write as inconsistent, and the record is overwritten once with the tag it has.
+    /// </summary>
     public async Task WriteAsync(string name, T value)
     {
         var state = new GrainState<T>(value) { ETag = _etags.GetValueOrDefault(name) };
-        await _storage.WriteStateAsync(name, _grainId, state);
+        try
+        {
+            await _storage.WriteStateAsync(name, _grainId, state);
+        }
+        catch (InconsistentStateException) when (!_etags.ContainsKey(name))
+        {
+            var probe = new GrainState<T>();
+            await _storage.ReadStateAsync(name, _grainId, probe);
+            state = new GrainState<T>(value) { ETag = probe.ETag };
+            await _storage.WriteStateAsync(name, _grainId, state);
+        }
         _etags[name] = state.ETag;
     }
 

@@ -16,7 +16,10 @@ namespace ActorRollup.Grains.Mempool;
 /// The mempool of one chain (PROTOCOL.md §2, §7): stateful admission against the committed accounts (nonce not
 /// used, balance covering every pending transaction of the sender), arrival sequence numbers, per-sender nonce
 /// queues, capacity back-pressure, and the policy-ordered batches leaders build blocks from. Every admission batch
-/// is written once as its own record before it is acknowledged; nothing admitted is lost.
+/// is written once as its own record before it is acknowledged, and kept until every transaction in it is committed
+/// in a finalized block: a reactivated mempool recovers both what is pending and the admission records of what is
+/// committed but could still be rolled back (validators check arrival order against them; a rollback re-queues
+/// them). Nothing admitted is lost.
 /// </summary>
 public sealed class MempoolGrain : Grain, IMempoolGrain
 {
@@ -36,7 +39,10 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
     private readonly Dictionary<Address, SortedDictionary<ulong, Hash32>> _bySender = [];
     private readonly Dictionary<Address, UInt128> _pendingCost = [];
     private readonly Dictionary<Address, Account> _accounts = [];
-    private readonly Dictionary<long, int> _batchLive = [];
+    private readonly Dictionary<long, int> _batchLive = [];                 // pending transactions per batch
+    private readonly Dictionary<long, ulong> _batchCommitHeight = [];        // highest commit height seen per batch
+    private readonly Dictionary<long, ulong> _batchRetireAt = [];            // drained batches: dropped once this height is final
+    private ulong _headHeight;
     private readonly Dictionary<Hash32, AdmissionRecord> _recentCommitted = [];
     private readonly Queue<Hash32> _recentOrder = new();
 
@@ -65,19 +71,31 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         }
         var senders = loaded.SelectMany(b => b.Batch.Transactions).Select(t => t.Sender).Distinct().ToArray();
         await LoadAccounts(senders);
+        var head = await GrainFactory.Chain(ChainId).GetHead();
+        _headHeight = head.Height;
+        int committed = 0;
         foreach (var (batch, id) in loaded)
+        {
             for (int i = 0; i < batch.Transactions.Length; i++)
             {
                 var tx = batch.Transactions[i];
-                if (tx.Nonce < _accounts[tx.Sender].Nonce) continue; // committed while we were away
+                if (tx.Nonce < _accounts[tx.Sender].Nonce)
+                {
+                    // Committed (at some height up to the head): its admission record is kept until that is final.
+                    RememberCommitted(new AdmissionRecord(tx.Hash, batch.Sequences[i], batch.AdmittedAtMs[i]));
+                    _batchCommitHeight[id] = head.Height;
+                    committed++;
+                    continue;
+                }
+                if (_pending.ContainsKey(tx.Hash)) continue; // re-queued after a rollback: the newer batch holds it too
                 Add(new Pending(tx, batch.Sequences[i], batch.AdmittedAtMs[i], id));
             }
-        foreach (var id in _state.State.LiveBatches.Where(id => !_batchLive.ContainsKey(id)).ToList())
-        {
-            _state.State.LiveBatches.Remove(id);
-            await _batches.ClearAsync(BatchKey(id));
+            if (!_batchLive.ContainsKey(id)) _batchRetireAt[id] = head.Height;
         }
-        _log.LogInformation("mempool {Chain} recovered {Count} pending transaction(s) from {Batches} batch record(s)", ChainId, _pending.Count, _batchLive.Count);
+        foreach (var id in _state.State.LiveBatches.Where(id => !loaded.Any(b => b.Id == id)).ToList()) _state.State.LiveBatches.Remove(id);
+        await DropFinalBatches(head.FinalizedHeight);
+        _log.LogInformation("mempool {Chain} recovered {Count} pending and {Committed} committed, not yet final transaction(s) from {Batches} batch record(s)",
+            ChainId, _pending.Count, committed, loaded.Count);
         await base.OnActivateAsync(cancellationToken);
     }
 
@@ -229,14 +247,18 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
 
     public async Task OnCommitted(CommitNotice notice)
     {
+        _headHeight = notice.Height;
         foreach (var hash in notice.Committed)
         {
             var p = Remove(hash);
-            if (p is not null) RememberCommitted(new AdmissionRecord(p.Tx.Hash, p.Sequence, p.AdmittedAtMs));
+            if (p is null) continue;
+            RememberCommitted(new AdmissionRecord(p.Tx.Hash, p.Sequence, p.AdmittedAtMs));
+            _batchCommitHeight[p.BatchId] = Math.Max(_batchCommitHeight.GetValueOrDefault(p.BatchId), notice.Height);
+            if (!_batchLive.ContainsKey(p.BatchId)) _batchRetireAt[p.BatchId] = _batchCommitHeight[p.BatchId];
         }
         _state.State.Committed += (ulong)notice.Committed.Length;
         for (int i = 0; i < notice.TouchedAddresses.Length; i++) _accounts[notice.TouchedAddresses[i]] = notice.TouchedAccounts[i];
-        await DropEmptyBatches();
+        await DropFinalBatches(notice.FinalizedHeight);
     }
 
     private void RememberCommitted(AdmissionRecord record)
@@ -246,13 +268,20 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         while (_recentOrder.Count > RecentCommittedLimit) _recentCommitted.Remove(_recentOrder.Dequeue());
     }
 
-    private async Task DropEmptyBatches()
+    /// <summary>Drops the records of batches with nothing pending whose every transaction is in a finalized block
+    /// (beyond any rollback): the head record first, so a batch it names always exists.</summary>
+    private async Task DropFinalBatches(ulong finalizedHeight)
     {
-        var empty = _state.State.LiveBatches.Where(id => !_batchLive.ContainsKey(id)).ToList();
-        if (empty.Count == 0) return;
-        foreach (var id in empty) _state.State.LiveBatches.Remove(id);
+        var final = _batchRetireAt.Where(kv => kv.Value <= finalizedHeight && !_batchLive.ContainsKey(kv.Key)).Select(kv => kv.Key).ToList();
+        if (final.Count == 0) return;
+        foreach (var id in final)
+        {
+            _state.State.LiveBatches.Remove(id);
+            _batchRetireAt.Remove(id);
+            _batchCommitHeight.Remove(id);
+        }
         await _state.WriteStateAsync();
-        foreach (var id in empty) await _batches.ClearAsync(BatchKey(id));
+        foreach (var id in final) await _batches.ClearAsync(BatchKey(id));
     }
 
     public async Task<int> Requeue(BlockEntry[] entries, Account[] restoredAccounts, Address[] restoredAddresses)

@@ -17,8 +17,14 @@ namespace ActorRollup.Grains.Rotation;
 /// silent leader over within the leader timeout: its term ends at the last committed height and a replacement,
 /// chosen by the algorithm skipping the failed leader, leads to the end of the epoch.
 /// </summary>
-public sealed class RotationGrain : Grain, IRotationGrain
+public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
 {
+    /// <summary>A durable reminder keeps rotation alive: when the silo holding it dies, the reminder brings it back
+    /// on another silo, and with it the liveness watch — so a chain whose leader and rotation died together still
+    /// fails over. (Grain timers die with their activation; reminders are stored with the cluster.)</summary>
+    private const string KeepAliveReminder = "keep-alive";
+    private static readonly TimeSpan KeepAlivePeriod = TimeSpan.FromSeconds(5);
+
     private const int CommitteeHistory = 8;
     private const int TermHistory = 256;
 
@@ -43,10 +49,24 @@ public sealed class RotationGrain : Grain, IRotationGrain
     private ChainConfig Config => S.Config ?? throw new InvalidOperationException($"rotation {ChainId} not initialized");
     private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Config is not null && !S.Retired) StartWatch();
-        return base.OnActivateAsync(cancellationToken);
+        if (S.Config is not null && !S.Retired)
+        {
+            StartWatch();
+            await this.RegisterOrUpdateReminder(KeepAliveReminder, KeepAlivePeriod, KeepAlivePeriod);
+        }
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    /// <summary>Nothing to do: being activated (which starts the watch) is the point. A retired chain lets go.</summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (S.Config is null || S.Retired)
+        {
+            var reminder = await this.GetReminder(reminderName);
+            if (reminder is not null) await this.UnregisterReminder(reminder);
+        }
     }
 
     public async Task Initialize(ChainConfig config, StandingUpdate[] genesisStandings, ulong genesisHeight)
@@ -64,6 +84,7 @@ public sealed class RotationGrain : Grain, IRotationGrain
         S.LastHeight = genesisHeight;
         await BeginEpoch(1, NowMs);
         StartWatch();
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, KeepAlivePeriod, KeepAlivePeriod);
     }
 
     private void StartWatch()
@@ -174,6 +195,7 @@ public sealed class RotationGrain : Grain, IRotationGrain
     public async Task<LeadershipTerm?> OnBlockCommitted(ulong height, ulong term, string proposerId, long committedAtMs)
     {
         if (S.Config is null) return null;
+        if (height < S.LastHeight) return null; // a repeated notice (a reactivated chain completing a commit)
         S.LastHeight = height;
         S.LastBlockMs = committedAtMs;
         _lastProgressMs = NowMs;
@@ -336,6 +358,8 @@ public sealed class RotationGrain : Grain, IRotationGrain
         _watch?.Dispose();
         _watch = null;
         await _state.WriteStateAsync();
+        var reminder = await this.GetReminder(KeepAliveReminder);
+        if (reminder is not null) await this.UnregisterReminder(reminder);
         if (S.Current is { } current) await GrainFactory.Sequencer(ChainId, current.LeaderId).EndLeadership(current.Term);
         _log.LogInformation("rotation {Chain}: retired at height {Height}", ChainId, S.LastHeight);
     }

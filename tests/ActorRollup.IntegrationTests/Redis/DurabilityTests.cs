@@ -1,0 +1,232 @@
+using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Config;
+using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Primitives;
+using ActorRollup.Core.Staking;
+using ActorRollup.Core.Transactions;
+using Orleans.TestingHost;
+using Xunit.Abstractions;
+
+namespace ActorRollup.IntegrationTests.Redis;
+
+/// <summary>
+/// Issue 5, "nothing lost", against a real redis-server (Orleans' Redis grain storage and reminders): a silo killed
+/// while transactions flow, the silo of the current leader killed, and every silo stopped and the cluster started
+/// again. Each test runs its own cluster (the faults are cluster-wide) under its own service id.
+/// </summary>
+[Collection(RedisCollection.Name)]
+public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output)
+{
+    private string Redis => (redis.Server ?? throw new InvalidOperationException("no redis-server")).ConnectionString;
+
+    private static string ServiceId(string name) => $"it-{name}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    [RedisFact]
+    public async Task A_silo_killed_under_load_loses_nothing_and_the_chain_goes_on()
+    {
+        var cluster = await DurableCluster.StartAsync(Redis, ServiceId("kill"), silos: 3);
+        try
+        {
+            var chain = await TestChain.Start(cluster.Client, "kill", accounts: 32);
+            await chain.WaitForHeight(3);
+            var stakesBefore = await Stakes(chain);
+            using var stop = new CancellationTokenSource();
+            var traffic = new Traffic(chain);
+            var load = traffic.RunAsync(stop.Token);
+            await Poll.Until(() => Task.FromResult(traffic.Admitted.Count), n => n >= 200, TimeSpan.FromSeconds(30), "200 admitted before the kill");
+
+            // The silo holding the mempool (where admitted transactions wait) dies abruptly; if that is the primary
+            // silo (the test client's first gateway), the one holding the chain goes instead.
+            var victim = DurableCluster.HostOf(cluster, chain.Mempool);
+            var held = "mempool";
+            if (victim is null || victim == cluster.Silos[0]) (victim, held) = (DurableCluster.HostOf(cluster, chain.Chain), "chain");
+            if (victim is null || victim == cluster.Silos[0]) (victim, held) = (cluster.Silos[^1], "neither");
+            var admittedAtKill = traffic.Admitted.Count;
+            var headAtKill = await chain.Chain.GetHead();
+            await cluster.KillSiloAsync(victim);
+            output.WriteLine($"killed {victim.SiloAddress} (host of the {held} grain) at height {headAtKill.Height} with {admittedAtKill} admitted");
+
+            // The chain keeps going on the others, and admission with it.
+            await chain.WaitForHeight(headAtKill.Height + 10, seconds: 60);
+            await Poll.Until(() => Task.FromResult(traffic.Admitted.Count), n => n >= admittedAtKill + 200, TimeSpan.FromSeconds(60), "200 more admitted after the kill");
+            stop.Cancel();
+            await load;
+            output.WriteLine($"admitted {traffic.Admitted.Count}, failed calls retried {traffic.FailedCalls}");
+            Assert.Empty(traffic.Refused);
+
+            await Ledger.AssertEveryAdmittedCommittedOnce(chain, traffic.Admitted);
+            await AssertStakesIntact(chain, stakesBefore);
+        }
+        finally
+        {
+            await DurableCluster.KillAllAsync(cluster);
+        }
+    }
+
+    [RedisFact]
+    public async Task Killing_the_leaders_silo_fails_over_and_loses_nothing()
+    {
+        var cluster = await DurableCluster.StartAsync(Redis, ServiceId("leader"), silos: 3);
+        try
+        {
+            var chain = await TestChain.Start(cluster.Client, "leader-kill", accounts: 32);
+            await chain.WaitForHeight(3);
+            var stakesBefore = await Stakes(chain);
+            using var stop = new CancellationTokenSource();
+            var traffic = new Traffic(chain);
+            var load = traffic.RunAsync(stop.Token);
+            await Poll.Until(() => Task.FromResult(traffic.Admitted.Count), n => n >= 200, TimeSpan.FromSeconds(30), "200 admitted before the kill");
+
+            // Find a moment when the leader lives on a silo other than the primary (the test client's gateway),
+            // waiting through leader changes if needed; then kill that silo.
+            InProcessSiloHandle? victim = null;
+            LeadershipTerm? term = null;
+            await Poll.Until(async () =>
+            {
+                term = await chain.Rotation.GetCurrent();
+                victim = term is null ? null : DurableCluster.HostOf(cluster, chain.Sequencer(term.LeaderId));
+                return victim is not null && victim != cluster.Silos[0];
+            }, ok => ok, TimeSpan.FromSeconds(60), "a leader hosted off the primary silo");
+            var failoversBefore = (await chain.Rotation.GetStatus()).FailoverLog.Length;
+            var headAtKill = await chain.Chain.GetHead();
+            await cluster.KillSiloAsync(victim!);
+            output.WriteLine($"killed {victim!.SiloAddress}, host of leader {term!.LeaderId} (term {term.Term}) at height {headAtKill.Height}");
+
+            // Rotation fails the dead leader over; the replacement leads from the next height.
+            var status = await Poll.Until(() => chain.Rotation.GetStatus(),
+                s => s.FailoverLog.Skip(failoversBefore).Any(f => f.FailedLeader == term.LeaderId && f.DurationMs > 0), TimeSpan.FromSeconds(60),
+                $"a completed failover away from {term.LeaderId}");
+            var failover = status.FailoverLog.Skip(failoversBefore).First(f => f.FailedLeader == term.LeaderId);
+            output.WriteLine($"failover {failover.FailedLeader} -> {failover.Replacement} ({failover.Reason}) in {failover.DurationMs} ms");
+            Assert.NotEqual(term.LeaderId, failover.Replacement);
+            await chain.WaitForHeight(headAtKill.Height + 10, seconds: 60);
+            stop.Cancel();
+            await load;
+            Assert.Empty(traffic.Refused);
+
+            await Ledger.AssertEveryAdmittedCommittedOnce(chain, traffic.Admitted);
+            await AssertStakesIntact(chain, stakesBefore);
+        }
+        finally
+        {
+            await DurableCluster.KillAllAsync(cluster);
+        }
+    }
+
+    [RedisFact]
+    public async Task Every_silo_stopped_and_started_again_resumes_the_same_chain()
+    {
+        var serviceId = ServiceId("restart");
+        var first = await DurableCluster.StartAsync(Redis, serviceId, silos: 2);
+        TestChain chain;
+        ChainHead before;
+        StakerView stakerBefore;
+        Dictionary<string, UInt128> stakesBefore;
+        MempoolStats mempoolBefore;
+        Transaction[] gapFillers;
+        Transaction[] waiting;
+        try
+        {
+            chain = await TestChain.Start(first.Client, "restart", accounts: 16);
+            var committed = new List<Hash32>();
+            for (int i = 0; i < 8; i++)
+            {
+                var tx = chain.Transfer(i, i + 1, 5);
+                Assert.Equal(AdmissionReason.Ok, (await chain.Submit(tx))[0].Reason);
+                committed.Add(tx.Hash);
+            }
+            foreach (var hash in committed) await chain.WaitForLevel(hash, TxLevel.SoftConfirmed);
+
+            // A pending unlock: a genesis owner delegates to another pool, then unlocks part of it.
+            var owner = GenesisKeys.SequencerOwner(chain.Genesis.KeySeed, chain.Id, "seq-001");
+            var staker = chain.Client.Staker(chain.Id, owner.Address);
+            Assert.True((await staker.Execute(StakeAction.Create(owner, chain.Id, StakeActionKind.Delegate, "seq-000", Token.FromTokens(500), (await staker.GetView()).Nonce))).Ok);
+            Assert.True((await staker.Execute(StakeAction.Create(owner, chain.Id, StakeActionKind.Unlock, "seq-000", Token.FromTokens(200), (await staker.GetView()).Nonce))).Ok);
+
+            // Transactions that must wait in the mempool across the restart: each one's predecessor nonce is held back.
+            gapFillers = new Transaction[3];
+            waiting = new Transaction[3];
+            for (int i = 0; i < 3; i++)
+            {
+                gapFillers[i] = chain.Transfer(10 + i, 0, 1);
+                waiting[i] = chain.Transfer(10 + i, 0, 1);
+            }
+            Assert.All(await chain.Submit(waiting), r => Assert.Equal(AdmissionReason.Ok, r.Reason));
+
+            before = await chain.Chain.GetHead();
+            stakerBefore = await staker.GetView();
+            stakesBefore = await Stakes(chain);
+            mempoolBefore = await chain.Mempool.GetStats();
+            Assert.Equal(3, mempoolBefore.Pending);
+            Assert.Single(stakerBefore.PendingUnlocks);
+        }
+        finally
+        {
+            // Every silo dies at once, abruptly: only what is in Redis survives.
+            await DurableCluster.KillAllAsync(first);
+        }
+
+        var second = await DurableCluster.StartAsync(Redis, serviceId, silos: 2);
+        try
+        {
+            chain = chain.Through(second.Client);
+            var after = await chain.Chain.GetHead();
+            output.WriteLine($"before: height {before.Height} epoch {before.Epoch} term {before.Term} root {before.StateRoot}");
+            output.WriteLine($"after:  height {after.Height} epoch {after.Epoch} term {after.Term} root {after.StateRoot}");
+            // The same head (a block committed as the silos died may have been rolled forward on top of it).
+            Assert.True(after.Height >= before.Height, $"head went back from {before.Height} to {after.Height}");
+            var block = await chain.Chain.GetBlock(before.Height);
+            Assert.NotNull(block);
+            Assert.Equal(before.Hash, block.Hash);
+            Assert.Equal(before.StateRoot, block.StateRoot);
+            Assert.Equal(before.Term, block.Term);
+            Assert.True(after.Epoch >= before.Epoch);
+            if (after.Height == before.Height) Assert.Equal(before.StateRoot, after.StateRoot);
+
+            var owner = GenesisKeys.SequencerOwner(chain.Genesis.KeySeed, chain.Id, "seq-001");
+            var stakerAfter = await chain.Client.Staker(chain.Id, owner.Address).GetView();
+            Assert.Equal(stakerBefore.Nonce, stakerAfter.Nonce);
+            Assert.Equal(stakerBefore.Balance, stakerAfter.Balance);
+            // The same pending unlock (its amount can only shrink by a downtime slash of its pool: the restart fails the
+            // dead leader over, and the pool of a failed-over leader pays the downtime penalty).
+            var unlockBefore = Assert.Single(stakerBefore.PendingUnlocks);
+            var unlockAfter = Assert.Single(stakerAfter.PendingUnlocks);
+            Assert.Equal((unlockBefore.SequencerId, unlockBefore.ClaimableFromEpoch), (unlockAfter.SequencerId, unlockAfter.ClaimableFromEpoch));
+            Assert.True(unlockAfter.Amount <= unlockBefore.Amount && unlockAfter.Amount >= unlockBefore.Amount * 9_990 / 10_000,
+                $"unlock {unlockBefore.Amount} before, {unlockAfter.Amount} after");
+            await AssertStakesIntact(chain, stakesBefore);
+            var mempoolAfter = await chain.Mempool.GetStats();
+            Assert.Equal(mempoolBefore.Pending, mempoolAfter.Pending);
+
+            // The chain goes on (rotation's reminder brings the liveness watch back, which fails the dead leader
+            // over), and the waiting transactions commit once their predecessors arrive.
+            await chain.WaitForHeight(after.Height + 5, seconds: 60);
+            Assert.All(await chain.Submit(gapFillers), r => Assert.Equal(AdmissionReason.Ok, r.Reason));
+            await Ledger.AssertEveryAdmittedCommittedOnce(chain, gapFillers.Concat(waiting).Select(t => t.Hash).ToArray());
+        }
+        finally
+        {
+            await DurableCluster.KillAllAsync(second);
+        }
+    }
+
+    private static async Task<Dictionary<string, UInt128>> Stakes(TestChain chain)
+    {
+        var stakes = new Dictionary<string, UInt128>();
+        foreach (var s in chain.Genesis.Sequencers) stakes[s.Id] = (await chain.Sequencer(s.Id).GetView()).TotalStake;
+        return stakes;
+    }
+
+    /// <summary>Stakes only ever go down by a downtime slash of a leader that was failed over (one per failover).</summary>
+    private static async Task AssertStakesIntact(TestChain chain, Dictionary<string, UInt128> before)
+    {
+        var failovers = (await chain.Rotation.GetStatus()).FailoverLog;
+        foreach (var (id, stake) in before)
+        {
+            var after = (await chain.Sequencer(id).GetView()).TotalStake;
+            int slashes = failovers.Count(f => f.FailedLeader == id);
+            var floor = stake * (UInt128)(10_000 - slashes * (int)chain.Config.DowntimeSlashBps) / 10_000 - (UInt128)slashes;
+            Assert.True(after <= stake && after >= floor, $"{id}: stake {stake} before, {after} after ({slashes} failover(s))");
+        }
+    }
+}
