@@ -13,8 +13,9 @@ public static class ClusterView
     {
         var lines = new List<string>
         {
-            Terminal.Field("cluster", $"{record.Silos.Count} silos recorded in {folder.Path}: {record.Clustering} clustering, {record.Storage} storage, " +
-                                      $"cluster id {record.ClusterId}, up since {record.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}"),
+            Terminal.Field("cluster", $"{record.Silos.Count} silos, {record.Clustering} clustering, {record.Storage} storage, cluster id {record.ClusterId}, " +
+                                      $"up since {record.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}"),
+            Terminal.Field("  state", folder.Path),
         };
         foreach (var silo in record.Silos.OrderBy(s => s.Instance))
             lines.Add(Terminal.Field($"  silo {silo.Instance}", $"pid {silo.Pid,-8} {(record.IsAlive(silo) ? "alive" : "DEAD "),-6} silo port {silo.SiloPort}   gateway {silo.Gateway}   log {silo.Log}"));

@@ -31,17 +31,14 @@ public sealed class LocalClusterException(string message, int exitCode) : Except
 /// <summary>
 /// Starts and stops a local cluster of silo processes (and optionally a redis-server), each detached from the harness
 /// so it outlives it: its own session (setsid, so a Ctrl+C in the harness's terminal does not reach it), stdin from
-/// /dev/null, stdout and stderr to a log in the state folder. The silo is the ActorRollup.Silo.dll built beside the
-/// harness (the harness references the silo project, so every build of the harness has the same build of the silo
-/// next to it), run with the same <c>dotnet</c> host and working directory as the harness, so both read the same
-/// appsettings.json and ACTORROLLUP_ environment.
+/// /dev/null, stdout and stderr to a log in the state folder. The silo is the build beside the harness, copied into
+/// the state folder first (<see cref="SiloBinaries"/>), run with the same <c>dotnet</c> host and working directory as
+/// the harness, so both read the same appsettings.json and ACTORROLLUP_ environment.
 /// </summary>
 public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
 {
     /// <summary>The silo logs this once it has joined the cluster and its gateway accepts clients (silo Program.cs).</summary>
     public const string ReadyMarker = "silo ready:";
-
-    public static string SiloDll => Path.Combine(AppContext.BaseDirectory, "ActorRollup.Silo.dll");
 
     public async Task<ClusterRecord> UpAsync(ClusterUpOptions options, CancellationToken cancellationToken)
     {
@@ -70,8 +67,6 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         if (stale is not null)
             progress.WriteLine($"removed the stale record of a cluster started {stale.CreatedAt:u} (none of its processes runs)");
 
-        if (!File.Exists(SiloDll))
-            throw new LocalClusterException($"the silo is not built beside the harness ({SiloDll} is missing): run `dotnet build src/ActorRollup.Harness`", Cli.UsageError);
         var dotnet = DotnetHost() ?? throw new LocalClusterException("cannot find the dotnet host to run the silo with (not on PATH, no DOTNET_ROOT)", Cli.UsageError);
         var redisServer = options.Redis ? LocalProcess.FindOnPath("redis-server") : null;
         if (options.Redis && redisServer is null)
@@ -96,6 +91,7 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
                     ": is a cluster already running? Choose --silo-port / --gateway-port"), Cli.UsageError);
 
         Directory.CreateDirectory(folder.Path);
+        var siloDll = SiloBinaries.Snapshot(SiloBinaries.SourceFolder, Path.Combine(folder.Path, "silo-bin"));
         var redisData = options.Redis ? Path.GetFullPath(options.RedisData ?? folder.DefaultRedisData) : "";
         var record = new ClusterRecord
         {
@@ -104,7 +100,7 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
             Storage = options.Redis ? "Redis" : "Memory",
             ClusterId = settings.ClusterId,
             ServiceId = settings.ServiceId,
-            SiloDll = SiloDll,
+            SiloDll = siloDll,
         };
         folder.Save(record);
 
@@ -127,9 +123,9 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
                 siloArgs.AddRange(["--Cluster:Clustering", "Redis", "--Cluster:Storage", "Redis", "--Cluster:Redis", record.Redis!.ConnectionString]);
 
             // Instance 0 first: with Localhost clustering it is the primary the others join.
-            record = await StartSilosAsync(record, [0], dotnet, siloArgs, siloBase, gatewayBase, options.Timeout, cancellationToken);
+            record = await StartSilosAsync(record, [0], dotnet, siloDll, siloArgs, siloBase, gatewayBase, options.Timeout, cancellationToken);
             if (options.Silos > 1)
-                record = await StartSilosAsync(record, Enumerable.Range(1, options.Silos - 1).ToArray(), dotnet, siloArgs, siloBase, gatewayBase, options.Timeout, cancellationToken);
+                record = await StartSilosAsync(record, Enumerable.Range(1, options.Silos - 1).ToArray(), dotnet, siloDll, siloArgs, siloBase, gatewayBase, options.Timeout, cancellationToken);
 
             // Every silo says it is ready; the cluster also answers a grain call through its gateways.
             await using (var connection = await ClusterConnection.OpenAsync(record.Silos.Select(s => s.Gateway).ToArray(), cancellationToken))
@@ -148,14 +144,14 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         }
     }
 
-    private async Task<ClusterRecord> StartSilosAsync(ClusterRecord record, int[] instances, string dotnet, List<string> siloArgs, int siloBase,
+    private async Task<ClusterRecord> StartSilosAsync(ClusterRecord record, int[] instances, string dotnet, string siloDll, List<string> siloArgs, int siloBase,
         int gatewayBase, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var launched = new List<SiloRecord>();
         foreach (var instance in instances)
         {
             var log = folder.SiloLog(instance);
-            var (pid, processStart) = Launch(dotnet, [SiloDll, "--instance", instance.ToString(), .. siloArgs], log);
+            var (pid, processStart) = Launch(dotnet, [siloDll, "--instance", instance.ToString(), .. siloArgs], log);
             var silo = new SiloRecord
             {
                 Instance = instance, Pid = pid, SiloPort = siloBase + instance, GatewayPort = gatewayBase + instance, Log = log,
@@ -179,7 +175,9 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         while (true)
         {
             var text = ReadShared(silo.Log);
-            if (text.Contains(ReadyMarker, StringComparison.Ordinal)) return silo with { ReadyAt = DateTimeOffset.UtcNow };
+            // The ready line names the pid: a line left in the log by an earlier process of the same instance never counts.
+            if (text.Split('\n').Any(l => l.Contains(ReadyMarker, StringComparison.Ordinal) && l.Contains($"pid {silo.Pid},", StringComparison.Ordinal)))
+                return silo with { ReadyAt = DateTimeOffset.UtcNow };
             if (!LocalProcess.IsAlive(silo.Pid, silo.ProcessStart))
                 throw new LocalClusterException($"silo {silo.Instance} exited while starting: {LastLines(text)} (log {silo.Log})", Cli.InternalError);
             if (clock.Elapsed > timeout)
@@ -261,6 +259,7 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         info.ArgumentList.Add(log);
         info.ArgumentList.Add(program);
         foreach (var a in arguments) info.ArgumentList.Add(a);
+        File.WriteAllText(log, ""); // a fresh log for this process (the shell truncates it too, but maybe after the first poll)
         using var process = Process.Start(info) ?? throw new LocalClusterException($"cannot start {program}", Cli.InternalError);
         return (process.Id, LocalProcess.StartTime(process.Id));
     }

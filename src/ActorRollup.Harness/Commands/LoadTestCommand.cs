@@ -102,6 +102,7 @@ public static class LoadTestCommand
                 ClusterState = parse.GetValue(state)!,
             };
             if (SiloKill.Validate(options.Faults, options.Gateways, options.ClusterState) is { } killError) return Cli.Fail(stderr, killError);
+            if (SiloKill.Warning(options.Faults, options.ClusterState) is { } killWarning) stdout.WriteLine("warning: " + killWarning);
             var chainCheck = options.CommitteeSizes.SelectMany(size => LoadTestRun.ConfigFor(options, "lt-check", size).Validate()).ToList();
             if (chainCheck.Count > 0) return Cli.Fail(stderr, chainCheck[0]);
 

@@ -68,8 +68,7 @@ public static class StatusCommand
 
             if (!parse.GetValue(watch))
             {
-                Terminal.Write(stdout, Render(await Snapshot.TakeAsync(session, cluster), stdout));
-                stdout.Flush();
+                Show(stdout, await Snapshot.TakeAsync(session, cluster));
                 return Cli.Success;
             }
 
@@ -95,13 +94,24 @@ public static class StatusCommand
                     var snapshot = await Snapshot.TakeAsync(session, cluster);
                     if (i > 0) stdout.WriteLine();
                     stdout.WriteLine($"--- {Terminal.Time(snapshot.TakenAtMs)} ({i + 1}) ---");
-                    Terminal.Write(stdout, Render(snapshot, stdout));
-                    stdout.Flush();
+                    Show(stdout, snapshot);
                 }
             }
             return Cli.Success;
         });
         return command;
+    }
+
+    /// <summary>Writes one snapshot. Off a terminal the cluster lines are written as they are (Spectre would wrap long paths at its plain width).</summary>
+    private static void Show(TextWriter stdout, Snapshot snapshot)
+    {
+        Terminal.Write(stdout, Render(snapshot, stdout));
+        if (!Terminal.IsInteractive(stdout) && snapshot.Cluster.Count > 0)
+        {
+            stdout.WriteLine();
+            foreach (var line in snapshot.Cluster) stdout.WriteLine(line);
+        }
+        stdout.Flush();
     }
 
     /// <summary>Waits one interval; false when Ctrl+C ended the watch.</summary>
@@ -195,7 +205,7 @@ public static class StatusCommand
 
         var items = lines.Select(l => (IRenderable)new Text(l)).ToList();
         items.Add(table);
-        if (s.Cluster.Count > 0) items.AddRange([new Text(""), .. s.Cluster.Select(l => new Text(l))]);
+        if (s.Cluster.Count > 0 && Terminal.IsInteractive(stdout)) items.AddRange([new Text(""), .. s.Cluster.Select(l => new Text(l))]);
         return new Rows(items);
     }
 }

@@ -28,7 +28,7 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
             stdout.WriteLine($"committee {size}: {r.CommittedTps:0.#} tx/s committed (offered {r.OfferedTps:0.#}), soft p99 {r.LatencyMs.SoftConfirm.P99} ms, " +
                              $"lost {r.TxLost}, duplicated {r.TxDuplicated}, supply {(r.SupplyConserved ? "conserved" : "VIOLATED")}");
             foreach (var k in r.SiloKills)
-                stdout.WriteLine($"  silo-kill at {k.AtSec:0.#}s: silo {k.Instance} (pid {k.Pid}) killed, hosting {(k.HostedGrains.Length == 0 ? "none of the run's grains" : string.Join(", ", k.HostedGrains))}; " +
+                stdout.WriteLine($"  silo-kill at {k.AtSec:0.#}s: silo {k.Instance} (pid {k.Pid}) killed, hosting {Hosted(k.HostedGrains)}; " +
                                  $"next block after {Ms(k.NextBlockMs)}, longest gap {Ms(k.LongestGapMs)}, declared dead after {Ms(k.DeclaredDeadMs)}; {r.SubmitCallsFailed} submit calls failed and were offered again");
         }
 
@@ -42,6 +42,15 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
     }
 
     private static string Ms(long? ms) => ms is { } v ? $"{v} ms" : "-";
+
+    /// <summary>"chain, mempool, 16 sequencers, 4 validators": the run's grains on a killed silo, members counted.</summary>
+    private static string Hosted(string[] grains)
+    {
+        if (grains.Length == 0) return "none of the run's grains";
+        var single = grains.Where(g => !g.Contains(' ')).ToList();
+        var counted = grains.Where(g => g.Contains(' ')).GroupBy(g => g[..g.IndexOf(' ')]).Select(g => g.Count() == 1 ? g.Single() : $"{g.Count()} {g.Key}s");
+        return string.Join(", ", single.Concat(counted));
+    }
 
     private RunProgress? _latest;
 

@@ -25,10 +25,12 @@ public sealed record SiloKillResult(
 /// <summary>
 /// The <c>silo-kill</c> load-test fault: kills one silo process of a cluster started by <c>rollup cluster up</c>
 /// abruptly (SIGKILL), found through the cluster's state folder. Only in gateway mode (the embedded silo is the
-/// harness itself). Which silo: with Localhost clustering never instance 0 (the primary holds the membership; without
-/// it the cluster cannot change); with Redis clustering any. Among the candidates, silos whose gateway the client was
-/// not given go first, the silo behind the first <c>--gateway</c> last, and otherwise the highest instance first — so
-/// the client keeps the gateway it most likely uses, and a run with several kills is repeatable.
+/// harness itself). Which silo may go: with Localhost clustering never instance 0 (the primary holds the membership;
+/// without it the cluster cannot change), with Redis clustering any — but never the last live silo behind a
+/// <c>--gateway</c>, or the client would have no way in. Among those, the kill takes the silo that hosts the run's
+/// chain grain, else the one hosting most of the run's grains (the kill that tests the most), ties going to silos
+/// not named by <c>--gateway</c>, then the highest instance. The client spreads its calls over every gateway it was
+/// given, so whichever silo dies, some submissions in flight die with it; the traffic generator offers them again.
 /// </summary>
 public static class SiloKill
 {
@@ -54,28 +56,53 @@ public static class SiloKill
         if (record is null)
             return $"--faults silo-kill needs a cluster started with `rollup cluster up`, and none is recorded in {folder.Path} (--state)";
         var alive = record.AliveSilos();
-        if (!alive.Any(s => gateways.Any(g => GatewayPort(g) == s.GatewayPort)))
+        if (!alive.Any(s => IsGateway(s, gateways)))
             return $"no --gateway is a gateway of the cluster recorded in {folder.Path} (its live gateways: {string.Join(", ", alive.Select(s => s.Gateway))})";
-        var order = Candidates(record, alive, gateways);
-        if (kills > order.Count)
-            return $"--faults has {kills} silo-kill but the cluster in {folder.Path} has {order.Count} silo(s) that may be killed " +
-                   $"({alive.Count} alive{(record.LocalhostClustering ? "; with Localhost clustering instance 0 is the primary and stays" : "")})";
-        var survivors = alive.Except(order.Take(kills)).ToList();
-        if (!survivors.Any(s => gateways.Any(g => GatewayPort(g) == s.GatewayPort)))
-            return $"after {kills} silo-kill no --gateway would be left alive: give the gateways of more silos, or start more with `cluster up --silos N`";
+        var killable = alive.Where(s => !record.LocalhostClustering || s.Instance != 0).ToList();
+        // Every killable silo no --gateway names, and all but one of those it names.
+        var most = killable.Count(s => !IsGateway(s, gateways)) + Math.Min(killable.Count(s => IsGateway(s, gateways)), alive.Count(s => IsGateway(s, gateways)) - 1);
+        if (kills > most)
+            return $"--faults has {kills} silo-kill but the cluster in {folder.Path} can lose at most {most} silo(s) here " +
+                   $"({alive.Count} alive{(record.LocalhostClustering ? "; with Localhost clustering instance 0 is the primary and stays" : "")}; " +
+                   "one silo behind a --gateway must stay): start more with `cluster up --silos N`, or give more --gateway";
         return null;
     }
 
-    /// <summary>The silos that may be killed, in the order they will be.</summary>
+    /// <summary>What to expect from silo kills on a cluster that keeps grain state in memory; null when there is nothing to say.</summary>
+    public static string? Warning(IReadOnlyList<FaultSpec> faults, string stateFolder)
+    {
+        if (!faults.Any(f => f.Kind == Kind)) return null;
+        var record = new ClusterStateFolder(stateFolder).Load();
+        return record is null || !string.Equals(record.Storage, "Memory", StringComparison.OrdinalIgnoreCase) ? null
+            : "the cluster keeps grain state in memory: the state held by the killed silo is lost, and the chain may break " +
+              "(`rollup cluster up --redis` keeps it in Redis)";
+    }
+
+    /// <summary>The silos a kill may take now (see the class summary), in order of preference before placement is known.</summary>
     public static List<SiloRecord> Candidates(ClusterRecord record, IReadOnlyList<SiloRecord> alive, IReadOnlyList<string> gateways)
     {
-        var first = gateways.Count > 0 ? GatewayPort(gateways[0]) : -1;
+        var reachable = alive.Count(s => IsGateway(s, gateways));
         return alive
             .Where(s => !record.LocalhostClustering || s.Instance != 0)
-            .OrderBy(s => s.GatewayPort == first ? 2 : gateways.Any(g => GatewayPort(g) == s.GatewayPort) ? 1 : 0)
+            .Where(s => !IsGateway(s, gateways) || reachable > 1)
+            .OrderBy(s => IsGateway(s, gateways) ? 1 : 0)
             .ThenByDescending(s => s.Instance)
             .ToList();
     }
+
+    /// <summary>The victim among <paramref name="candidates"/>: the chain grain's host, else the host of most of the run's grains.</summary>
+    public static SiloRecord? Choose(IReadOnlyList<SiloRecord> candidates, IReadOnlyDictionary<string, int> placement)
+    {
+        return candidates
+            .Select((s, i) => (Silo: s, Order: i))
+            .OrderByDescending(c => placement.GetValueOrDefault("chain") == c.Silo.SiloPort)
+            .ThenByDescending(c => placement.Values.Count(port => port == c.Silo.SiloPort))
+            .ThenBy(c => c.Order)
+            .Select(c => c.Silo)
+            .FirstOrDefault();
+    }
+
+    private static bool IsGateway(SiloRecord silo, IReadOnlyList<string> gateways) => gateways.Any(g => GatewayPort(g) == silo.GatewayPort);
 
     private static int GatewayPort(string gateway)
     {
@@ -111,11 +138,11 @@ public static class SiloKill
     {
         var record = new ClusterStateFolder(options.ClusterState).Load();
         if (record is null) return null;
-        var victim = Candidates(record, record.AliveSilos(), options.Gateways).FirstOrDefault();
-        if (victim is null) return null;
-
         var management = grains.GetGrain<IManagementGrain>(0);
-        var hosted = await HostedOnAsync(grains, management, chainId, victim.SiloPort);
+        var placement = await PlacementAsync(grains, management, chainId);
+        var victim = Choose(Candidates(record, record.AliveSilos(), options.Gateways), placement);
+        if (victim is null) return null;
+        var hosted = placement.Where(p => p.Value == victim.SiloPort).Select(p => p.Key).ToArray();
         var address = (await Try<MembershipEntry[]>(() => management.GetDetailedHosts(onlyActive: true)!))?
             .FirstOrDefault(e => e.SiloAddress.Endpoint.Port == victim.SiloPort)?.SiloAddress;
 
@@ -131,8 +158,8 @@ public static class SiloKill
         };
     }
 
-    /// <summary>Which of the run's grains are active on the silo with this port (from the grain directory, a snapshot).</summary>
-    private static async Task<string[]> HostedOnAsync(IGrainFactory grains, IManagementGrain management, string chainId, int siloPort)
+    /// <summary>Where the run's grains are active: name → silo port (from the grain directory, a snapshot; unknown ones left out).</summary>
+    private static async Task<Dictionary<string, int>> PlacementAsync(IGrainFactory grains, IManagementGrain management, string chainId)
     {
         var genesis = await Try<ActorRollup.Abstractions.Config.ChainGenesis>(() => grains.Chain(chainId).GetGenesis());
         var named = new List<(string Name, IAddressable Grain)>
@@ -145,7 +172,7 @@ public static class SiloKill
             named.AddRange(genesis.Validators.Select(v => ($"validator {v.Id}", (IAddressable)grains.Validator(chainId, v.Id))));
         }
         var where = await Task.WhenAll(named.Select(async n => (n.Name, Silo: await Try<SiloAddress>(() => management.GetActivationAddress(n.Grain).AsTask()))));
-        return where.Where(w => w.Silo?.Endpoint.Port == siloPort).Select(w => w.Name).ToArray();
+        return where.Where(w => w.Silo is not null).ToDictionary(w => w.Name, w => w.Silo!.Endpoint.Port);
     }
 
     /// <summary>Polls the membership until the killed silo (this exact incarnation) is Dead; ms from the kill, or null after 90 s.</summary>
