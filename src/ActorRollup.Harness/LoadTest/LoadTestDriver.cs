@@ -29,7 +29,8 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
                              $"lost {r.TxLost}, duplicated {r.TxDuplicated}, supply {(r.SupplyConserved ? "conserved" : "VIOLATED")}");
             foreach (var k in r.SiloKills)
                 stdout.WriteLine($"  silo-kill at {k.AtSec:0.#}s: silo {k.Instance} (pid {k.Pid}) killed, hosting {Hosted(k.HostedGrains)}; " +
-                                 $"next block after {Ms(k.NextBlockMs)}, longest gap {Ms(k.LongestGapMs)}, declared dead after {Ms(k.DeclaredDeadMs)}; {r.SubmitCallsFailed} submit calls failed and were offered again");
+                                 $"next block after {Ms(k.NextBlockMs)}, longest gap {Ms(k.LongestGapMs)}, declared dead after {Ms(k.DeclaredDeadMs)}; {r.SubmitCallsFailed} submit calls failed and were offered again " +
+                                 $"({r.TxAdmittedByFailedCalls} of their transactions had been admitted)");
         }
 
         var report = new LoadTestReport(Machine(connection), new CeilingResult(Math.Round(ed25519), Math.Round(calls)), runs, started.ToString("O"), commandLine);

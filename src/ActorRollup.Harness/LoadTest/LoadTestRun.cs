@@ -336,6 +336,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             GeneratorExhausted = generator.Exhausted,
             SiloKills = await Task.WhenAll(_siloKills.Select(k => k.ResultAsync(final))),
             SubmitCallsFailed = Interlocked.Read(ref generator.FailedCalls),
+            TxAdmittedByFailedCalls = Interlocked.Read(ref generator.RecoveredAfterFailedCall),
         };
     }
 

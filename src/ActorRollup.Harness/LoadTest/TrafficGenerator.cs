@@ -26,6 +26,8 @@ public sealed class TrafficGenerator
     public long Admitted;
     public long Refused;
     public long FailedCalls;
+    /// <summary>Transactions of failed calls that, offered again, turned out to have been admitted by the failed call.</summary>
+    public long RecoveredAfterFailedCall;
     public readonly ConcurrentDictionary<AdmissionReason, long> RefusalReasons = new();
     public readonly ConcurrentBag<(Hash32 Hash, long AtMs)> AdmittedLog = [];
     private long _exhausted;
@@ -112,6 +114,7 @@ public sealed class TrafficGenerator
             var r = results[i];
             if (r.Admitted || (r.Reason is AdmissionReason.Duplicate or AdmissionReason.NonceUsed && uncertain.Contains(batch[i].Hash)))
             {
+                if (!r.Admitted) Interlocked.Increment(ref RecoveredAfterFailedCall);
                 admitted++;
                 uncertain.Remove(batch[i].Hash);
                 AdmittedLog.Add((batch[i].Hash, now));
