@@ -36,6 +36,7 @@ public static class Cli
         root.Subcommands.Add(ClaimCommand.Create());
         root.Subcommands.Add(ClaimRewardsCommand.Create());
         root.Subcommands.Add(FaultCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
         return root;
     }

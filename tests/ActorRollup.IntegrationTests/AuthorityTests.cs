@@ -63,8 +63,10 @@ public sealed class AuthorityTests(ClusterFixture fixture)
         var outsider = new QuorumCertificate(block.Hash, [.. Certify(chain, block, term.Committee.Select(s => s.Id)).Signatures, new CommitteeSignature("mallory", new byte[64])]);
         Assert.Equal(ChainReason.BadCertificate, (await chain.Chain.AppendBlock(block, outsider)).Reason);
 
-        // None of it touched the chain: every block there is the real leader's, with its real certificate.
+        // None of it touched the chain: the state root is the same (no transfers: empty blocks leave it alone), and every
+        // block there is the real leader's, with its real certificate.
         var after = await chain.Chain.GetHead();
+        Assert.Equal(head.StateRoot, after.StateRoot);
         for (ulong h = head.Height + 1; h <= after.Height; h++)
         {
             var b = (await chain.Chain.GetBlock(h))!;
@@ -90,5 +92,8 @@ public sealed class AuthorityTests(ClusterFixture fixture)
         Assert.Equal(ChainReason.BadEvidence, (await chain.Chain.Challenge(unsigned)).Reason);
         Assert.Empty(await chain.Chain.GetRollbacks());
         Assert.Equal(block.Hash, (await chain.Chain.GetBlock(1))!.Hash);
+        var after = await chain.Chain.GetHead();
+        Assert.Equal(head.StateRoot, after.StateRoot);
+        Assert.True(after.Height >= head.Height && after.FinalizedHeight >= head.FinalizedHeight, $"the chain went back: {head} -> {after}");
     }
 }

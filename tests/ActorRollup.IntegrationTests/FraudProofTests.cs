@@ -139,6 +139,7 @@ public sealed class FraudProofTests(ClusterFixture fixture)
         var later = await chain.WaitForHeight(head.Height + 2);
         Assert.Empty(await chain.Chain.GetRollbacks());
         Assert.Equal(head.Hash, (await chain.Chain.GetBlock(head.Height))!.Hash);
+        Assert.Equal(head.StateRoot, later.StateRoot);
 
         // Past the strike limit, part of the bond is burned.
         for (int i = 1; i < chain.Config.FalseChallengeStrikeLimit; i++)

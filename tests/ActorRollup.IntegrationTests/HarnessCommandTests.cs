@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Config;
@@ -7,6 +9,7 @@ using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core;
 using ActorRollup.Core.Crypto;
 using ActorRollup.Core.Primitives;
+using ActorRollup.Core.Transactions;
 using ActorRollup.Harness;
 using ActorRollup.Silo;
 using Microsoft.Extensions.Configuration;
@@ -406,6 +409,63 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
         Assert.Equal("None", (await chain.Sequencer("seq-000").GetView()).Fault);
     }
 
+    // ------------------------------------------------------------------------------------------------ verify
+
+    [Fact]
+    public async Task Verify_passes_on_an_honest_chain_and_exits_4_naming_a_bad_root_no_validator_challenged()
+    {
+        // One leader for the whole test (a long epoch): the injected fault is consumed by the block that carries the transaction.
+        var chain = await Start("cli-verify", c => c.EpochLength = 400);
+        var txs = new[] { chain.Transfer(1, 2, 5), chain.Transfer(3, 4, 6), chain.Transfer(1, 5, 7) };
+        Assert.All(await chain.Submit(txs), r => Assert.Equal(AdmissionReason.Ok, r.Reason));
+        foreach (var tx in txs) await chain.WaitForLevel(tx.Hash, TxLevel.SoftConfirmed);
+
+        var (exit, stdout, stderr) = await RunOn(chain, "verify");
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Equal("", stderr);
+        Assert.StartsWith($"chain {chain.Id} ({fixture.Gateway}): audit PASSED — heights 1..", stdout);
+        var height = Number(stdout, @"heights 1\.\.(\d+) replayed");
+        Assert.Equal(height, Number(stdout, @"replayed\s+(\d+) blocks"));
+        Assert.Equal(height, Number(stdout, @"(\d+) certificates"));
+        Assert.True(Number(stdout, @"(\d+) transactions") >= 3, stdout);
+        Assert.Matches(@"supply\s+conserved: total", stdout);
+        Assert.Contains("gaps             none", stdout);
+        Assert.Equal((await chain.Chain.GetBlock(height))!.StateRoot.ToString(), Regex.Match(stdout, @"state root\s+(0x[0-9a-f]{64})").Groups[1].Value);
+
+        (exit, stdout, stderr) = await RunOn(chain, "verify", "--json");
+        Assert.True(exit == 0, stdout + stderr);
+        using (var json = JsonDocument.Parse(stdout))
+        {
+            var report = json.RootElement;
+            Assert.True(report.GetProperty("passed").GetBoolean());
+            Assert.Equal(chain.Id, report.GetProperty("chainId").GetString());
+            Assert.Equal(report.GetProperty("height").GetUInt64(), (ulong)report.GetProperty("blocks").GetInt32());
+            Assert.True(report.GetProperty("height").GetUInt64() >= height);
+            Assert.Equal(0, report.GetProperty("violations").GetArrayLength());
+            Assert.True(report.GetProperty("elapsedMs").GetInt64() >= 0);
+        }
+
+        // Every validator offline: a wrong state root is never challenged, and it stays on the chain.
+        foreach (var v in chain.Genesis.Validators) await chain.Validator(v.Id).InjectFault(ValidatorFaultKind.Offline);
+        var leader = (await chain.Rotation.GetCurrent())!.LeaderId;
+        await chain.Sequencer(leader).InjectFault(new SequencerFault(SequencerFaultKind.WrongStateRoot));
+        var bad = chain.Transfer(6, 7, 8);
+        Assert.Equal(AdmissionReason.Ok, (await chain.Submit(bad))[0].Reason);
+        var badHeight = (await chain.WaitForLevel(bad.Hash, TxLevel.SoftConfirmed)).Height;
+        var forgedRoot = Hash32.Sha256(Encoding.UTF8.GetBytes($"forged root {chain.Id} {badHeight}"));
+        Assert.Equal(forgedRoot, (await chain.Chain.GetBlock(badHeight))!.StateRoot);
+
+        (exit, stdout, stderr) = await RunOn(chain, "verify");
+        Assert.True(exit == 4, stdout + stderr);
+        Assert.StartsWith($"chain {chain.Id} ({fixture.Gateway}): audit FAILED — 1 violation(s) in heights 1..", stdout);
+        var row = Assert.Single(TableRows(stdout));
+        Assert.Equal([badHeight.ToString(), "state-root-mismatch"], row[..2]);
+        Assert.Contains("0x" + forgedRoot.ToHex()[..12], row[2]);
+        Assert.Matches(@"supply\s+conserved", stdout); // the chain itself executed honestly: only the header lies
+        Assert.Contains($"the first at height {badHeight}: state-root-mismatch", AssertOneErrorLine(stderr));
+        foreach (var v in chain.Genesis.Validators) await chain.Validator(v.Id).InjectFault(ValidatorFaultKind.None);
+    }
+
     // ------------------------------------------------------------------------------------------------ conventions
 
     public static TheoryData<string[]> BadInput => new()
@@ -439,6 +499,9 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
         new[] { "fault", "censor", "--target", "seq-001" },
         new[] { "fault", "crash", "--target", "seq-001", "--clear" },
         new[] { "fault", "crash", "--target", "seq-001", "--repeat" },
+        new[] { "verify", "--chain", "Not_A_Chain" },
+        new[] { "verify", "--gateway", "no-port-here" },
+        new[] { "verify", "--json", "yes" },
     };
 
     [Theory]
@@ -451,6 +514,7 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
     {
         var chain = await Start("cli-bad");
         await AssertUsageError(Run("status", "--gateway", fixture.Gateway, "--chain", "no-such-chain"));
+        await AssertUsageError(Run("verify", "--gateway", fixture.Gateway, "--chain", "no-such-chain"));
         await AssertUsageError(RunOn(chain, "transfer", "--from-account", "64", "--to-account", "1", "--amount", "1"));
         await AssertUsageError(RunOn(chain, "transfer", "--from-account", "1", "--to-account", "640", "--amount", "1"));
         await AssertUsageError(RunOn(chain, "register-sequencer", "--id", "seq-x", "--owner-sequencer", "val-00", "--stake", "20000"));
@@ -480,6 +544,16 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
         Assert.All(TableRows(stdout), r => Assert.Contains(r[3], new[] { "Active", "Candidate", "Jailed" }));
     }
 
+    [Fact]
+    public async Task Without_a_gateway_verify_audits_the_embedded_default_chain()
+    {
+        var (exit, stdout, stderr) = await Run("verify");
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Equal("", stderr);
+        Assert.StartsWith("chain rollup-1 (embedded silo): audit PASSED — heights 1..", stdout);
+        Assert.Contains("gaps             none", stdout);
+    }
+
     [Theory]
     [InlineData("status")]
     [InlineData("transfer")]
@@ -493,6 +567,7 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
     [InlineData("claim")]
     [InlineData("claim-rewards")]
     [InlineData("fault")]
+    [InlineData("verify")]
     public async Task Every_command_has_help(params string[] command)
     {
         var (exit, stdout, stderr) = await Run([.. command, "--help"]);

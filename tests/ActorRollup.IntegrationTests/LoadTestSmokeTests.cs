@@ -45,6 +45,15 @@ public sealed class LoadTestSmokeTests
         Assert.True(run.GetProperty("committedTps").GetDouble() > 0, stdout.ToString());
         // The byzantine root was caught and rolled back.
         Assert.True(run.GetProperty("rollbacks").GetArrayLength() >= 1, "the injected wrong root was rolled back");
+        // The chain audit replayed the run's chain from genesis, rollback included, and found nothing wrong.
+        var audit = run.GetProperty("audit");
+        Assert.True(audit.GetProperty("passed").GetBoolean(), audit.ToString());
+        Assert.Equal(0, audit.GetProperty("violations").GetArrayLength());
+        Assert.True(audit.GetProperty("blocks").GetInt32() >= run.GetProperty("blocks").GetInt32(), audit.ToString()); // it runs after the figures are read
+        Assert.True(audit.GetProperty("transactions").GetInt64() >= run.GetProperty("txCommitted").GetInt64(), audit.ToString());
+        Assert.True(audit.GetProperty("rollbacks").GetInt32() >= 1, audit.ToString());
+        Assert.Contains("audit passed", stdout.ToString());
+        Assert.Contains("audit (`rollup verify`): **passed**", await File.ReadAllTextAsync(Path.Combine(output, "summary.md")));
         foreach (var file in new[] { "results.csv", "summary.md", "throughput_vs_committee.png", "p99_vs_committee.png", "run_c4_tps.png" })
             Assert.True(new FileInfo(Path.Combine(output, file)).Length > 0, $"{file} missing or empty");
         Directory.Delete(output, recursive: true);

@@ -84,6 +84,11 @@ public sealed class RotationTests(ClusterFixture fixture)
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), term.LeaderId, default, []);
         var refused = await chain.Chain.AppendBlock(late, new QuorumCertificate(late.Hash, []));
         Assert.Equal(ChainReason.StaleTerm, refused.Reason);
+        // It changed nothing: the next block at that height is the new leader's, and the state root is the same.
+        await chain.WaitForHeight(head.Height + 1);
+        var successor = (await chain.Chain.GetBlock(head.Height + 1))!;
+        Assert.NotEqual(late.Hash, successor.Hash);
+        Assert.Equal(head.StateRoot, successor.StateRoot);
 
         // Downtime penalty: 0.01% of its stake, jailed for two epochs (PROTOCOL.md §5).
         var view = await leader.GetView();

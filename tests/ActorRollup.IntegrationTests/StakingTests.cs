@@ -119,6 +119,59 @@ public sealed class StakingTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Repeated_replayed_and_malformed_registrations_and_actions_are_refused_with_a_reason_and_change_nothing()
+    {
+        var chain = await TestChain.Start(fixture.Client, "stk-malformed", Steady, Stakes, accounts: 2);
+        try
+        {
+            var a = Owner(chain, "seq-000");
+            var b = Owner(chain, "seq-001");
+            var minLock = Token.FromTokens(chain.Config.MinLockTokens);
+            var fresh = RandomNumberGenerator.GetBytes(Ed25519.SeedSize);
+
+            // Registering twice: the owner of seq-000 registers seq-000 again (with a new key), and replays its genesis
+            // registration byte for byte (Ed25519 signatures are deterministic, so this is the very action genesis applied).
+            await RefusedRegistration(chain, a, StakingReason.AlreadyRegistered, "seq-000", minLock, fresh, "the owner registering its own sequencer again");
+            var genesisSeed = GenesisSignerSeed(chain, "seq-000");
+            using (var genesisSigner = SigningKey.FromSeed(genesisSeed))
+            {
+                var replay = StakeAction.Create(a.Key, chain.Id, StakeActionKind.RegisterSequencer, "seq-000", Token.FromTokens(Stakes[0]), 0, genesisSigner.PublicKey);
+                await RefusedWithSeed(chain, a, StakingReason.BadNonce, replay, genesisSeed, "the genesis registration replayed", "seq-000");
+            }
+
+            // Actions that cannot have been signed at all: refused as unsigned, not thrown.
+            var own = await b.Action(StakeActionKind.Delegate, "seq-000", Token.OneToken);
+            await Refused(chain, b, StakingReason.BadSignature, own with { StakerPublicKey = b.Key.PublicKey[..31] }, "a 31-byte staker key", "seq-000");
+            await Refused(chain, b, StakingReason.BadSignature, own with { StakerPublicKey = [] }, "an empty staker key", "seq-000");
+            await Refused(chain, b, StakingReason.BadSignature, own with { SequencerId = new string('s', 300) }, "a sequencer id too long to encode", "seq-000");
+            await Refused(chain, b, StakingReason.BadSignature, own with { Signature = [] }, "no signature", "seq-000");
+            var registration = await b.Register("seq-long-key", minLock, fresh);
+            await RefusedWithSeed(chain, b, StakingReason.BadSignature, registration with { SignerPublicKey = new byte[300] }, fresh, "a signer key too long to encode", "seq-000");
+
+            // Rotation's registry refuses a second registration of an id or a key even when called directly, and a refusal
+            // reserves nothing.
+            var rotation = chain.Rotation;
+            var ids = (await rotation.GetSequencerIds()).Order(StringComparer.Ordinal).ToArray();
+            var epoch = (await rotation.GetStatus()).Epoch;
+            using (var key = SigningKey.FromSeed(fresh))
+                Assert.Equal(StakingReason.AlreadyRegistered, await rotation.RegisterSequencer(
+                    new StandingUpdate("seq-001", minLock, SequencerStatus.Candidate, 0, key.PublicKey, epoch)));
+            using (var reused = SigningKey.FromSeed(GenesisSignerSeed(chain, "seq-002")))
+                Assert.Equal(StakingReason.SignerKeyReused, await rotation.RegisterSequencer(
+                    new StandingUpdate("seq-direct", minLock, SequencerStatus.Candidate, 0, reused.PublicKey, epoch)));
+            Assert.Equal(ids, (await rotation.GetSequencerIds()).Order(StringComparer.Ordinal).ToArray());
+
+            // None of it consumed a nonce or reserved the fresh key: the staker's next action and the registration apply.
+            await Applied(b, await b.Action(StakeActionKind.Delegate, "seq-000", Token.OneToken));
+            await Applied(b, await b.Register("seq-new", minLock, fresh), fresh);
+        }
+        finally
+        {
+            await ChainHalt.Stop(chain, "seq-new");
+        }
+    }
+
+    [Fact]
     public async Task A_sequencer_registered_with_a_fresh_signer_key_joins_the_committee_two_epochs_later()
     {
         var chain = await TestChain.Start(fixture.Client, "stk-register", Steady, Stakes, accounts: 2);
@@ -485,13 +538,17 @@ public sealed class StakingTests(ClusterFixture fixture)
         await RefusedWithSeed(chain, staker, expected, await staker.Register(sequencerId, amount, signerSeed), signerSeed, what, sequencerId, "seq-000");
 
     /// <summary>
-    /// What a staking refusal must leave alone: the staker's balance, nonce, positions (their value) and pending unlocks, and each
-    /// pool's stake, shares, status and unbonding. Reward figures are left out: finalized blocks keep crediting them meanwhile.
+    /// What a staking refusal must leave alone: the L2 state root, rotation's sequencer registry, the staker's balance, nonce,
+    /// positions (their value) and pending unlocks, and each pool's stake, shares, status and unbonding. Reward figures are left out: finalized blocks keep crediting them meanwhile.
     /// </summary>
     private static async Task<string> Snapshot(TestChain chain, Staker staker, string[] pools)
     {
         var v = await staker.View();
-        var sb = new StringBuilder($"balance {v.Balance}, nonce {v.Nonce}, claimed {v.RewardsClaimed}");
+        // Staking is L1: the L2 state root (no transfers in these tests) and rotation's registry must not move either.
+        var root = (await chain.Chain.GetHead()).StateRoot;
+        var registered = (await chain.Rotation.GetSequencerIds()).Order(StringComparer.Ordinal);
+        var sb = new StringBuilder($"root {root.ToHex()[..16]}, sequencers [{string.Join(" ", registered)}]; ");
+        sb.Append($"balance {v.Balance}, nonce {v.Nonce}, claimed {v.RewardsClaimed}");
         foreach (var p in v.Positions.OrderBy(p => p.SequencerId, StringComparer.Ordinal)) sb.Append($"; position {p.SequencerId} {p.Value}");
         foreach (var u in v.PendingUnlocks) sb.Append($"; unlock {u.SequencerId} {u.Amount} from epoch {u.ClaimableFromEpoch}");
         foreach (var id in pools) sb.Append("; ").Append(Describe(id, await chain.Sequencer(id).GetPool()));

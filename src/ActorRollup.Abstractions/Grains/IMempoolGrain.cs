@@ -13,7 +13,8 @@ namespace ActorRollup.Abstractions;
 [Alias("ar.IAdmissionGrain")]
 public interface IAdmissionGrain : IGrainWithStringKey
 {
-    /// <summary>Submits encoded transactions; one result per input, in order.</summary>
+    /// <summary>Submits encoded transactions; one result per input, in order (a null entry is <c>BadEncoding</c>, a null
+    /// batch no input and so no result). Never throws for bad input: every refusal is an <c>AdmissionReason</c>.</summary>
     [Alias("Submit")] Task<AdmissionResult[]> Submit(byte[][] encodedTransactions);
 }
 

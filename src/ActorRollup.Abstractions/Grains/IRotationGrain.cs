@@ -36,6 +36,16 @@ public sealed record RotationStatus(
     /// <summary>The most recent completed failovers (bounded), in order.</summary>
     [property: Id(7)] FailoverRecord[] FailoverLog);
 
+/// <summary>One leadership term as rotation's bounded term history records it: who was appointed to lead which heights
+/// of which epoch. What an audit needs to judge every block's proposer and term (the chain keeps only the current term).</summary>
+[GenerateSerializer, Immutable, Alias("ar.TermInfo")]
+public sealed record TermInfo(
+    [property: Id(0)] ulong Term,
+    [property: Id(1)] string LeaderId,
+    [property: Id(2)] ulong Epoch,
+    [property: Id(3)] ulong FirstHeight,
+    [property: Id(4)] ulong LastHeight);
+
 /// <summary>
 /// Committee and leader rotation of one chain (key: chain id, PROTOCOL.md §6): committee snapshot per epoch,
 /// leader per epoch by the configured algorithm, leadership terms, liveness watch and failover (re-span).
@@ -78,6 +88,10 @@ public interface IRotationGrain : IGrainWithStringKey
     [Alias("GetSchedule"), ReadOnly] Task<string[]> GetSchedule(int count);
 
     [Alias("GetStatus"), ReadOnly] Task<RotationStatus> GetStatus();
+
+    /// <summary>The recorded leadership terms, oldest first (the most recent 256; term numbers are consecutive), for
+    /// audits. Interleaves: it only copies the history, and an audit should never queue behind an epoch change.</summary>
+    [Alias("GetTerms"), AlwaysInterleave] Task<TermInfo[]> GetTerms();
 
     /// <summary>Every sequencer ever registered on the chain.</summary>
     [Alias("GetSequencerIds"), ReadOnly] Task<string[]> GetSequencerIds();

@@ -48,7 +48,16 @@ public sealed record StakeAction(
         return w.ToArray();
     }
 
-    public bool VerifySignature() => StakerPublicKey.Length == Ed25519.PublicKeySize && Ed25519.Verify(StakerPublicKey, SigningPayload(), Signature);
+    /// <summary>True when the staker's key signed exactly these fields. False, never an exception, for an action that
+    /// cannot have been signed at all: a key of the wrong length, or a field too long for its length prefix.</summary>
+    public bool VerifySignature() =>
+        StakerPublicKey is { Length: Ed25519.PublicKeySize } && IsEncodable() && Ed25519.Verify(StakerPublicKey, SigningPayload(), Signature);
+
+    private bool IsEncodable() =>
+        ChainId is not null && SequencerId is not null
+        && System.Text.Encoding.UTF8.GetByteCount(ChainId) <= byte.MaxValue
+        && System.Text.Encoding.UTF8.GetByteCount(SequencerId) <= byte.MaxValue
+        && (SignerPublicKey?.Length ?? 0) <= byte.MaxValue;
 
     public static StakeAction Create(SigningKey staker, string chainId, StakeActionKind kind, string sequencerId, UInt128 amount, ulong nonce, byte[]? signerPublicKey = null)
     {

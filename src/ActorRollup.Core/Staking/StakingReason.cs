@@ -50,7 +50,8 @@ public enum StakingReason
     AlreadyTombstoned = 20,
     /// <summary>The amount is too small to buy a single share at the pool's share price.</summary>
     AmountTooSmall = 21,
-    /// <summary>The action is not signed by the staker it acts for (§9: stake actions need the staker's signature).</summary>
+    /// <summary>The action is not signed by the staker it acts for (§9: stake actions need the staker's signature) — including
+    /// an action that cannot have been signed at all: a staker key that is not 32 bytes, or a field too long to encode.</summary>
     BadSignature = 22,
     /// <summary>The action's nonce is not the staker's next one (a replayed or out-of-order action).</summary>
     BadNonce = 23,

@@ -19,6 +19,8 @@ public sealed class AdmissionGrain(VerificationMemo memo, RollupMetrics metrics)
 
     public async Task<AdmissionResult[]> Submit(byte[][] encodedTransactions)
     {
+        // One result per input: a missing batch is no input, answered with no result rather than an exception.
+        encodedTransactions ??= [];
         var chainId = this.GetPrimaryKeyString();
         _chain ??= (await GrainFactory.Chain(chainId).GetGenesis())?.Config.ToChainParameters();
         var results = new AdmissionResult[encodedTransactions.Length];

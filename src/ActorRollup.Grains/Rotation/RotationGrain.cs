@@ -393,6 +393,9 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         return Task.FromResult(leaders.ToArray());
     }
 
+    public Task<TermInfo[]> GetTerms() =>
+        Task.FromResult(S.Terms.Select(t => new TermInfo(t.Term, t.Leader, t.Epoch, t.FirstHeight, t.LastHeight)).ToArray());
+
     public Task<string[]> GetSequencerIds() => Task.FromResult(S.Sequencers.Keys.Order(StringComparer.Ordinal).ToArray());
 
     public Task<RotationStatus> GetStatus() =>

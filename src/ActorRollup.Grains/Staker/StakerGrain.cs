@@ -1,6 +1,7 @@
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Crypto;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Staking;
 using ActorRollup.Grains.Infrastructure;
@@ -51,6 +52,8 @@ public sealed class StakerGrain : Grain, IStakerGrain
             return new StakeResult(reason, 0, detail);
         }
         if (action.ChainId != ChainId) return Refuse(StakingReason.BadSignature, $"the action is for chain '{action.ChainId}'");
+        // Checked before the address is derived from it: a key of the wrong length has no address.
+        if (action.StakerPublicKey is not { Length: Ed25519.PublicKeySize }) return Refuse(StakingReason.BadSignature, "the staker key is not a 32-byte Ed25519 key");
         if (action.Staker != Address) return Refuse(StakingReason.BadSignature, $"signed by {action.Staker}, not by {Address}");
         if (!action.VerifySignature()) return Refuse(StakingReason.BadSignature, "the signature does not verify");
         if (action.Nonce != S.Nonce) return Refuse(StakingReason.BadNonce, $"nonce {action.Nonce}, expected {S.Nonce}");

@@ -26,7 +26,10 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
             runs.Add(interactive ? await RunLive(run, cancellationToken) : await run.RunAsync(cancellationToken));
             var r = runs[^1];
             stdout.WriteLine($"committee {size}: {r.CommittedTps:0.#} tx/s committed (offered {r.OfferedTps:0.#}), soft p99 {r.LatencyMs.SoftConfirm.P99} ms, " +
-                             $"lost {r.TxLost}, duplicated {r.TxDuplicated}, supply {(r.SupplyConserved ? "conserved" : "VIOLATED")}");
+                             $"lost {r.TxLost}, duplicated {r.TxDuplicated}, supply {(r.SupplyConserved ? "conserved" : "VIOLATED")}, " +
+                             $"audit {(r.Audit is { Passed: true } ? "passed" : "FAILED")} ({r.Audit?.Blocks} blocks, {r.Audit?.Transactions} tx in {r.Audit?.ElapsedMs} ms)");
+            if (r.Audit is { Passed: false } failed)
+                foreach (var v in failed.Violations.Take(10)) stdout.WriteLine($"  audit violation at height {v.Height}: {v.Code}: {v.Detail}");
             foreach (var k in r.SiloKills)
                 stdout.WriteLine($"  silo-kill at {k.AtSec:0.#}s: silo {k.Instance} (pid {k.Pid}) killed, hosting {Hosted(k.HostedGrains)}; " +
                                  $"next block after {Ms(k.NextBlockMs)}, longest gap {Ms(k.LongestGapMs)}, declared dead after {Ms(k.DeclaredDeadMs)}; {r.SubmitCallsFailed} submit calls failed and were offered again " +

@@ -5,6 +5,7 @@ using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Crypto;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Transactions;
+using ActorRollup.Harness.Audit;
 using HdrHistogram;
 
 namespace ActorRollup.Harness.LoadTest;
@@ -24,6 +25,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     private readonly List<FiredFault> _faults = [];
     private readonly List<SiloKill.Event> _siloKills = [];
     private readonly LongHistogram _liveSoft = new(1, 3_600_000, 3);
+    private readonly AuditHistory _auditHistory = new();
     private ulong _scanned;
     private long _committedLive;
 
@@ -98,7 +100,9 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         var result = await Measure(final, generator, admitted, presigned, windowStartMs, windowEndMs, offeredAtWindowEnd - offeredAtWindowStart);
         await ClearFaults(genesis);
         await grains.Rotation(_chainId).Retire();
-        return result;
+        // The audit replays the retired chain from genesis: every block, certificate, term and the supply.
+        report(Progress("audit", clock.Elapsed, generator));
+        return result with { Audit = await new ChainAuditor(grains).AuditAsync(_chainId, _auditHistory, cancellationToken) };
     }
 
     /// <summary>The chain parameters a run uses (also what the command validates before connecting).</summary>
@@ -225,6 +229,8 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             for (int i = 0; i < block.AdmittedAtMs.Length; i++)
                 if (block.AdmittedAtMs[i] > 0) _liveSoft.RecordValue(Math.Max(1, block.CommittedAtMs - block.AdmittedAtMs[i]));
         }
+        // Rotation keeps only recent committees: record each epoch's as the run goes, for the final audit.
+        await new ChainAuditor(grains).RecordCommitteesAsync(_chainId, _auditHistory);
     }
 
     private IEnumerable<BlockView> Canonical() => _blocks.Where(kv => kv.Key <= _scanned).Select(kv => kv.Value);

@@ -87,6 +87,12 @@ public static class ReportWriter
                           (r.Faults.Length == 0 ? "none" : string.Join(", ", r.Faults.Select(f => $"{f.Kind}@{F(f.AtSec)}s on {f.Target}"))) +
                           $"; failovers: {(r.Failovers.Length == 0 ? "none" : string.Join("; ", r.Failovers.Select(f => $"{f.FailedLeader} → {f.Replacement} at {F(f.AtSec)}s in {f.DurationMs} ms ({f.Reason})")))}" +
                           $"; {r.PresignedTx} transactions pre-signed{(r.GeneratorExhausted ? " (all offered: the generator ran out)" : "")}; supply: {r.SupplyAudit}.");
+            if (r.Audit is { } audit)
+                sb.AppendLine($"  - audit (`rollup verify`): **{(audit.Passed ? "passed" : "FAILED")}** — {audit.Blocks} blocks, {audit.Transactions} transactions, " +
+                              $"{audit.Certificates} certificates, {audit.Epochs} epochs, {audit.Terms} terms replayed from genesis in {audit.ElapsedMs} ms; " +
+                              $"final state root {audit.FinalStateRoot}" +
+                              (audit.ViolationCount == 0 ? "" : $"; {audit.ViolationCount} violation(s): " + string.Join("; ", audit.Violations.Take(10).Select(v => $"height {v.Height} {v.Code}: {v.Detail}"))) +
+                              (audit.Gaps.Length == 0 ? "" : "; not checked: " + string.Join("; ", audit.Gaps)) + ".");
         }
         sb.AppendLine();
         foreach (var chart in charts) sb.AppendLine($"![{chart}]({chart})");

@@ -19,6 +19,10 @@ public static class HarnessExit
 
     /// <summary>A --wait or --timeout deadline passed before the awaited level was reached.</summary>
     public const int TimedOut = 5;
+
+    /// <summary><c>verify</c> found a violation: a guarantee of the protocol does not hold on the chain (the same code
+    /// <c>loadtest</c> exits with when a run loses, duplicates or miscounts anything).</summary>
+    public const int AuditFailed = 4;
 }
 
 /// <summary>Shared option builders and value parsers of the cluster commands: every bad value is a parse error, so

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Messages;
+
+namespace ActorRollup.Harness.Audit;
+
+/// <summary>
+/// Audits one chain through the grains (PROTOCOL.md §2–§8, issue 5 "Audit"): reads the genesis, rotation's term history
+/// and committees, and every committed block from 1 to the head, and replays them with <see cref="ChainReplay"/>; then
+/// compares the replay with the chain's head, supply audit, rollback records and reward pools. Works on a live chain:
+/// it follows the head until it holds still long enough to compare (a few rounds at most), starts over when a
+/// rollback replaces heights it has already replayed, and counts a live-state discrepancy only when it persists
+/// over several looks (a block being appended can make two reads disagree for an instant). Read-only: it calls only
+/// queries.
+/// </summary>
+public sealed class ChainAuditor(IGrainFactory grains)
+{
+    /// <summary>Blocks requested ahead of the replay.</summary>
+    public int Prefetch { get; init; } = 8;
+
+    /// <summary>Rounds of following a moving head before the live comparison is given up (and reported as a gap).</summary>
+    public int MaxRounds { get; init; } = 50;
+
+    /// <summary>Looks at the live state a discrepancy must survive to count.</summary>
+    public int LiveLooks { get; init; } = 4;
+
+    /// <summary>Pause between two looks at the live state.</summary>
+    public TimeSpan LookInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Audits <paramref name="chainId"/> from genesis to its head. <paramref name="history"/> may carry
+    /// committees recorded earlier (a load test records each epoch's as it goes, before rotation forgets old ones).</summary>
+    /// <exception cref="ArgumentException">No such chain.</exception>
+    public async Task<AuditReport> AuditAsync(string chainId, AuditHistory? history = null, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var chain = grains.Chain(chainId);
+        var genesis = await chain.GetGenesis() ?? throw new ArgumentException($"chain '{chainId}' does not exist", nameof(chainId));
+        history ??= new AuditHistory();
+        const int attempts = 3;
+        for (int attempt = 1; ; attempt++)
+        {
+            var replay = new ChainReplay(genesis, history);
+            var outcome = await Follow(chainId, replay, history, cancellationToken);
+            if (outcome.Restart && attempt < attempts) continue;
+            var gaps = new List<string>();
+            if (outcome.Restart) gaps.Add($"rollbacks kept replacing replayed heights over {attempts} attempts: the head and supply comparison was not made");
+            if (outcome.Moving) gaps.Add($"the chain kept moving for {MaxRounds} rounds: the head and supply comparison was not made");
+            return replay.Report(outcome.Live, outcome.State, gaps, clock.ElapsedMilliseconds);
+        }
+    }
+
+    private sealed record FollowOutcome(IReadOnlyList<AuditViolation> Live, LiveChainState? State, bool Restart, bool Moving);
+
+    private async Task<FollowOutcome> Follow(string chainId, ChainReplay replay, AuditHistory history, CancellationToken cancellationToken)
+    {
+        var chain = grains.Chain(chainId);
+        var known = await chain.GetRollbacks();
+        int rounds = 0, looks = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var head = await chain.GetHead();
+            if (head.Height < replay.Height) return Restart();
+            if (head.Height > replay.Height)
+            {
+                if (++rounds > MaxRounds) return new FollowOutcome([], null, false, true);
+                await RefreshHistory(chainId, history, head.Epoch);
+                if (!await FetchInto(chain, replay, head.Height, cancellationToken)) return Restart();
+                if (RolledBackBelow(known, await chain.GetRollbacks(), replay.Height)) return Restart();
+                continue;
+            }
+
+            // Caught up: look at the live state, and keep it only if the head held still meanwhile.
+            var state = await ReadLive(chainId, head);
+            var after = await chain.GetHead();
+            if (after.Height != head.Height || after.Hash != head.Hash || after.FinalizedHeight != head.FinalizedHeight)
+            {
+                if (++rounds > MaxRounds) return new FollowOutcome([], null, false, true);
+                continue;
+            }
+            if (RolledBackBelow(known, state.Rollbacks, replay.Height)) return Restart();
+            await RefreshHistory(chainId, history, head.Epoch);
+            var found = replay.CheckLive(state);
+            if (found.Count == 0 || ++looks >= LiveLooks) return new FollowOutcome(found, state, false, false);
+            await Task.Delay(LookInterval, cancellationToken);
+        }
+
+        static FollowOutcome Restart() => new([], null, true, false);
+    }
+
+    /// <summary>True when a rollback not in <paramref name="before"/> deleted a height the replay already applied.</summary>
+    private static bool RolledBackBelow(RollbackRecord[] before, RollbackRecord[] now, ulong replayed)
+    {
+        var seen = before.Select(r => r.ChallengeId).ToHashSet(StringComparer.Ordinal);
+        return now.Any(r => !seen.Contains(r.ChallengeId) && r.FromHeight <= replayed);
+    }
+
+    /// <summary>Terms, and the committees of epochs up to <paramref name="epoch"/> not known yet (a past epoch that
+    /// rotation no longer holds is not asked for again).</summary>
+    private async Task RefreshHistory(string chainId, AuditHistory history, ulong epoch)
+    {
+        var rotation = grains.Rotation(chainId);
+        history.MergeTerms(await rotation.GetTerms());
+        var missing = Enumerable.Range(1, (int)Math.Min(epoch, int.MaxValue)).Select(e => (ulong)e)
+            .Where(e => !history.Committees.ContainsKey(e) && !_forgotten.Contains(e)).ToArray();
+        var seats = await Task.WhenAll(missing.Select(e => rotation.GetCommittee(e)));
+        for (int i = 0; i < missing.Length; i++)
+        {
+            if (seats[i].Length > 0) history.Committees[missing[i]] = seats[i];
+            else if (missing[i] < epoch) _forgotten.Add(missing[i]);
+        }
+    }
+
+    private readonly HashSet<ulong> _forgotten = [];
+
+    /// <summary>Fetches and applies blocks up to <paramref name="to"/>, <see cref="Prefetch"/> requests ahead; false when
+    /// a block is gone (a rollback shortened the chain meanwhile).</summary>
+    private async Task<bool> FetchInto(IChainGrain chain, ChainReplay replay, ulong to, CancellationToken cancellationToken)
+    {
+        var window = new Queue<Task<CommittedBlock?>>();
+        var next = replay.Height + 1;
+        while (next <= to && window.Count < Prefetch) window.Enqueue(chain.GetCommittedBlock(next++));
+        while (window.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var block = await window.Dequeue();
+            if (next <= to) window.Enqueue(chain.GetCommittedBlock(next++));
+            if (block is null)
+            {
+                await Task.WhenAll(window); // let the outstanding reads finish before starting over
+                return false;
+            }
+            replay.Apply(block);
+        }
+        return true;
+    }
+
+    private async Task<LiveChainState> ReadLive(string chainId, ChainHead head)
+    {
+        var chain = grains.Chain(chainId);
+        var supply = await chain.AuditSupply();
+        var rollbacks = await chain.GetRollbacks();
+        var ids = await grains.Rotation(chainId).GetSequencerIds();
+        var pools = await Task.WhenAll(ids.Select(id => grains.Sequencer(chainId, id).GetSupply()));
+        return new LiveChainState(head, supply, rollbacks, ids.Zip(pools).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal));
+    }
+
+    /// <summary>Records the committees rotation holds now for epochs not in <paramref name="history"/> yet (rotation keeps
+    /// only recent epochs; a long run calls this as it goes so a final audit can check every certificate).</summary>
+    public async Task RecordCommitteesAsync(string chainId, AuditHistory history)
+    {
+        var rotation = grains.Rotation(chainId);
+        var epoch = (await rotation.GetStatus()).Epoch;
+        for (ulong e = epoch; e >= 1 && !history.Committees.ContainsKey(e); e--)
+        {
+            var seats = await rotation.GetCommittee(e);
+            if (seats.Length == 0) break;
+            history.Committees[e] = seats;
+        }
+        history.MergeTerms(await rotation.GetTerms());
+    }
+}
