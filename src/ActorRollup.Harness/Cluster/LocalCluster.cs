@@ -137,8 +137,8 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         {
             // Nothing half-started is left behind: whatever did start is killed and the record removed.
             var started = folder.Load() ?? record;
-            foreach (var silo in started.Silos) LocalProcess.Kill(silo.Pid);
-            if (started.Redis is { } r && LocalProcess.IsAlive(r.Pid, r.ProcessStart)) LocalProcess.Terminate(r.Pid);
+            foreach (var silo in started.Silos.Where(started.IsAlive)) LocalProcess.Kill(silo.Pid);
+            if (started.RedisAlive) LocalProcess.Terminate(started.Redis!.Pid);
             folder.Clear();
             throw;
         }
@@ -181,7 +181,7 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
             if (!LocalProcess.IsAlive(silo.Pid, silo.ProcessStart))
                 throw new LocalClusterException($"silo {silo.Instance} exited while starting: {LastLines(text)} (log {silo.Log})", Cli.InternalError);
             if (clock.Elapsed > timeout)
-                throw new LocalClusterException($"silo {silo.Instance} was not ready within {timeout.TotalSeconds:0} s (log {silo.Log}): {LastLines(text)}", Output.HarnessExit.TimedOut);
+                throw new LocalClusterException($"silo {silo.Instance} was not ready within {timeout.TotalSeconds:0.#} s (log {silo.Log}): {LastLines(text)}", Output.HarnessExit.TimedOut);
             await Task.Delay(200, cancellationToken);
         }
     }
@@ -198,7 +198,7 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
             if (!LocalProcess.IsAlive(pid, processStart))
                 throw new LocalClusterException($"redis-server exited while starting: {LastLines(ReadShared(folder.RedisLog))} (log {folder.RedisLog})", Cli.InternalError);
             if (clock.Elapsed > timeout)
-                throw new LocalClusterException($"redis-server did not answer PING within {timeout.TotalSeconds:0} s (log {folder.RedisLog})", Output.HarnessExit.TimedOut);
+                throw new LocalClusterException($"redis-server did not answer PING within {timeout.TotalSeconds:0.#} s (log {folder.RedisLog})", Output.HarnessExit.TimedOut);
             await Task.Delay(100, cancellationToken);
         }
         return redis;
