@@ -1,6 +1,7 @@
 using ActorRollup.Silo;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 // The ActorRollup silo host: `dotnet run --project silo` (or `-- --instance 1` for a second local silo).
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, DisableDefaults = true });
@@ -28,5 +29,10 @@ if (genesis.Bootstrap)
     builder.Services.AddHostedService<BootstrapService>();
 }
 using var host = builder.Build();
-await host.RunAsync();
+await host.StartAsync();
+// The line `rollup cluster up` waits for: the silo has joined the cluster and its gateway accepts clients.
+host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorRollup.Silo").LogInformation(
+    "silo ready: instance {Instance}, pid {Pid}, silo port {SiloPort}, gateway port {GatewayPort}, cluster {ClusterId}",
+    cluster.Instance, Environment.ProcessId, cluster.EffectiveSiloPort, cluster.EffectiveGatewayPort, cluster.ClusterId);
+await host.WaitForShutdownAsync();
 return 0;

@@ -37,6 +37,7 @@ public static class Cli
         root.Subcommands.Add(ClaimRewardsCommand.Create());
         root.Subcommands.Add(FaultCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(ClusterCommand.Create());
         return root;
     }
 

@@ -21,9 +21,12 @@ public static class ClusterOptions
     };
 
     /// <summary>Opens the connection the options name; the embedded silo bootstraps the default chain when asked for it.</summary>
-    public static async Task<(ClusterConnection Connection, string ChainId)> ConnectAsync(ParseResult parse, Option<string[]> gateway, Option<string?> chain, CancellationToken cancellationToken)
+    public static Task<(ClusterConnection Connection, string ChainId)> ConnectAsync(ParseResult parse, Option<string[]> gateway, Option<string?> chain, CancellationToken cancellationToken) =>
+        ConnectAsync(parse, parse.GetValue(gateway) ?? [], chain, cancellationToken);
+
+    public static async Task<(ClusterConnection Connection, string ChainId)> ConnectAsync(ParseResult parse, IReadOnlyList<string> gateways, Option<string?> chain, CancellationToken cancellationToken)
     {
-        var connection = await ClusterConnection.OpenAsync(parse.GetValue(gateway) ?? [], cancellationToken);
+        var connection = await ClusterConnection.OpenAsync(gateways, cancellationToken);
         var chainId = parse.GetValue(chain);
         if (chainId is null || chainId == connection.DefaultChain.ChainId)
             chainId = connection.Embedded ? await connection.EnsureDefaultChainAsync() : connection.DefaultChain.ChainId;

@@ -32,11 +32,12 @@ public static class LoadTestCommand
         var workers = new Option<int>("--workers") { Description = "Load-generator workers (each owns a slice of accounts).", DefaultValueFactory = _ => 8 };
         var maxTx = new Option<int>("--max-tx-per-block") { Description = "Block size cap.", DefaultValueFactory = _ => 2_000 };
         var mempool = new Option<int>("--mempool-capacity") { Description = "Mempool capacity (admission control; 0 = one full block).", DefaultValueFactory = _ => 0 };
+        var state = ClusterCommand.StateOption();
 
         var command = new Command("loadtest", "Load-test committee sizes: throughput, latency, faults, with a report and charts.")
         {
             gateway, committee, validators, accounts, rate, duration, warmup, drain, blockInterval, epochLength, leaderTimeout,
-            ordering, schedule, faults, seed, output, workers, maxTx, mempool,
+            ordering, schedule, faults, seed, output, workers, maxTx, mempool, state,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -98,7 +99,10 @@ public static class LoadTestCommand
                 MempoolCapacity = parse.GetValue(mempool),
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss")),
                 Gateways = parse.GetValue(gateway) ?? [],
+                ClusterState = parse.GetValue(state)!,
             };
+            if (SiloKill.Validate(options.Faults, options.Gateways, options.ClusterState) is { } killError) return Cli.Fail(stderr, killError);
+            if (SiloKill.Warning(options.Faults, options.ClusterState) is { } killWarning) stdout.WriteLine("warning: " + killWarning);
             var chainCheck = options.CommitteeSizes.SelectMany(size => LoadTestRun.ConfigFor(options, "lt-check", size).Validate()).ToList();
             if (chainCheck.Count > 0) return Cli.Fail(stderr, chainCheck[0]);
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Messages;
+using ActorRollup.Harness.Cluster;
 using ActorRollup.Harness.Output;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -19,6 +20,7 @@ public static class StatusCommand
     {
         var gateway = CommandSupport.Gateway();
         var chain = CommandSupport.Chain();
+        var state = ClusterCommand.StateOption();
         var watch = new Option<bool>("--watch") { Description = "Keep refreshing until Ctrl+C (or --count refreshes)." };
         var interval = new Option<int>("--interval")
         {
@@ -36,7 +38,7 @@ public static class StatusCommand
 
         var command = new Command("status", "Show a chain's heights, leader, committee, mempool, failovers, rollbacks, settlement and supply.")
         {
-            gateway, chain, watch, interval, count,
+            gateway, chain, watch, interval, count, state,
         };
         command.Validators.Add(result =>
         {
@@ -47,13 +49,26 @@ public static class StatusCommand
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
-            await using var session = await ChainSession.OpenAsync(parse, gateway, chain, cancellationToken);
+            // A cluster started by `cluster up` (state folder) is listed under the chain; without --gateway, status asks it.
+            var folder = new ClusterStateFolder(parse.GetValue(state)!);
+            ClusterRecord? record;
+            try
+            {
+                record = folder.Load();
+            }
+            catch (ClusterStateException e)
+            {
+                return Cli.Fail(stderr, e.Message);
+            }
+            var gateways = parse.GetValue(gateway) ?? [];
+            if (gateways.Length == 0 && record is not null) gateways = record.AliveSilos().Select(s => s.Gateway).ToArray();
+            await using var session = await ChainSession.OpenAsync(parse, gateways, chain, cancellationToken);
             if (session.Genesis is null) return Cli.Fail(stderr, session.MissingChain);
+            var cluster = record is null ? null : folder;
 
             if (!parse.GetValue(watch))
             {
-                Terminal.Write(stdout, Render(await Snapshot.TakeAsync(session), stdout));
-                stdout.Flush();
+                Show(stdout, await Snapshot.TakeAsync(session, cluster));
                 return Cli.Success;
             }
 
@@ -61,12 +76,12 @@ public static class StatusCommand
             var limit = parse.GetValue(count) ?? int.MaxValue;
             if (Terminal.IsInteractive(stdout))
             {
-                var first = await Snapshot.TakeAsync(session);
+                var first = await Snapshot.TakeAsync(session, cluster);
                 await Terminal.For(stdout).Live(Render(first, stdout)).AutoClear(false).StartAsync(async live =>
                 {
                     for (int i = 1; i < limit && await Pause(every, cancellationToken); i++)
                     {
-                        live.UpdateTarget(Render(await Snapshot.TakeAsync(session), stdout));
+                        live.UpdateTarget(Render(await Snapshot.TakeAsync(session, cluster), stdout));
                         live.Refresh();
                     }
                 });
@@ -76,16 +91,27 @@ public static class StatusCommand
                 for (int i = 0; i < limit; i++)
                 {
                     if (i > 0 && !await Pause(every, cancellationToken)) break;
-                    var snapshot = await Snapshot.TakeAsync(session);
+                    var snapshot = await Snapshot.TakeAsync(session, cluster);
                     if (i > 0) stdout.WriteLine();
                     stdout.WriteLine($"--- {Terminal.Time(snapshot.TakenAtMs)} ({i + 1}) ---");
-                    Terminal.Write(stdout, Render(snapshot, stdout));
-                    stdout.Flush();
+                    Show(stdout, snapshot);
                 }
             }
             return Cli.Success;
         });
         return command;
+    }
+
+    /// <summary>Writes one snapshot. Off a terminal the cluster lines are written as they are (Spectre would wrap long paths at its plain width).</summary>
+    private static void Show(TextWriter stdout, Snapshot snapshot)
+    {
+        Terminal.Write(stdout, Render(snapshot, stdout));
+        if (!Terminal.IsInteractive(stdout) && snapshot.Cluster.Count > 0)
+        {
+            stdout.WriteLine();
+            foreach (var line in snapshot.Cluster) stdout.WriteLine(line);
+        }
+        stdout.Flush();
     }
 
     /// <summary>Waits one interval; false when Ctrl+C ended the watch.</summary>
@@ -107,7 +133,10 @@ public static class StatusCommand
         string Where, ChainStatus Chain, RotationStatus Rotation, SettlementView Settlement, MempoolStats Mempool,
         SequencerView?[] Members, long TakenAtMs)
     {
-        public static async Task<Snapshot> TakeAsync(ChainSession session)
+        /// <summary>The local cluster's recorded silos and the cluster's membership, when there is a cluster to show.</summary>
+        public IReadOnlyList<string> Cluster { get; init; } = [];
+
+        public static async Task<Snapshot> TakeAsync(ChainSession session, ClusterStateFolder? folder)
         {
             var grains = session.Grains;
             var chain = session.Chain.GetStatus();
@@ -127,8 +156,11 @@ public static class StatusCommand
                     return null;
                 }
             }));
+            var cluster = new List<string>();
+            if (folder?.Load() is { } record) cluster.AddRange(ClusterView.RecordLines(folder, record));
+            if (!session.Connection.Embedded) cluster.AddRange(ClusterView.MembershipLines(await ClusterView.MembershipAsync(grains)));
             return new Snapshot(session.Connection.Embedded ? "embedded silo" : session.Connection.Where,
-                status, await rotation, await settlement, await mempool, members, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                status, await rotation, await settlement, await mempool, members, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) { Cluster = cluster };
         }
     }
 
@@ -173,6 +205,7 @@ public static class StatusCommand
 
         var items = lines.Select(l => (IRenderable)new Text(l)).ToList();
         items.Add(table);
+        if (s.Cluster.Count > 0 && Terminal.IsInteractive(stdout)) items.AddRange([new Text(""), .. s.Cluster.Select(l => new Text(l))]);
         return new Rows(items);
     }
 }

@@ -30,6 +30,10 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
                              $"audit {(r.Audit is { Passed: true } ? "passed" : "FAILED")} ({r.Audit?.Blocks} blocks, {r.Audit?.Transactions} tx in {r.Audit?.ElapsedMs} ms)");
             if (r.Audit is { Passed: false } failed)
                 foreach (var v in failed.Violations.Take(10)) stdout.WriteLine($"  audit violation at height {v.Height}: {v.Code}: {v.Detail}");
+            foreach (var k in r.SiloKills)
+                stdout.WriteLine($"  silo-kill at {k.AtSec:0.#}s: silo {k.Instance} (pid {k.Pid}) killed, hosting {Hosted(k.HostedGrains)}; " +
+                                 $"next block after {Ms(k.NextBlockMs)}, longest gap {Ms(k.LongestGapMs)}, declared dead after {Ms(k.DeclaredDeadMs)}; {r.SubmitCallsFailed} submit calls failed and were offered again " +
+                                 $"({r.TxAdmittedByFailedCalls} of their transactions had been admitted)");
         }
 
         var report = new LoadTestReport(Machine(connection), new CeilingResult(Math.Round(ed25519), Math.Round(calls)), runs, started.ToString("O"), commandLine);
@@ -39,6 +43,17 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
         stdout.WriteLine();
         foreach (var f in files) stdout.WriteLine($"wrote {f}");
         return (report, files);
+    }
+
+    private static string Ms(long? ms) => ms is { } v ? $"{v} ms" : "-";
+
+    /// <summary>"chain, mempool, 16 sequencers, 4 validators": the run's grains on a killed silo, members counted.</summary>
+    private static string Hosted(string[] grains)
+    {
+        if (grains.Length == 0) return "none of the run's grains";
+        var single = grains.Where(g => !g.Contains(' ')).ToList();
+        var counted = grains.Where(g => g.Contains(' ')).GroupBy(g => g[..g.IndexOf(' ')]).Select(g => g.Count() == 1 ? g.Single() : $"{g.Count()} {g.Key}s");
+        return string.Join(", ", single.Concat(counted));
     }
 
     private RunProgress? _latest;

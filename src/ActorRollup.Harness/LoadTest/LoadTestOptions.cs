@@ -31,6 +31,9 @@ public sealed record LoadTestOptions
     /// <summary>Mempool capacity: admission control. A bounded queue keeps latency bounded at saturation (the generator
     /// retries what back-pressure refused); 0 = one full block (measured best for both throughput and latency).</summary>
     public int MempoolCapacity { get; init; }
+
+    /// <summary>State folder of the local cluster (`rollup cluster up`) whose silos the silo-kill fault kills.</summary>
+    public string ClusterState { get; init; } = Cluster.ClusterStateFolder.DefaultFolder;
 }
 
 /// <summary>A fault the run fires at a moment: "leader-crash@10s".</summary>
@@ -39,7 +42,7 @@ public sealed record FaultSpec(string Kind, TimeSpan At)
     public static readonly string[] Kinds =
     [
         "leader-crash", "byzantine-root", "wrong-balance", "equivocation", "member-offline", "slow-leader",
-        "censorship", "front-run", "reorder", "validator-offline", "false-challenge",
+        "censorship", "front-run", "reorder", "validator-offline", "false-challenge", SiloKill.Kind,
     ];
 
     /// <summary>Parses "kind@10s,kind@2500ms,..."; null with an error naming the bad entry.</summary>

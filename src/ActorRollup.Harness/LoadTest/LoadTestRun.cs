@@ -23,6 +23,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     private readonly string _chainId = $"lt-{DateTime.UtcNow:MMddHHmmss}-c{committeeSize}";
     private readonly Dictionary<ulong, BlockView> _blocks = [];
     private readonly List<FiredFault> _faults = [];
+    private readonly List<SiloKill.Event> _siloKills = [];
     private readonly LongHistogram _liveSoft = new(1, 3_600_000, 3);
     private readonly AuditHistory _auditHistory = new();
     private ulong _scanned;
@@ -65,8 +66,11 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             }
             while (pendingFaults.Count > 0 && pendingFaults.Peek().At <= clock.Elapsed)
                 await Fire(pendingFaults.Dequeue(), clock.Elapsed);
-            await Scan();
-            report(await Sample("load", clock.Elapsed, generator));
+            await Tolerate(async () =>
+            {
+                await Scan();
+                report(await Sample("load", clock.Elapsed, generator));
+            });
         }
         offeredAtWindowEnd = Interlocked.Read(ref generator.Offered);
         stopTraffic.Cancel();
@@ -78,12 +82,17 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         while (drainClock.Elapsed < options.Drain && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(500, cancellationToken);
-            await Scan();
-            report(await Sample("drain", clock.Elapsed, generator));
-            var head = await chain.GetHead();
-            var committedNow = Canonical().SelectMany(b => b.TransactionHashes).Count(admitted.Contains);
-            var lastWithTx = Canonical().Where(b => b.TransactionCount > 0).Select(b => b.Height).DefaultIfEmpty(0UL).Max();
-            if (committedNow >= admitted.Count && head.FinalizedHeight >= lastWithTx && head.ValidatedHeight >= lastWithTx) break;
+            var drained = false;
+            await Tolerate(async () =>
+            {
+                await Scan();
+                report(await Sample("drain", clock.Elapsed, generator));
+                var head = await chain.GetHead();
+                var committedNow = Canonical().SelectMany(b => b.TransactionHashes).Count(admitted.Contains);
+                var lastWithTx = Canonical().Where(b => b.TransactionCount > 0).Select(b => b.Height).DefaultIfEmpty(0UL).Max();
+                drained = committedNow >= admitted.Count && head.FinalizedHeight >= lastWithTx && head.ValidatedHeight >= lastWithTx;
+            });
+            if (drained) break;
         }
 
         // The figures come from the final, canonical chain (rollbacks replaced some heights during the run).
@@ -155,6 +164,13 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
 
     private async Task Fire(FaultSpec fault, TimeSpan at)
     {
+        if (fault.Kind == SiloKill.Kind)
+        {
+            var kill = await SiloKill.FireAsync(grains, options, _chainId, at);
+            if (kill is not null) _siloKills.Add(kill);
+            _faults.Add(new FiredFault(fault.Kind, Math.Round(at.TotalSeconds, 2), kill is null ? "no silo left to kill" : $"silo {kill.Silo.Instance} (pid {kill.Silo.Pid})"));
+            return;
+        }
         var rotation = grains.Rotation(_chainId);
         var term = await rotation.GetCurrent();
         var genesis = (await grains.Chain(_chainId).GetGenesis())!;
@@ -324,7 +340,23 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             SupplyAudit = $"total {audit.Total} expected {audit.Expected} (L2 {audit.L2Balances}, fees in flight {audit.FeesInFlight}, L1 {audit.L1Balances}, bonded {audit.Bonded}, unbonding {audit.Unbonding}, pools {audit.RewardPools}, validator bonds {audit.ValidatorBonds}, minted {audit.Minted}, burned {audit.Burned})",
             PresignedTx = presigned,
             GeneratorExhausted = generator.Exhausted,
+            SiloKills = await Task.WhenAll(_siloKills.Select(k => k.ResultAsync(final))),
+            SubmitCallsFailed = Interlocked.Read(ref generator.FailedCalls),
+            TxAdmittedByFailedCalls = Interlocked.Read(ref generator.RecoveredAfterFailedCall),
         };
+    }
+
+    /// <summary>A killed silo makes calls to the grains it hosted fail or time out until they are activated elsewhere:
+    /// the sampling skips a beat instead of ending the run.</summary>
+    private static async Task Tolerate(Func<Task> sample)
+    {
+        try
+        {
+            await sample();
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+        }
     }
 
     private static async Task WaitFor(Func<Task<bool>> condition, TimeSpan timeout, CancellationToken cancellationToken)

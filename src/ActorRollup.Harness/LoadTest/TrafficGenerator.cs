@@ -10,7 +10,10 @@ namespace ActorRollup.Harness.LoadTest;
 /// Offers pre-signed transfers to a chain's admission grain. Fair by construction: each worker owns a fixed slice
 /// of accounts and submits one batch at a time (no tight loop can starve another); with a rate, each worker paces
 /// its own share. Transactions the mempool refuses for back-pressure (MempoolFull, or a nonce gap that back-pressure
-/// caused) are offered again, first; any other refusal is counted and dropped.
+/// caused) are offered again, first; any other refusal is counted and dropped. A submit call that fails as a whole
+/// (it timed out, or the silo it went through died) may still have admitted some of its transactions: they are offered
+/// again, and for them a Duplicate or NonceUsed answer means the first offer got in (each account's nonces are signed
+/// once, so nothing else can hold the nonce) — counted admitted once, so lost and duplicated stay exact.
 /// </summary>
 public sealed class TrafficGenerator
 {
@@ -22,6 +25,9 @@ public sealed class TrafficGenerator
     public long Offered;
     public long Admitted;
     public long Refused;
+    public long FailedCalls;
+    /// <summary>Transactions of failed calls that, offered again, turned out to have been admitted by the failed call.</summary>
+    public long RecoveredAfterFailedCall;
     public readonly ConcurrentDictionary<AdmissionReason, long> RefusalReasons = new();
     public readonly ConcurrentBag<(Hash32 Hash, long AtMs)> AdmittedLog = [];
     private long _exhausted;
@@ -53,6 +59,7 @@ public sealed class TrafficGenerator
     private async Task Worker(Transaction[] queue, CancellationToken stop)
     {
         var retry = new List<Transaction>();
+        var uncertain = new HashSet<Hash32>();
         int next = 0;
         var clock = Stopwatch.StartNew();
         long sent = 0;
@@ -76,35 +83,40 @@ public sealed class TrafficGenerator
             try
             {
                 var results = await _admission.Submit(batch.Select(t => t.Encoded).ToArray());
-                outcome = Tally(batch, results, retry);
+                outcome = Tally(batch, results, retry, uncertain);
             }
             catch (Exception e) when (e is TimeoutException or OrleansException)
             {
-                retry.AddRange(batch); // the call failed as a whole: nothing was admitted, offer it again
-                outcome = default;
+                // The call failed as a whole: some of the batch may have been admitted all the same. Offer it again.
+                Interlocked.Increment(ref FailedCalls);
+                foreach (var t in batch) uncertain.Add(t.Hash);
+                retry.AddRange(batch);
+                outcome = new AdmissionResultSummary(batch.Count, Failed: true);
             }
             sent += fresh - outcome.Retried;
             Interlocked.Add(ref Offered, fresh - outcome.Retried);
             if (outcome.Retried > 0)
             {
-                try { await Task.Delay(10, stop); } catch (OperationCanceledException) { break; }
+                try { await Task.Delay(outcome.Failed ? 200 : 10, stop); } catch (OperationCanceledException) { break; }
             }
         }
         if (next >= queue.Length && retry.Count == 0) Interlocked.Increment(ref _exhausted); // ran out, not stopped
     }
 
-    private readonly record struct AdmissionResultSummary(int Retried);
+    private readonly record struct AdmissionResultSummary(int Retried, bool Failed = false);
 
-    private AdmissionResultSummary Tally(List<Transaction> batch, Abstractions.Messages.AdmissionResult[] results, List<Transaction> retry)
+    private AdmissionResultSummary Tally(List<Transaction> batch, Abstractions.Messages.AdmissionResult[] results, List<Transaction> retry, HashSet<Hash32> uncertain)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         int retried = 0, admitted = 0;
         for (int i = 0; i < batch.Count; i++)
         {
             var r = results[i];
-            if (r.Admitted)
+            if (r.Admitted || (r.Reason is AdmissionReason.Duplicate or AdmissionReason.NonceUsed && uncertain.Contains(batch[i].Hash)))
             {
+                if (!r.Admitted) Interlocked.Increment(ref RecoveredAfterFailedCall);
                 admitted++;
+                uncertain.Remove(batch[i].Hash);
                 AdmittedLog.Add((batch[i].Hash, now));
                 continue;
             }
@@ -114,6 +126,7 @@ public sealed class TrafficGenerator
                 retried++;
                 continue;
             }
+            uncertain.Remove(batch[i].Hash);
             Interlocked.Increment(ref Refused);
             RefusalReasons.AddOrUpdate(r.Reason, 1, (_, n) => n + 1);
         }

@@ -156,9 +156,13 @@ public sealed class ChainSession : IAsyncDisposable
     /// <summary>The one-line error for a chain that does not exist.</summary>
     public string MissingChain => $"chain '{ChainId}' does not exist on the {(Connection.Embedded ? "embedded silo" : "cluster at " + Connection.Where)}";
 
-    public static async Task<ChainSession> OpenAsync(ParseResult parse, Option<string[]> gateway, Option<string?> chain, CancellationToken cancellationToken)
+    public static Task<ChainSession> OpenAsync(ParseResult parse, Option<string[]> gateway, Option<string?> chain, CancellationToken cancellationToken) =>
+        OpenAsync(parse, parse.GetValue(gateway) ?? [], chain, cancellationToken);
+
+    /// <summary>The same, with the gateways given (status finds them in a local cluster's state folder when --gateway is absent).</summary>
+    public static async Task<ChainSession> OpenAsync(ParseResult parse, IReadOnlyList<string> gateways, Option<string?> chain, CancellationToken cancellationToken)
     {
-        var (connection, chainId) = await ClusterOptions.ConnectAsync(parse, gateway, chain, cancellationToken);
+        var (connection, chainId) = await ClusterOptions.ConnectAsync(parse, gateways, chain, cancellationToken);
         try
         {
             var genesis = await connection.Grains.Chain(chainId).GetGenesis();

@@ -1,0 +1,332 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using ActorRollup.Silo;
+using Microsoft.Extensions.Configuration;
+
+namespace ActorRollup.Harness.Cluster;
+
+/// <summary>What <c>cluster up</c> was asked for.</summary>
+public sealed record ClusterUpOptions
+{
+    public int Silos { get; init; } = 3;
+    public bool Redis { get; init; }
+    public int RedisPort { get; init; } = 6379;
+    /// <summary>Redis' data folder (null = <c>redis-data</c> in the state folder).</summary>
+    public string? RedisData { get; init; }
+    /// <summary>Base ports: instance N listens on these plus N (null = Cluster:SiloPort / Cluster:GatewayPort of the configuration).</summary>
+    public int? SiloPort { get; init; }
+    public int? GatewayPort { get; init; }
+    /// <summary>Longest wait for each process to be ready.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(90);
+}
+
+/// <summary>A cluster command failed; <see cref="ExitCode"/> says how (2 refused before anything started, 1 a process failed, 5 timed out).</summary>
+public sealed class LocalClusterException(string message, int exitCode) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}
+
+/// <summary>
+/// Starts and stops a local cluster of silo processes (and optionally a redis-server), each detached from the harness
+/// so it outlives it: its own session (setsid, so a Ctrl+C in the harness's terminal does not reach it), stdin from
+/// /dev/null, stdout and stderr to a log in the state folder. The silo is the build beside the harness, copied into
+/// the state folder first (<see cref="SiloBinaries"/>), run with the same <c>dotnet</c> host and working directory as
+/// the harness, so both read the same appsettings.json and ACTORROLLUP_ environment.
+/// </summary>
+public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
+{
+    /// <summary>The silo logs this once it has joined the cluster and its gateway accepts clients (silo Program.cs).</summary>
+    public const string ReadyMarker = "silo ready:";
+
+    public async Task<ClusterRecord> UpAsync(ClusterUpOptions options, CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationManager();
+        RollupSilo.AddConfiguration(configuration, []);
+        ClusterSettings settings;
+        try
+        {
+            settings = RollupSilo.Bind(configuration).Cluster;
+        }
+        catch (SettingsException e)
+        {
+            throw new LocalClusterException(e.Message, Cli.UsageError);
+        }
+
+        // Everything that can refuse is checked before anything starts.
+        var live = folder.LoadLive(out var stale);
+        if (live is not null)
+        {
+            var alive = live.AliveSilos();
+            throw new LocalClusterException(
+                $"a cluster is already running from {folder.Path} ({alive.Count} of {live.Silos.Count} silos alive" +
+                (live.RedisAlive ? ", redis alive" : "") + $", pids {string.Join(", ", alive.Select(s => s.Pid))}): " +
+                "stop it with `rollup cluster down` first", Cli.UsageError);
+        }
+        if (stale is not null)
+            progress.WriteLine($"removed the stale record of a cluster started {stale.CreatedAt:u} (none of its processes runs)");
+
+        var dotnet = DotnetHost() ?? throw new LocalClusterException("cannot find the dotnet host to run the silo with (not on PATH, no DOTNET_ROOT)", Cli.UsageError);
+        var redisServer = options.Redis ? LocalProcess.FindOnPath("redis-server") : null;
+        if (options.Redis && redisServer is null)
+            throw new LocalClusterException("--redis needs redis-server, which is not installed (not on PATH): install it with `sudo apt-get install redis-server` " +
+                                            "(Debian/Ubuntu), or run without --redis (Localhost clustering, memory storage)", Cli.UsageError);
+
+        var siloBase = options.SiloPort ?? settings.SiloPort;
+        var gatewayBase = options.GatewayPort ?? settings.GatewayPort;
+        var ports = new List<(int Port, string What)>();
+        if (options.Redis) ports.Add((options.RedisPort, "redis"));
+        for (int i = 0; i < options.Silos; i++)
+        {
+            ports.Add((siloBase + i, $"silo {i} silo port"));
+            ports.Add((gatewayBase + i, $"silo {i} gateway port"));
+        }
+        var clash = ports.GroupBy(p => p.Port).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null)
+            throw new LocalClusterException($"port {clash.Key} would serve both {string.Join(" and ", clash.Select(c => c.What))}: choose --silo-port and --gateway-port further apart", Cli.UsageError);
+        foreach (var (port, what) in ports)
+            if (port is < 1024 or > 65535 || !PortIsFree(port))
+                throw new LocalClusterException($"port {port} ({what}) is not free" + (what == "redis" ? " (another redis-server?): choose --redis-port" :
+                    ": is a cluster already running? Choose --silo-port / --gateway-port"), Cli.UsageError);
+
+        Directory.CreateDirectory(folder.Path);
+        var siloDll = SiloBinaries.Snapshot(SiloBinaries.SourceFolder, Path.Combine(folder.Path, "silo-bin"));
+        var redisData = options.Redis ? Path.GetFullPath(options.RedisData ?? folder.DefaultRedisData) : "";
+        var record = new ClusterRecord
+        {
+            CreatedAt = DateTimeOffset.UtcNow,
+            Clustering = options.Redis ? "Redis" : "Localhost",
+            Storage = options.Redis ? "Redis" : "Memory",
+            ClusterId = settings.ClusterId,
+            ServiceId = settings.ServiceId,
+            SiloDll = siloDll,
+        };
+        folder.Save(record);
+
+        try
+        {
+            if (options.Redis)
+            {
+                Directory.CreateDirectory(redisData);
+                var redis = await StartRedisAsync(redisServer!, options.RedisPort, redisData, options.Timeout, cancellationToken);
+                record = record with { Redis = redis };
+                folder.Save(record);
+                progress.WriteLine($"redis     pid {redis.Pid,-8} port {redis.Port}   data {redis.DataDir}");
+            }
+
+            var siloArgs = new List<string>
+            {
+                "--Cluster:SiloPort", siloBase.ToString(), "--Cluster:GatewayPort", gatewayBase.ToString(), "--Cluster:PrimarySiloPort", siloBase.ToString(),
+            };
+            if (options.Redis)
+                siloArgs.AddRange(["--Cluster:Clustering", "Redis", "--Cluster:Storage", "Redis", "--Cluster:Redis", record.Redis!.ConnectionString]);
+
+            // Instance 0 first: with Localhost clustering it is the primary the others join.
+            record = await StartSilosAsync(record, [0], dotnet, siloDll, siloArgs, siloBase, gatewayBase, options.Timeout, cancellationToken);
+            if (options.Silos > 1)
+                record = await StartSilosAsync(record, Enumerable.Range(1, options.Silos - 1).ToArray(), dotnet, siloDll, siloArgs, siloBase, gatewayBase, options.Timeout, cancellationToken);
+
+            // Every silo says it is ready; the cluster also answers a grain call through its gateways.
+            await using (var connection = await ClusterConnection.OpenAsync(record.Silos.Select(s => s.Gateway).ToArray(), cancellationToken))
+            {
+            }
+            return record;
+        }
+        catch
+        {
+            // Nothing half-started is left behind: whatever did start is killed and the record removed.
+            var started = folder.Load() ?? record;
+            foreach (var silo in started.Silos.Where(started.IsAlive)) LocalProcess.Kill(silo.Pid);
+            if (started.RedisAlive) LocalProcess.Terminate(started.Redis!.Pid);
+            folder.Clear();
+            throw;
+        }
+    }
+
+    private async Task<ClusterRecord> StartSilosAsync(ClusterRecord record, int[] instances, string dotnet, string siloDll, List<string> siloArgs, int siloBase,
+        int gatewayBase, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var launched = new List<SiloRecord>();
+        foreach (var instance in instances)
+        {
+            var log = folder.SiloLog(instance);
+            var (pid, processStart) = Launch(dotnet, [siloDll, "--instance", instance.ToString(), .. siloArgs], log);
+            var silo = new SiloRecord
+            {
+                Instance = instance, Pid = pid, SiloPort = siloBase + instance, GatewayPort = gatewayBase + instance, Log = log,
+                StartedAt = DateTimeOffset.UtcNow, ProcessStart = processStart,
+            };
+            launched.Add(silo);
+            record = record with { Silos = [.. record.Silos, silo] };
+            folder.Save(record);
+        }
+        var ready = await Task.WhenAll(launched.Select(s => WaitForSiloAsync(s, timeout, cancellationToken)));
+        record = record with { Silos = [.. record.Silos.Select(s => ready.FirstOrDefault(r => r.Instance == s.Instance) ?? s)] };
+        folder.Save(record);
+        foreach (var s in ready)
+            progress.WriteLine($"silo {s.Instance}    pid {s.Pid,-8} silo port {s.SiloPort}   gateway {s.Gateway}   ready in {(s.ReadyAt!.Value - s.StartedAt).TotalSeconds:0.0} s   log {s.Log}");
+        return record;
+    }
+
+    private static async Task<SiloRecord> WaitForSiloAsync(SiloRecord silo, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var text = ReadShared(silo.Log);
+            // The ready line names the pid: a line left in the log by an earlier process of the same instance never counts.
+            if (text.Split('\n').Any(l => l.Contains(ReadyMarker, StringComparison.Ordinal) && l.Contains($"pid {silo.Pid},", StringComparison.Ordinal)))
+                return silo with { ReadyAt = DateTimeOffset.UtcNow };
+            if (!LocalProcess.IsAlive(silo.Pid, silo.ProcessStart))
+                throw new LocalClusterException($"silo {silo.Instance} exited while starting: {LastLines(text)} (log {silo.Log})", Cli.InternalError);
+            if (clock.Elapsed > timeout)
+                throw new LocalClusterException($"silo {silo.Instance} was not ready within {timeout.TotalSeconds:0.#} s (log {silo.Log}): {LastLines(text)}", Output.HarnessExit.TimedOut);
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    private async Task<RedisRecord> StartRedisAsync(string redisServer, int port, string dataDir, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        // appendonly: every write reaches the data folder, so a redis restarted on the same folder has everything.
+        var (pid, processStart) = Launch(redisServer,
+            ["--port", port.ToString(), "--bind", "127.0.0.1", "--dir", dataDir, "--appendonly", "yes", "--daemonize", "no", "--logfile", ""], folder.RedisLog);
+        var redis = new RedisRecord { Pid = pid, Port = port, DataDir = dataDir, Log = folder.RedisLog, StartedAt = DateTimeOffset.UtcNow, ProcessStart = processStart };
+        var clock = Stopwatch.StartNew();
+        while (!await RedisAnswersAsync(port, cancellationToken))
+        {
+            if (!LocalProcess.IsAlive(pid, processStart))
+                throw new LocalClusterException($"redis-server exited while starting: {LastLines(ReadShared(folder.RedisLog))} (log {folder.RedisLog})", Cli.InternalError);
+            if (clock.Elapsed > timeout)
+                throw new LocalClusterException($"redis-server did not answer PING within {timeout.TotalSeconds:0.#} s (log {folder.RedisLog})", Output.HarnessExit.TimedOut);
+            await Task.Delay(100, cancellationToken);
+        }
+        return redis;
+    }
+
+    /// <summary>Stops every recorded process: silos gracefully (SIGTERM, then SIGKILL after <paramref name="timeout"/>),
+    /// with Localhost clustering the primary last; redis last of all. Then removes the record.</summary>
+    public async Task<bool> DownAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var record = folder.Load();
+        if (record is null)
+        {
+            progress.WriteLine($"no cluster recorded in {folder.Path}: nothing to stop");
+            return false;
+        }
+        var waves = record.LocalhostClustering
+            ? [record.Silos.Where(s => s.Instance != 0).ToList(), record.Silos.Where(s => s.Instance == 0).ToList()]
+            : new List<List<SiloRecord>> { record.Silos };
+        foreach (var wave in waves)
+            await Task.WhenAll(wave.Select(s => StopAsync($"silo {s.Instance}", s.Pid, s.ProcessStart, timeout, cancellationToken)));
+        if (record.Redis is { } redis)
+            await StopAsync("redis", redis.Pid, redis.ProcessStart, timeout, cancellationToken);
+        folder.Clear();
+        return true;
+    }
+
+    private async Task StopAsync(string what, int pid, DateTimeOffset? processStart, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!LocalProcess.IsAlive(pid, processStart))
+        {
+            progress.WriteLine($"{what,-9} pid {pid,-8} was not running");
+            return;
+        }
+        var clock = Stopwatch.StartNew();
+        LocalProcess.Terminate(pid);
+        if (await LocalProcess.WaitForExitAsync(pid, processStart, timeout, cancellationToken))
+        {
+            progress.WriteLine($"{what,-9} pid {pid,-8} stopped in {clock.Elapsed.TotalSeconds:0.0} s");
+            return;
+        }
+        LocalProcess.Kill(pid);
+        await LocalProcess.WaitForExitAsync(pid, processStart, TimeSpan.FromSeconds(10), cancellationToken);
+        progress.WriteLine($"{what,-9} pid {pid,-8} killed: still running {timeout.TotalSeconds:0} s after SIGTERM");
+    }
+
+    /// <summary>
+    /// Starts <paramref name="program"/> detached, output to <paramref name="log"/>. Through /bin/sh so the output can go
+    /// to a file (a pipe would break when the harness exits); <c>exec</c> and setsid's no-fork path keep the pid the
+    /// one Process.Start returns (the new process is never a process-group leader, so setsid does not fork).
+    /// </summary>
+    private static (int Pid, DateTimeOffset? ProcessStart) Launch(string program, IReadOnlyList<string> arguments, string log)
+    {
+        var setsid = OperatingSystem.IsWindows() ? null : LocalProcess.FindOnPath("setsid");
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = Directory.GetCurrentDirectory() };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(setsid is null ? "log=$1; shift; exec \"$@\" > \"$log\" 2>&1 < /dev/null" : "log=$1; shift; exec \"$0\" \"$@\" > \"$log\" 2>&1 < /dev/null");
+        info.ArgumentList.Add(setsid ?? "sh");
+        info.ArgumentList.Add(log);
+        info.ArgumentList.Add(program);
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        File.WriteAllText(log, ""); // a fresh log for this process (the shell truncates it too, but maybe after the first poll)
+        using var process = Process.Start(info) ?? throw new LocalClusterException($"cannot start {program}", Cli.InternalError);
+        return (process.Id, LocalProcess.StartTime(process.Id));
+    }
+
+    /// <summary>The dotnet host running this harness (or the one on PATH / in DOTNET_ROOT).</summary>
+    private static string? DotnetHost()
+    {
+        var self = Environment.ProcessPath;
+        if (self is not null && Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) return self;
+        var root = Environment.GetEnvironmentVariable("DOTNET_ROOT");
+        if (!string.IsNullOrEmpty(root) && File.Exists(Path.Combine(root, "dotnet"))) return Path.Combine(root, "dotnet");
+        return LocalProcess.FindOnPath("dotnet");
+    }
+
+    private static bool PortIsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Any, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True when a Redis server on the loopback port answers PING with PONG.</summary>
+    public static async Task<bool> RedisAnswersAsync(int port, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(1));
+            await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token);
+            var buffer = new byte[64];
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is SocketException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
+    }
+
+    private static string ReadShared(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>The last few non-empty lines of a log, as one line (what the error message shows).</summary>
+    private static string LastLines(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length == 0 ? "(its log is empty)" : string.Join(" | ", lines.TakeLast(3));
+    }
+}

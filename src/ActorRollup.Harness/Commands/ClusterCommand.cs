@@ -1,0 +1,169 @@
+using System.CommandLine;
+using ActorRollup.Harness.Cluster;
+using ActorRollup.Harness.LoadTest;
+using ActorRollup.Harness.Output;
+
+namespace ActorRollup.Harness.Commands;
+
+/// <summary>
+/// <c>rollup cluster up|down|status</c>: a local cluster of silo processes (and with <c>--redis</c> a redis-server for
+/// clustering, grain storage and reminders) that runs in the background after the command returns, recorded in a
+/// state folder so that <c>down</c>, <c>status</c> and the loadtest's <c>silo-kill</c> fault find it again.
+/// </summary>
+public static class ClusterCommand
+{
+    /// <summary>The <c>--state</c> option every command that finds a local cluster shares.</summary>
+    public static Option<string> StateOption() => new("--state")
+    {
+        Description = $"State folder of the local cluster (records, logs, default Redis data).",
+        HelpName = "dir",
+        DefaultValueFactory = _ => ClusterStateFolder.DefaultFolder,
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("cluster", "Start, stop and inspect a local cluster of silo processes (optionally on Redis).");
+        command.Subcommands.Add(Up());
+        command.Subcommands.Add(Down());
+        command.Subcommands.Add(Status());
+        return command;
+    }
+
+    private static Command Up()
+    {
+        var state = StateOption();
+        var silos = new Option<int>("--silos")
+        {
+            Description = "Number of silos (instance N listens on silo port base+N and gateway port base+N).",
+            DefaultValueFactory = _ => 3,
+            CustomParser = CommandSupport.Int("--silos", 1, 20),
+        };
+        var redis = new Option<bool>("--redis") { Description = "Also start a local redis-server and use it for clustering, grain storage and reminders." };
+        var redisPort = new Option<int>("--redis-port")
+        {
+            Description = "Port of the redis-server.", DefaultValueFactory = _ => 6379, CustomParser = CommandSupport.Int("--redis-port", 1024, 65535),
+        };
+        var redisData = new Option<string?>("--redis-data") { Description = "Redis' data folder (default: redis-data in the state folder).", HelpName = "dir" };
+        var siloPort = new Option<int?>("--silo-port")
+        {
+            Description = "Base silo port (default Cluster:SiloPort, 11111).", CustomParser = r => CommandSupport.Int("--silo-port", 1024, 65000)(r),
+        };
+        var gatewayPort = new Option<int?>("--gateway-port")
+        {
+            Description = "Base gateway port (default Cluster:GatewayPort, 30000).", CustomParser = r => CommandSupport.Int("--gateway-port", 1024, 65000)(r),
+        };
+        var timeout = TimeoutOption("Longest wait for each process to be ready.", "90s");
+
+        var command = new Command("up", "Start local silos in the background and return once every one is ready.")
+        {
+            state, silos, redis, redisPort, redisData, siloPort, gatewayPort, timeout,
+        };
+        command.Validators.Add(result =>
+        {
+            if (!result.GetValue(redis) && (result.GetResult(redisPort) is { Implicit: false } || result.GetResult(redisData) is not null))
+                result.AddError("--redis-port and --redis-data need --redis");
+        });
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var folder = new ClusterStateFolder(parse.GetValue(state)!);
+            var options = new ClusterUpOptions
+            {
+                Silos = parse.GetValue(silos),
+                Redis = parse.GetValue(redis),
+                RedisPort = parse.GetValue(redisPort),
+                RedisData = parse.GetValue(redisData),
+                SiloPort = parse.GetValue(siloPort),
+                GatewayPort = parse.GetValue(gatewayPort),
+                Timeout = parse.GetValue(timeout),
+            };
+            return await Guard(stderr, async () =>
+            {
+                var record = await new LocalCluster(folder, stdout).UpAsync(options, cancellationToken);
+                stdout.WriteLine($"cluster up: {record.Silos.Count} silos ({record.Clustering} clustering, {record.Storage} storage), state in {folder.Path}");
+                stdout.WriteLine("gateways: " + string.Join(' ', record.Silos.Select(s => "--gateway " + s.Gateway)));
+                return Cli.Success;
+            });
+        });
+        return command;
+    }
+
+    private static Command Down()
+    {
+        var state = StateOption();
+        var timeout = TimeoutOption("Longest wait for each process to stop after SIGTERM before it is killed.", "30s");
+        var command = new Command("down", "Stop the local cluster (gracefully, then killed after --timeout) and clear its record.") { state, timeout };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var folder = new ClusterStateFolder(parse.GetValue(state)!);
+            return await Guard(stderr, async () =>
+            {
+                if (await new LocalCluster(folder, stdout).DownAsync(parse.GetValue(timeout), cancellationToken))
+                    stdout.WriteLine($"cluster down: record cleared from {folder.Path} (logs kept)");
+                return Cli.Success;
+            });
+        });
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var state = StateOption();
+        var command = new Command("status", "Show the recorded silos (pid, alive, ports, log) and the cluster's own membership.") { state };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var folder = new ClusterStateFolder(parse.GetValue(state)!);
+            return await Guard(stderr, async () =>
+            {
+                var record = folder.Load();
+                if (record is null) return Cli.Fail(stderr, $"no cluster recorded in {folder.Path}: start one with `rollup cluster up`");
+                foreach (var line in ClusterView.RecordLines(folder, record)) stdout.WriteLine(line);
+                var gateways = record.AliveSilos().Select(s => s.Gateway).ToArray();
+                if (gateways.Length > 0)
+                {
+                    await using var connection = await ClusterConnection.OpenAsync(gateways, cancellationToken);
+                    foreach (var line in ClusterView.MembershipLines(await ClusterView.MembershipAsync(connection.Grains))) stdout.WriteLine(line);
+                }
+                return Cli.Success;
+            });
+        });
+        return command;
+    }
+
+    private static Option<TimeSpan> TimeoutOption(string description, string defaultValue) => new("--timeout")
+    {
+        Description = description,
+        HelpName = "time",
+        DefaultValueFactory = _ => Durations.TryParse(defaultValue, out var value) ? value : TimeSpan.FromSeconds(30),
+        CustomParser = result =>
+        {
+            var text = CommandSupport.SingleToken(result, "--timeout");
+            if (text is null) return default;
+            if (!Durations.TryParse(text, out var value) || value <= TimeSpan.Zero) result.AddError($"--timeout must be a time like 30s or 1500ms, got '{text}'");
+            return value;
+        },
+    };
+
+    /// <summary>Turns the cluster's own failures into one error line and their exit code.</summary>
+    private static async Task<int> Guard(TextWriter stderr, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (LocalClusterException e)
+        {
+            stderr.WriteLine("error: " + Cli.OneLine(e.Message));
+            return e.ExitCode;
+        }
+        catch (ClusterStateException e)
+        {
+            return Cli.Fail(stderr, e.Message);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using ActorRollup.Harness;
+using ActorRollup.Harness.Cluster;
+
+namespace ActorRollup.IntegrationTests;
+
+/// <summary>Runs alone: real silo processes beside a test cluster would starve both on a 2-core machine.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LocalClusterCollection
+{
+    public const string Name = "local-cluster";
+}
+
+/// <summary>
+/// <c>rollup cluster up/down</c> end to end: real silo processes (Localhost clustering, on free ports so a developer's
+/// own cluster on 11111/30000 is never touched), detached and recorded; <c>status</c> finds them through the state
+/// folder; a second <c>up</c> refuses; <c>down</c> stops them and clears the record. Plus: <c>--redis</c> without
+/// redis-server on PATH refuses with the install hint and starts nothing.
+/// </summary>
+[Collection(LocalClusterCollection.Name)]
+public sealed class ClusterCommandTests : IDisposable
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
+    private readonly string _state = Directory.CreateTempSubdirectory("actorrollup-cluster-").FullName;
+
+    /// <summary>Whatever a failed test left running is killed; the folder goes.</summary>
+    public void Dispose()
+    {
+        var record = new ClusterStateFolder(_state).Load();
+        foreach (var silo in record?.Silos ?? [])
+            if (LocalProcess.IsAlive(silo.Pid, silo.ProcessStart)) LocalProcess.Kill(silo.Pid);
+        Directory.Delete(_state, recursive: true);
+    }
+
+    [Fact]
+    public async Task Cluster_up_starts_detached_silos_that_status_lists_and_cluster_down_stops_them()
+    {
+        var siloBase = FreePortPair();
+        var gatewayBase = FreePortPair(exclude: siloBase);
+        var folder = new ClusterStateFolder(_state);
+        // A record left by a cluster whose processes are gone: up removes it and goes ahead.
+        using (var gone = Process.Start(new ProcessStartInfo("sh", ["-c", "exit 0"]) { UseShellExecute = false })!)
+        {
+            await gone.WaitForExitAsync();
+            folder.Save(new ClusterRecord { CreatedAt = DateTimeOffset.UtcNow, Silos = [new SiloRecord { Instance = 0, Pid = gone.Id, ProcessStart = DateTimeOffset.UtcNow }] });
+        }
+        string[] up = ["cluster", "up", "--silos", "2", "--silo-port", siloBase.ToString(), "--gateway-port", gatewayBase.ToString(), "--state", _state];
+
+        var (exit, stdout, stderr) = await Run(up);
+        Assert.True(exit == 0, $"exit {exit}: {stderr}\n{stdout}");
+        Assert.Equal("", stderr);
+        Assert.Contains("removed the stale record", stdout);
+        Assert.Contains($"--gateway 127.0.0.1:{gatewayBase} --gateway 127.0.0.1:{gatewayBase + 1}", stdout);
+
+        // Recorded: both silos running, on their ports, each detached in its own session, each with its ready line.
+        var record = folder.Load()!;
+        Assert.Equal("Localhost", record.Clustering);
+        Assert.Equal([0, 1], record.Silos.Select(s => s.Instance));
+        foreach (var silo in record.Silos)
+        {
+            Assert.True(record.IsAlive(silo), $"silo {silo.Instance} (pid {silo.Pid}) is not running");
+            Assert.Equal((siloBase + silo.Instance, gatewayBase + silo.Instance), (silo.SiloPort, silo.GatewayPort));
+            Assert.NotNull(silo.ReadyAt);
+            Assert.Contains($"silo ready: instance {silo.Instance}, pid {silo.Pid},", await File.ReadAllTextAsync(silo.Log));
+            if (OperatingSystem.IsLinux()) Assert.Equal(silo.Pid, SessionOf(silo.Pid));
+        }
+        Assert.StartsWith(_state, record.SiloDll); // the silos run from their own copy of the build
+
+        // status without --gateway asks the recorded cluster and lists its silos and membership.
+        (exit, stdout, stderr) = await Poll.Until(() => Run("status", "--state", _state), r => r.Exit == 0, TimeSpan.FromSeconds(60), "status of the recorded cluster");
+        Assert.StartsWith($"chain rollup-1 (127.0.0.1:{gatewayBase}, 127.0.0.1:{gatewayBase + 1})", stdout);
+        foreach (var silo in record.Silos)
+            Assert.Matches($@"silo {silo.Instance}\s+pid {silo.Pid}\s+alive\s+silo port {silo.SiloPort}\s+gateway {Regex.Escape(silo.Gateway)}", stdout);
+        Assert.Matches(@"membership\s+2 active, 0 dead", stdout);
+
+        // A second up refuses with one line and starts nothing.
+        (exit, stdout, stderr) = await Run(up);
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains("already running", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal(record.Silos, folder.Load()!.Silos);
+
+        (exit, stdout, stderr) = await Run("cluster", "down", "--state", _state);
+        Assert.True(exit == 0, $"exit {exit}: {stderr}\n{stdout}");
+        foreach (var silo in record.Silos)
+        {
+            Assert.Matches($@"silo {silo.Instance}\s+pid {silo.Pid}\s+(stopped|killed)", stdout);
+            Assert.False(LocalProcess.IsAlive(silo.Pid, silo.ProcessStart), $"silo {silo.Instance} (pid {silo.Pid}) still runs");
+            Assert.True(File.Exists(silo.Log));
+        }
+        Assert.Null(folder.Load());
+
+        // Down again: nothing recorded, nothing to do.
+        (exit, stdout, _) = await Run("cluster", "down", "--state", _state);
+        Assert.Equal(0, exit);
+        Assert.Contains("nothing to stop", stdout);
+    }
+
+    [Fact]
+    public async Task Cluster_up_with_redis_but_no_redis_server_on_path_refuses_and_starts_nothing()
+    {
+        var emptyPath = Directory.CreateDirectory(Path.Combine(_state, "empty-path")).FullName;
+        var dotnet = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "/usr/bin/dotnet";
+        var start = new ProcessStartInfo(dotnet)
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "rollup.dll"), "cluster", "up", "--redis", "--silos", "1", "--state", Path.Combine(_state, "st") })
+            start.ArgumentList.Add(arg);
+        start.Environment["PATH"] = emptyPath;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(CommandTimeout);
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Equal("", await stdout);
+        var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line);
+        Assert.Contains("redis-server", line);
+        Assert.Contains("apt-get install redis-server", line);
+        Assert.False(Directory.Exists(Path.Combine(_state, "st")), "nothing may be started or recorded");
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> Run(params string[] args)
+    {
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+        var exit = await Cli.RunAsync(args, stdout, stderr).WaitAsync(CommandTimeout);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>The session id of a process (field 6 of /proc/pid/stat): a detached silo leads its own session.</summary>
+    private static int SessionOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return int.Parse(fields[3]);
+    }
+
+    /// <summary>A port P with P and P + 1 both free (instance 0 and 1 listen on base + instance).</summary>
+    private static int FreePortPair(int exclude = -10)
+    {
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            if (port > 65_000 || Math.Abs(port - exclude) < 2) continue;
+            if (Free(port) && Free(port + 1)) return port;
+        }
+        throw new InvalidOperationException("no two consecutive free ports found");
+
+        static bool Free(int port)
+        {
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Any, port);
+                listener.Start();
+                return true;
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }
+    }
+}
