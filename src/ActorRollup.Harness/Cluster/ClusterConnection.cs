@@ -43,9 +43,10 @@ public sealed class ClusterConnection : IAsyncDisposable
         var configuration = new ConfigurationManager();
         RollupSilo.AddConfiguration(configuration, []);
         var (cluster, chain, genesis) = RollupSilo.Bind(configuration);
-        return gateways.Count == 0
-            ? await OpenEmbeddedAsync(cluster, chain, genesis, cancellationToken)
-            : await OpenClientAsync(gateways, cluster, chain, genesis, cancellationToken);
+        // With Cluster:Clustering = Redis and no --gateway, the cluster's membership in Redis names the gateways.
+        return gateways.Count > 0 || cluster.RedisClustering
+            ? await OpenClientAsync(gateways, cluster, chain, genesis, cancellationToken)
+            : await OpenEmbeddedAsync(cluster, chain, genesis, cancellationToken);
     }
 
     private static async Task<ClusterConnection> OpenEmbeddedAsync(ClusterSettings cluster, ChainConfig chain, GenesisSettings genesis, CancellationToken cancellationToken)
@@ -56,6 +57,9 @@ public sealed class ClusterConnection : IAsyncDisposable
             GatewayPort = FreePort(),
             ServiceId = cluster.ServiceId,
             ClusterId = $"{cluster.ClusterId}-embedded-{Environment.ProcessId}",
+            // Cluster:Storage = Redis makes the embedded silo durable too: its chains outlive the harness process.
+            Storage = cluster.Storage,
+            Redis = cluster.Redis,
         };
         embedded.PrimarySiloPort = embedded.SiloPort;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -81,11 +85,21 @@ public sealed class ClusterConnection : IAsyncDisposable
     private static async Task<ClusterConnection> OpenClientAsync(IReadOnlyList<string> gateways, ClusterSettings cluster, ChainConfig chain, GenesisSettings genesis, CancellationToken cancellationToken)
     {
         var endpoints = gateways.Select(ParseGateway).ToArray();
+        var where = gateways.Count > 0 ? string.Join(", ", gateways) : $"the gateways in Redis at {cluster.Redis}";
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(endpoints);
+            if (endpoints.Length > 0)
+            {
+                client.UseStaticClustering(endpoints);
+            }
+            else
+            {
+                var redis = StackExchange.Redis.ConfigurationOptions.Parse(cluster.Redis);
+                redis.AbortOnConnectFail = false;
+                client.UseRedisClustering(o => o.ConfigurationOptions = redis);
+            }
             client.Configure<Orleans.Configuration.ClusterOptions>(o =>
             {
                 o.ClusterId = cluster.ClusterId;
@@ -94,7 +108,6 @@ public sealed class ClusterConnection : IAsyncDisposable
             client.Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
         });
         var host = builder.Build();
-        var where = string.Join(", ", gateways);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

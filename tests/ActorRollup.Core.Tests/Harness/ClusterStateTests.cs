@@ -24,11 +24,13 @@ public sealed class ClusterStateTests : IDisposable
         Log = $"silo-{instance}.log", StartedAt = OwnStart,
     };
 
-    /// <summary>A pid that no longer runs: a short process, started and waited for (and so reaped).</summary>
+    /// <summary>A pid that no longer runs: a process that would wait, its start time read while it runs, then
+    /// killed and waited for (and so reaped). A process that exits by itself may be gone before its start time is read.</summary>
     private static (int Pid, DateTimeOffset Start) Exited()
     {
-        using var process = Process.Start(new ProcessStartInfo("sh", ["-c", "exit 0"]) { UseShellExecute = false })!;
+        using var process = Process.Start(new ProcessStartInfo("sleep", ["60"]) { UseShellExecute = false })!;
         var start = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
+        process.Kill();
         process.WaitForExit();
         return (process.Id, start);
     }
