@@ -136,7 +136,11 @@ public sealed partial class SequencerGrain
         _rtts.Enqueue((long)(rtt.TotalMilliseconds * 1000));
         if (_rtts.Count > 20_000) _rtts.Dequeue();
 
-        var result = await GrainFactory.Chain(ChainId).AppendBlock(block, certificate);
+        // Bounded: a call in flight to a chain whose silo just died would otherwise wait out the whole response
+        // timeout. On a timeout the same block is offered again on the next tick; if the first attempt did land, the
+        // chain answers WrongHeight/WrongParent and the leader re-syncs.
+        var appendTimeout = TimeSpan.FromMilliseconds(Math.Max(3_000, 2 * config.EffectiveLeaderTimeoutMs));
+        var result = await GrainFactory.Chain(ChainId).AppendBlock(block, certificate).WaitAsync(appendTimeout);
         if (result.Ok)
         {
             _headHeight = block.Header.Height;
