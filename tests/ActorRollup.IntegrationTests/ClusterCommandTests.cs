@@ -99,6 +99,58 @@ public sealed class ClusterCommandTests : IDisposable
         Assert.Contains("nothing to stop", stdout);
     }
 
+    [Redis.RedisFact]
+    public async Task A_redis_cluster_brought_down_and_up_again_resumes_its_chain_and_clients_find_it_through_redis()
+    {
+        var siloBase = FreePortPair();
+        var gatewayBase = FreePortPair(exclude: siloBase);
+        var redisPort = FreePortPair(exclude: gatewayBase);
+        var data = Path.Combine(_state, "redis-data");
+        string[] up = ["cluster", "up", "--silos", "2", "--redis", "--redis-port", redisPort.ToString(), "--redis-data", data,
+            "--silo-port", siloBase.ToString(), "--gateway-port", gatewayBase.ToString(), "--state", _state];
+        try
+        {
+            var (exit, stdout, stderr) = await Run(up);
+            Assert.True(exit == 0, $"exit {exit}: {stderr}\n{stdout}");
+            Assert.Contains("Redis clustering, Redis storage", stdout);
+            var before = await Poll.Until(async () => await Height(), h => h >= 10, TimeSpan.FromSeconds(60), "rollup-1 at height 10");
+
+            // A client with Cluster:Clustering=Redis and no --gateway finds the gateways in the membership in Redis.
+            var saved = (Environment.GetEnvironmentVariable("ACTORROLLUP_Cluster__Clustering"), Environment.GetEnvironmentVariable("ACTORROLLUP_Cluster__Redis"));
+            Environment.SetEnvironmentVariable("ACTORROLLUP_Cluster__Clustering", "Redis");
+            Environment.SetEnvironmentVariable("ACTORROLLUP_Cluster__Redis", $"127.0.0.1:{redisPort}");
+            try
+            {
+                (exit, stdout, stderr) = await Run("blocks", "--count", "3");
+                Assert.True(exit == 0, $"exit {exit}: {stderr}\n{stdout}");
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("ACTORROLLUP_Cluster__Clustering", saved.Item1);
+                Environment.SetEnvironmentVariable("ACTORROLLUP_Cluster__Redis", saved.Item2);
+            }
+
+            (exit, _, stderr) = await Run("cluster", "down", "--state", _state);
+            Assert.True(exit == 0, stderr);
+            // Up again on the same data folder: the same chain goes on from where it was, not a new genesis.
+            (exit, stdout, stderr) = await Run(up);
+            Assert.True(exit == 0, $"exit {exit}: {stderr}\n{stdout}");
+            var after = await Poll.Until(async () => await Height(), h => h > before, TimeSpan.FromSeconds(90), $"rollup-1 past height {before} after the restart");
+            Assert.True(after > before);
+        }
+        finally
+        {
+            await Run("cluster", "down", "--state", _state);
+        }
+
+        async Task<ulong> Height()
+        {
+            var (exit, stdout, _) = await Run("status", "--state", _state);
+            var match = Regex.Match(stdout, @"soft-confirmed (\d+)");
+            return exit == 0 && match.Success ? ulong.Parse(match.Groups[1].Value) : 0;
+        }
+    }
+
     [Fact]
     public async Task Cluster_up_with_redis_but_no_redis_server_on_path_refuses_and_starts_nothing()
     {
