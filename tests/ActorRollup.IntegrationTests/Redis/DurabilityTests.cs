@@ -27,13 +27,8 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
         var cluster = await DurableCluster.StartAsync(Redis, ServiceId("kill"), silos: 3);
         try
         {
-            var chain = await TestChain.Start(cluster.Client, "kill", accounts: 32);
-            await chain.WaitForHeight(3);
-            var stakesBefore = await Stakes(chain);
             using var stop = new CancellationTokenSource();
-            var traffic = new Traffic(chain);
-            var load = traffic.RunAsync(stop.Token);
-            await Poll.Until(() => Task.FromResult(traffic.Admitted.Count), n => n >= 200, TimeSpan.FromSeconds(30), "200 admitted before the kill");
+            var (chain, stakesBefore, traffic, load) = await StartUnderLoad(cluster, "kill", stop.Token);
 
             // The silo holding the mempool (where admitted transactions wait) dies abruptly — whichever it is, the
             // test client's gateways included (the client goes on through the others).
@@ -66,13 +61,8 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
         var cluster = await DurableCluster.StartAsync(Redis, ServiceId("leader"), silos: 3);
         try
         {
-            var chain = await TestChain.Start(cluster.Client, "leader-kill", accounts: 32);
-            await chain.WaitForHeight(3);
-            var stakesBefore = await Stakes(chain);
             using var stop = new CancellationTokenSource();
-            var traffic = new Traffic(chain);
-            var load = traffic.RunAsync(stop.Token);
-            await Poll.Until(() => Task.FromResult(traffic.Admitted.Count), n => n >= 200, TimeSpan.FromSeconds(30), "200 admitted before the kill");
+            var (chain, stakesBefore, traffic, load) = await StartUnderLoad(cluster, "leader-kill", stop.Token);
 
             // The silo that holds the current leader's sequencer grain dies abruptly.
             var term = await chain.Rotation.GetCurrent() ?? throw new InvalidOperationException("no leadership term");
@@ -198,6 +188,20 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
         {
             await DurableCluster.KillAllAsync(second);
         }
+    }
+
+    private sealed record UnderLoad(TestChain Chain, Dictionary<string, (UInt128 Stake, UInt128 Rewards)> StakesBefore, Traffic Traffic, Task Load);
+
+    /// <summary>A fresh chain with transfers flowing (at least 200 admitted) and its sequencers' stakes before any fault.</summary>
+    private static async Task<UnderLoad> StartUnderLoad(InProcessTestCluster cluster, string name, CancellationToken stop)
+    {
+        var chain = await TestChain.Start(cluster.Client, name, accounts: 32);
+        await chain.WaitForHeight(3);
+        var stakes = await Stakes(chain);
+        var traffic = new Traffic(chain);
+        var load = traffic.RunAsync(stop);
+        await Poll.Until(() => Task.FromResult(traffic.Admitted.Count), n => n >= 200, TimeSpan.FromSeconds(30), "200 admitted before the kill");
+        return new UnderLoad(chain, stakes, traffic, load);
     }
 
     private static async Task<Dictionary<string, (UInt128 Stake, UInt128 Rewards)>> Stakes(TestChain chain)
