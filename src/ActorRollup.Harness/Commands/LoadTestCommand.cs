@@ -23,7 +23,11 @@ public static class LoadTestCommand
         var drain = new Option<string>("--drain") { Description = "Longest wait after the window for commits and finality.", DefaultValueFactory = _ => "30s" };
         var blockInterval = new Option<int>("--block-interval") { Description = "Block interval in ms.", DefaultValueFactory = _ => 100 };
         var epochLength = new Option<ulong>("--epoch-length") { Description = "Blocks per epoch.", DefaultValueFactory = _ => 100UL };
-        var leaderTimeout = new Option<int>("--leader-timeout") { Description = "Leader timeout in ms (failover after it).", DefaultValueFactory = _ => 400 };
+        var leaderTimeout = new Option<int?>("--leader-timeout")
+        {
+            Description = "Leader timeout in ms (failover after it). Default 400 with the embedded silo, 2000 with --gateway: "
+                + "silo processes and Redis sharing the cores make blocks slower, and spurious failovers jail the committee.",
+        };
         var ordering = new Option<string>("--ordering") { Description = "fcfs or fee-priority.", DefaultValueFactory = _ => "fcfs" };
         var schedule = new Option<string>("--schedule") { Description = "weighted-round-robin or stake-lottery.", DefaultValueFactory = _ => "weighted-round-robin" };
         var faults = new Option<string>("--faults") { Description = $"Faults to fire, kind@time, comma-separated. Kinds: {string.Join(", ", FaultSpec.Kinds)}.", DefaultValueFactory = _ => "" };
@@ -89,7 +93,7 @@ public static class LoadTestCommand
                 Drain = drainTime,
                 BlockIntervalMs = parse.GetValue(blockInterval),
                 EpochLength = parse.GetValue(epochLength),
-                LeaderTimeoutMs = parse.GetValue(leaderTimeout),
+                LeaderTimeoutMs = parse.GetValue(leaderTimeout) ?? ((parse.GetValue(gateway)?.Length ?? 0) > 0 ? 2_000 : 400),
                 Ordering = policy,
                 Schedule = parse.GetValue(schedule)!,
                 Faults = faultList,
