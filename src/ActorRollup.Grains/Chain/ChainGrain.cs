@@ -30,6 +30,8 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     private readonly RollupMetrics _metrics;
     private readonly ILogger<ChainGrain> _log;
     private RecordStore<BlockRecord> _blocks = null!;
+    private RecordStore<ChainCheckpoint> _checkpoints = null!;
+    private const string CheckpointKey = "checkpoint";
 
     // Derived, in memory: rebuilt from the records on activation.
     private StateTree _head = StateTree.Empty;
@@ -61,12 +63,24 @@ public sealed partial class ChainGrain : Grain, IChainGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _blocks = new RecordStore<BlockRecord>(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Rollup), this.GetGrainId());
+        var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Rollup);
+        _blocks = new RecordStore<BlockRecord>(storage, this.GetGrainId());
+        _checkpoints = new RecordStore<ChainCheckpoint>(storage, this.GetGrainId());
         if (_state.State.Genesis is null) return;
-        // Rebuild the state by replaying the recorded diffs of every block (no re-execution needed).
+        // Rebuild the state from the last checkpoint (or genesis) by replaying the recorded diffs of the blocks after
+        // it (no re-execution needed).
         var state = GenesisBuilder.BuildState(_state.State.Genesis);
         _stateAt[0] = state;
-        for (ulong h = 1; h <= _state.State.Height; h++)
+        ulong from = 1;
+        if (await _checkpoints.ReadAsync(CheckpointKey) is { } checkpoint && checkpoint.Height <= _state.State.Height)
+        {
+            state = StateTree.FromAccounts(checkpoint.Addresses.Zip(checkpoint.Accounts, (a, acc) => new KeyValuePair<Address, Account>(a, acc)));
+            if (state.Root != checkpoint.Root)
+                throw new InvalidOperationException($"chain {ChainId}: the checkpoint at height {checkpoint.Height} does not match its root");
+            _stateAt[checkpoint.Height] = state;
+            from = checkpoint.Height + 1;
+        }
+        for (ulong h = from; h <= _state.State.Height; h++)
         {
             var record = await _blocks.ReadAsync(BlockKey(h)) ?? throw new InvalidOperationException($"chain {ChainId}: block record {h} is missing");
             state = Apply(state, h, record);
@@ -377,6 +391,27 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     }
 
     /// <summary>
+    /// Every <c>CheckpointInterval</c> finalized blocks, the state at the height below the finalized one (the lowest
+    /// height any rollback could return to) is written whole; the head record names it with the next write.
+    /// </summary>
+    private async Task WriteCheckpointIfDue()
+    {
+        var s = _state.State;
+        if (s.FinalizedHeight < 1) return;
+        var height = s.FinalizedHeight - 1;
+        if (height < s.CheckpointHeight + Config.CheckpointInterval || !_stateAt.TryGetValue(height, out var state)) return;
+        var accounts = state.Enumerate().ToArray();
+        await _checkpoints.WriteAsync(CheckpointKey, new ChainCheckpoint
+        {
+            Height = height,
+            Root = state.Root,
+            Addresses = accounts.Select(a => a.Key).ToArray(),
+            Accounts = accounts.Select(a => a.Value).ToArray(),
+        });
+        s.CheckpointHeight = height;
+    }
+
+    /// <summary>
     /// Blocks up to <paramref name="finalized"/> are final: their proposers' pools are credited the block reward (minted)
     /// and the fees — at finality, so a rolled-back block never pays — and their rollback states are dropped.
     /// </summary>
@@ -396,6 +431,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         }
         for (ulong h = s.FinalizedHeight + 1; h <= finalized; h++) _blocks.Forget(BlockKey(h));
         s.FinalizedHeight = finalized;
+        await WriteCheckpointIfDue();
         // Finalized blocks can never be rolled back: drop their rollback states and cached records.
         foreach (var h in _stateAt.Keys.Where(h => h + 1 < finalized).ToList()) _stateAt.Remove(h);
         foreach (var h in _recent.Keys.Where(h => h + 64 <= finalized).ToList()) _recent.Remove(h);

@@ -32,6 +32,19 @@ public sealed class ChainState
     /// <summary>Hashes of recently rolled-back blocks (bounded): written before their records are deleted, so a
     /// reactivated chain never mistakes a record a rollback left behind for a commit it must roll forward.</summary>
     [Id(12)] public List<Hash32> RolledBackHashes { get; set; } = [];
+    /// <summary>Height of the last state checkpoint written (0: none yet).</summary>
+    [Id(13)] public ulong CheckpointHeight { get; set; }
+}
+
+/// <summary>The whole L2 state at a finalized height (one record, overwritten): where a reactivated chain starts
+/// replaying instead of genesis. The root is kept to check the record on reading.</summary>
+[GenerateSerializer, Alias("ar.ChainCheckpoint")]
+public sealed class ChainCheckpoint
+{
+    [Id(0)] public ulong Height { get; init; }
+    [Id(1)] public Hash32 Root { get; init; }
+    [Id(2)] public Address[] Addresses { get; init; } = [];
+    [Id(3)] public Account[] Accounts { get; init; } = [];
 }
 
 /// <summary>One committed block: the block, its certificate, when it was committed, and the accounts it changed

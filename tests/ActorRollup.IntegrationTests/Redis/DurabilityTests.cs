@@ -190,6 +190,56 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
         }
     }
 
+    [RedisFact]
+    public async Task A_restarted_chain_starts_from_its_last_checkpoint_not_from_genesis()
+    {
+        var serviceId = ServiceId("checkpoint");
+        var first = await DurableCluster.StartAsync(Redis, serviceId, silos: 1);
+        TestChain chain;
+        ChainHead before;
+        try
+        {
+            chain = await TestChain.Start(first.Client, "checkpoint", c => c.CheckpointInterval = 5, accounts: 8);
+            var tx = chain.Transfer(0, 1, 7);
+            Assert.Equal(AdmissionReason.Ok, (await chain.Submit(tx))[0].Reason);
+            await chain.WaitForLevel(tx.Hash, TxLevel.Finalized, seconds: 60);
+            // Finality runs a challenge window behind the head: wait until a checkpoint well past height 1 is due.
+            await Poll.Until(() => chain.Chain.GetHead(), h => h.FinalizedHeight >= 12, TimeSpan.FromSeconds(60), "finalized height 12");
+            before = await chain.Chain.GetHead();
+        }
+        finally
+        {
+            await DurableCluster.KillAllAsync(first);
+        }
+
+        // The oldest block records go: a chain that replayed from genesis could not come back without them.
+        using (var redisClient = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Redis))
+        {
+            var db = redisClient.GetDatabase();
+            for (int h = 1; h <= 5; h++)
+                Assert.True(await db.KeyDeleteAsync($"{serviceId}/state/chain/{chain.Id}/block-{h}"), $"block-{h} was not where the keys are expected");
+        }
+
+        var second = await DurableCluster.StartAsync(Redis, serviceId, silos: 1);
+        try
+        {
+            chain = chain.Through(second.Client);
+            var after = await chain.Chain.GetHead();
+            Assert.True(after.Height >= before.Height);
+            var block = await chain.Chain.GetBlock(before.Height);
+            Assert.NotNull(block);
+            Assert.Equal(before.Hash, block.Hash);
+            Assert.Equal(before.StateRoot, block.StateRoot);
+            var accounts = await chain.Chain.GetAccounts([chain.Account(1).Address]);
+            Assert.Equal(Token.FromTokens(1_000) + 7, accounts[0].Balance);
+            await chain.WaitForHeight(after.Height + 5, seconds: 60);
+        }
+        finally
+        {
+            await DurableCluster.KillAllAsync(second);
+        }
+    }
+
     private sealed record UnderLoad(TestChain Chain, Dictionary<string, (UInt128 Stake, UInt128 Rewards)> StakesBefore, Traffic Traffic, Task Load);
 
     /// <summary>A fresh chain with transfers flowing (at least 200 admitted) and its sequencers' stakes before any fault.</summary>
