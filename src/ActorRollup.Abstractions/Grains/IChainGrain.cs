@@ -49,4 +49,6 @@ public interface IChainGrain : IGrainWithStringKey
     [Alias("AuditSupply"), AlwaysInterleave] Task<SupplyAudit> AuditSupply();
     [Alias("GetRollbacks"), AlwaysInterleave] Task<RollbackRecord[]> GetRollbacks();
     [Alias("GetGenesis"), AlwaysInterleave] Task<ChainGenesis?> GetGenesis();
+    /// <summary>The last state checkpoint (a finalized height), or null before the first.</summary>
+    [Alias("GetCheckpoint"), AlwaysInterleave] Task<StateCheckpoint?> GetCheckpoint();
 }

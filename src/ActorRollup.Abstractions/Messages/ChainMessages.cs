@@ -237,3 +237,13 @@ public sealed record SupplyAudit(
     public UInt128 Expected => Genesis + Minted - Burned;
     public bool Conserved => Total == Expected;
 }
+
+/// <summary>The chain's whole L2 state at a finalized height (its last checkpoint) and that height's block hash:
+/// where a reactivated validator starts its replica instead of re-executing from genesis.</summary>
+[GenerateSerializer, Immutable, Alias("ar.StateCheckpoint")]
+public sealed record StateCheckpoint(
+    [property: Id(0)] ulong Height,
+    [property: Id(1)] Hash32 BlockHash,
+    [property: Id(2)] Hash32 Root,
+    [property: Id(3)] Address[] Addresses,
+    [property: Id(4)] Core.Execution.Account[] Accounts);

@@ -126,6 +126,15 @@ public sealed partial class ChainGrain
 
     public Task<ChainGenesis?> GetGenesis() => Task.FromResult(_state.State.Genesis);
 
+    public async Task<StateCheckpoint?> GetCheckpoint()
+    {
+        var checkpoint = await _checkpoints.ReadAsync(CheckpointKey);
+        if (checkpoint is null || checkpoint.Height > _state.State.Height) return null;
+        var record = await ReadRecord(checkpoint.Height);
+        if (record is null) return null;
+        return new StateCheckpoint(checkpoint.Height, record.Block.Hash, checkpoint.Root, checkpoint.Addresses, checkpoint.Accounts);
+    }
+
     private async Task<BlockRecord?> ReadRecord(ulong height)
     {
         if (height == 0 || height > _state.State.Height) return null;

@@ -3,6 +3,7 @@ using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Crypto;
+using ActorRollup.Core.Execution;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.State;
 using ActorRollup.Grains.Chain;
@@ -38,6 +39,8 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         _log = log;
     }
 
+    private bool _lastApplyClean;
+
     private (string ChainId, string Id) Key => GrainKeys.SplitMember(this.GetPrimaryKeyString());
     private string ChainId => Key.ChainId;
     private string Id => Key.Id;
@@ -49,17 +52,38 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
     {
         if (S.Genesis is not null)
         {
-            // Recovery: rebuild the replica at the verified height by re-executing from genesis.
+            // Recovery: rebuild the replica at the verified height by re-executing from the chain's last checkpoint
+            // (a finalized state, beyond any challenge) or, without one, from genesis.
             var state = GenesisBuilder.BuildState(S.Genesis);
             _replica[0] = state;
             var target = S.VerifiedHeight;
             S.VerifiedHeight = 0;
             S.VerifiedHash = GenesisBuilder.Header(S.Genesis, state.Root).Hash;
-            for (ulong h = 1; h <= target; h++)
+            var checkpoint = target > 0 ? await GrainFactory.Chain(ChainId).GetCheckpoint() : null;
+            if (checkpoint is not null && checkpoint.Height <= target)
+            {
+                var start = StateTree.FromAccounts(checkpoint.Addresses.Zip(checkpoint.Accounts, (a, acc) => new KeyValuePair<Address, Account>(a, acc)));
+                if (start.Root == checkpoint.Root)
+                {
+                    _replica[checkpoint.Height] = start;
+                    S.VerifiedHeight = checkpoint.Height;
+                    S.VerifiedHash = checkpoint.BlockHash;
+                }
+            }
+            var clean = new List<(ulong Height, Hash32 Hash)>();
+            for (ulong h = S.VerifiedHeight + 1; h <= target; h++)
             {
                 var block = await GrainFactory.Chain(ChainId).GetCommittedBlock(h);
-                if (block is null) break;
-                await Apply(block, report: false);
+                if (block is null || !await Apply(block, report: false)) break;
+                if (_lastApplyClean) clean.Add((h, block.Block.Hash));
+            }
+            // The chain writes its validated height with its head record, so reports it had counted but not yet
+            // written died with it: what this replica found sound above the chain's validated height is reported again.
+            if (clean.Count > 0)
+            {
+                var validated = (await GrainFactory.Chain(ChainId).GetHead()).ValidatedHeight;
+                foreach (var (height, hash) in clean.Where(c => c.Height > validated))
+                    _ = GrainFactory.Chain(ChainId).ReportValidated(Id, height, hash);
             }
         }
         await base.OnActivateAsync(cancellationToken);
@@ -116,7 +140,11 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         S.BlocksChecked++;
         _replica[header.Height] = verdict.PostState;
         _replica.Remove(header.Height - Math.Min(header.Height, ReplicaWindow));
+        _lastApplyClean = verdict.Violation == ViolationKind.None;
         if (!report) return true;
+        // The verified height is written once a batch, so a reactivated validator resumes near it (from the chain's
+        // checkpoint when that is at or below it) instead of re-executing from genesis.
+        if (header.Height % (ulong)S.Config!.BatchSize == 0) await _state.WriteStateAsync();
 
         if (verdict.Violation == ViolationKind.None && _fault == ValidatorFaultKind.FalseChallenge)
         {

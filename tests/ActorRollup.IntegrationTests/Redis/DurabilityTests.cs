@@ -205,6 +205,9 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
             await chain.WaitForLevel(tx.Hash, TxLevel.Finalized, seconds: 60);
             // Finality runs a challenge window behind the head: wait until a checkpoint well past height 1 is due.
             await Poll.Until(() => chain.Chain.GetHead(), h => h.FinalizedHeight >= 12, TimeSpan.FromSeconds(60), "finalized height 12");
+            // Validators write their verified height once a batch: let them get a batch or two past the checkpoint.
+            var finalized = (await chain.Chain.GetHead()).FinalizedHeight;
+            await Poll.Until(() => chain.Chain.GetHead(), h => h.ValidatedHeight >= finalized + 12, TimeSpan.FromSeconds(60), $"validated height {finalized + 12}");
             before = await chain.Chain.GetHead();
         }
         finally
@@ -233,6 +236,9 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
             var accounts = await chain.Chain.GetAccounts([chain.Account(1).Address]);
             Assert.Equal(Token.FromTokens(1_000) + 7, accounts[0].Balance);
             await chain.WaitForHeight(after.Height + 5, seconds: 60);
+            // The validators come back from the same checkpoint (re-executing from genesis would need block 1) and
+            // go on validating new blocks.
+            await Poll.Until(() => chain.Chain.GetHead(), h => h.ValidatedHeight > after.Height, TimeSpan.FromSeconds(60), $"validated past {after.Height}");
         }
         finally
         {
