@@ -68,13 +68,20 @@ public static class RollupSilo
                 cluster.Instance == 0 ? null : new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, cluster.PrimarySiloPort),
                 cluster.ServiceId, cluster.ClusterId);
         }
-        AddDurability(silo, cluster.RedisStorage ? cluster.Redis : null);
+        AddRollup(silo, cluster.RedisStorage ? cluster.Redis : null, TimeSpan.FromSeconds(cluster.ProbeTimeoutSeconds));
+    }
+
+    /// <summary>Everything but clustering (which a test cluster brings itself): storage and reminders, the grains'
+    /// services, the response timeout, and failure detection — a killed silo is declared dead after about two missed
+    /// probes, and its grains come back elsewhere within seconds.</summary>
+    public static void AddRollup(ISiloBuilder silo, string? redis, TimeSpan probeTimeout)
+    {
+        AddDurability(silo, redis);
         silo.Services.AddActorRollupGrains();
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
-        // A killed silo is declared dead after about two missed probes: its grains come back elsewhere within seconds.
         silo.Configure<ClusterMembershipOptions>(o =>
         {
-            o.ProbeTimeout = TimeSpan.FromSeconds(cluster.ProbeTimeoutSeconds);
+            o.ProbeTimeout = probeTimeout;
             o.NumMissedProbesLimit = 2;
         });
     }

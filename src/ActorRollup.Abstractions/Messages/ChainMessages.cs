@@ -80,7 +80,7 @@ public sealed record CommitNotice(
     [property: Id(2)] Address[] TouchedAddresses,
     [property: Id(3)] Core.Execution.Account[] TouchedAccounts,
     [property: Id(4)] long CommittedAtMs,
-    [property: Id(5)] ulong FinalizedHeight = 0);
+    [property: Id(5)] ulong FinalizedHeight);
 
 /// <summary>A committed block as validators receive it.</summary>
 [GenerateSerializer, Immutable, Alias("ar.CommittedBlock")]
@@ -238,12 +238,27 @@ public sealed record SupplyAudit(
     public bool Conserved => Total == Expected;
 }
 
-/// <summary>The chain's whole L2 state at a finalized height (its last checkpoint) and that height's block hash:
-/// where a reactivated validator starts its replica instead of re-executing from genesis.</summary>
+/// <summary>The chain's whole L2 state at a finalized height and that height's block hash — the chain's one
+/// <c>checkpoint</c> record (overwritten), where a reactivated chain grain, and a reactivated validator, start instead of
+/// genesis. The root is kept to check the accounts on reading.</summary>
 [GenerateSerializer, Immutable, Alias("ar.StateCheckpoint")]
 public sealed record StateCheckpoint(
     [property: Id(0)] ulong Height,
     [property: Id(1)] Hash32 BlockHash,
     [property: Id(2)] Hash32 Root,
     [property: Id(3)] Address[] Addresses,
-    [property: Id(4)] Core.Execution.Account[] Accounts);
+    [property: Id(4)] Core.Execution.Account[] Accounts)
+{
+    public static StateCheckpoint Of(ulong height, Hash32 blockHash, Core.State.StateTree state)
+    {
+        var accounts = state.Enumerate().ToArray();
+        return new(height, blockHash, state.Root, accounts.Select(a => a.Key).ToArray(), accounts.Select(a => a.Value).ToArray());
+    }
+
+    /// <summary>The state the checkpoint holds; null when its accounts do not produce its root (a damaged record).</summary>
+    public Core.State.StateTree? ToState()
+    {
+        var state = Core.State.StateTree.FromAccounts(Addresses.Zip(Accounts, (a, acc) => new KeyValuePair<Address, Core.Execution.Account>(a, acc)));
+        return state.Root == Root ? state : null;
+    }
+}

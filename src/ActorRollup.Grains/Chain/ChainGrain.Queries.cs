@@ -126,14 +126,8 @@ public sealed partial class ChainGrain
 
     public Task<ChainGenesis?> GetGenesis() => Task.FromResult(_state.State.Genesis);
 
-    public async Task<StateCheckpoint?> GetCheckpoint()
-    {
-        var checkpoint = await _checkpoints.ReadAsync(CheckpointKey);
-        if (checkpoint is null || checkpoint.Height > _state.State.Height) return null;
-        var record = await ReadRecord(checkpoint.Height);
-        if (record is null) return null;
-        return new StateCheckpoint(checkpoint.Height, record.Block.Hash, checkpoint.Root, checkpoint.Addresses, checkpoint.Accounts);
-    }
+    public async Task<StateCheckpoint?> GetCheckpoint() =>
+        await _checkpoints.ReadAsync(CheckpointKey) is { } checkpoint && checkpoint.Height <= _state.State.Height ? checkpoint : null;
 
     private async Task<BlockRecord?> ReadRecord(ulong height)
     {

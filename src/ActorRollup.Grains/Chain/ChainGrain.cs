@@ -30,7 +30,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     private readonly RollupMetrics _metrics;
     private readonly ILogger<ChainGrain> _log;
     private RecordStore<BlockRecord> _blocks = null!;
-    private RecordStore<ChainCheckpoint> _checkpoints = null!;
+    private RecordStore<StateCheckpoint> _checkpoints = null!;
     private const string CheckpointKey = "checkpoint";
 
     // Derived, in memory: rebuilt from the records on activation.
@@ -65,7 +65,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     {
         var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Rollup);
         _blocks = new RecordStore<BlockRecord>(storage, this.GetGrainId());
-        _checkpoints = new RecordStore<ChainCheckpoint>(storage, this.GetGrainId());
+        _checkpoints = new RecordStore<StateCheckpoint>(storage, this.GetGrainId());
         if (_state.State.Genesis is null) return;
         // Rebuild the state from the last checkpoint (or genesis) by replaying the recorded diffs of the blocks after
         // it (no re-execution needed).
@@ -74,9 +74,8 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         ulong from = 1;
         if (await _checkpoints.ReadAsync(CheckpointKey) is { } checkpoint && checkpoint.Height <= _state.State.Height)
         {
-            state = StateTree.FromAccounts(checkpoint.Addresses.Zip(checkpoint.Accounts, (a, acc) => new KeyValuePair<Address, Account>(a, acc)));
-            if (state.Root != checkpoint.Root)
-                throw new InvalidOperationException($"chain {ChainId}: the checkpoint at height {checkpoint.Height} does not match its root");
+            state = checkpoint.ToState()
+                ?? throw new InvalidOperationException($"chain {ChainId}: the checkpoint at height {checkpoint.Height} does not match its root");
             _stateAt[checkpoint.Height] = state;
             from = checkpoint.Height + 1;
         }
@@ -400,14 +399,8 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         if (s.FinalizedHeight < 1) return;
         var height = s.FinalizedHeight - 1;
         if (height < s.CheckpointHeight + Config.CheckpointInterval || !_stateAt.TryGetValue(height, out var state)) return;
-        var accounts = state.Enumerate().ToArray();
-        await _checkpoints.WriteAsync(CheckpointKey, new ChainCheckpoint
-        {
-            Height = height,
-            Root = state.Root,
-            Addresses = accounts.Select(a => a.Key).ToArray(),
-            Accounts = accounts.Select(a => a.Value).ToArray(),
-        });
+        if (await ReadRecord(height) is not { } record) return;
+        await _checkpoints.WriteAsync(CheckpointKey, StateCheckpoint.Of(height, record.Block.Hash, state));
         s.CheckpointHeight = height;
     }
 

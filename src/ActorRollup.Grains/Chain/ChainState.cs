@@ -36,17 +36,6 @@ public sealed class ChainState
     [Id(13)] public ulong CheckpointHeight { get; set; }
 }
 
-/// <summary>The whole L2 state at a finalized height (one record, overwritten): where a reactivated chain starts
-/// replaying instead of genesis. The root is kept to check the record on reading.</summary>
-[GenerateSerializer, Alias("ar.ChainCheckpoint")]
-public sealed class ChainCheckpoint
-{
-    [Id(0)] public ulong Height { get; init; }
-    [Id(1)] public Hash32 Root { get; init; }
-    [Id(2)] public Address[] Addresses { get; init; } = [];
-    [Id(3)] public Account[] Accounts { get; init; } = [];
-}
-
 /// <summary>One committed block: the block, its certificate, when it was committed, and the accounts it changed
 /// (the post-state diff), so the state can be rebuilt by replaying diffs without re-executing.</summary>
 [GenerateSerializer, Alias("ar.BlockRecord")]

@@ -42,7 +42,6 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
     private readonly Dictionary<long, int> _batchLive = [];                 // pending transactions per batch
     private readonly Dictionary<long, ulong> _batchCommitHeight = [];        // highest commit height seen per batch
     private readonly Dictionary<long, ulong> _batchRetireAt = [];            // drained batches: dropped once this height is final
-    private ulong _headHeight;
     private readonly Dictionary<Hash32, AdmissionRecord> _recentCommitted = [];
     private readonly Queue<Hash32> _recentOrder = new();
 
@@ -72,7 +71,6 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         var senders = loaded.SelectMany(b => b.Batch.Transactions).Select(t => t.Sender).Distinct().ToArray();
         await LoadAccounts(senders);
         var head = await GrainFactory.Chain(ChainId).GetHead();
-        _headHeight = head.Height;
         int committed = 0;
         foreach (var (batch, id) in loaded)
         {
@@ -247,7 +245,6 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
 
     public async Task OnCommitted(CommitNotice notice)
     {
-        _headHeight = notice.Height;
         foreach (var hash in notice.Committed)
         {
             var p = Remove(hash);

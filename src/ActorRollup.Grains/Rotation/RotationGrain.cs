@@ -389,7 +389,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
     public async Task<TermInfo[]> GetEpochTerms(ulong epoch)
     {
         var terms = epoch == S.Epoch ? S.Terms.Where(t => t.Epoch == epoch).ToList() : (await ReadEpoch(epoch))?.Terms ?? [];
-        return terms.Select(t => new TermInfo(t.Term, t.Leader, t.Epoch, t.FirstHeight, t.LastHeight)).ToArray();
+        return terms.Select(t => t.ToInfo()).ToArray();
     }
 
     private async Task<EpochRecord?> ReadEpoch(ulong epoch)
@@ -419,7 +419,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
     }
 
     public Task<TermInfo[]> GetTerms() =>
-        Task.FromResult(S.Terms.Select(t => new TermInfo(t.Term, t.Leader, t.Epoch, t.FirstHeight, t.LastHeight)).ToArray());
+        Task.FromResult(S.Terms.Select(t => t.ToInfo()).ToArray());
 
     public Task<string[]> GetSequencerIds() => Task.FromResult(S.Sequencers.Keys.Order(StringComparer.Ordinal).ToArray());
 

@@ -19,7 +19,10 @@ public sealed class SequencerRecord
 
 /// <summary>A recent leadership term (bounded history: the non-finalized range needs it for legitimacy checks).</summary>
 [GenerateSerializer, Immutable, Alias("ar.TermRecord")]
-public sealed record TermRecord([property: Id(0)] ulong Term, [property: Id(1)] string Leader, [property: Id(2)] ulong Epoch, [property: Id(3)] ulong FirstHeight, [property: Id(4)] ulong LastHeight);
+public sealed record TermRecord([property: Id(0)] ulong Term, [property: Id(1)] string Leader, [property: Id(2)] ulong Epoch, [property: Id(3)] ulong FirstHeight, [property: Id(4)] ulong LastHeight)
+{
+    public TermInfo ToInfo() => new(Term, Leader, Epoch, FirstHeight, LastHeight);
+}
 
 [GenerateSerializer, Alias("ar.RotationState")]
 public sealed class RotationState

@@ -3,7 +3,6 @@ using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Crypto;
-using ActorRollup.Core.Execution;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.State;
 using ActorRollup.Grains.Chain;
@@ -39,8 +38,6 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         _log = log;
     }
 
-    private bool _lastApplyClean;
-
     private (string ChainId, string Id) Key => GrainKeys.SplitMember(this.GetPrimaryKeyString());
     private string ChainId => Key.ChainId;
     private string Id => Key.Id;
@@ -60,22 +57,19 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
             S.VerifiedHeight = 0;
             S.VerifiedHash = GenesisBuilder.Header(S.Genesis, state.Root).Hash;
             var checkpoint = target > 0 ? await GrainFactory.Chain(ChainId).GetCheckpoint() : null;
-            if (checkpoint is not null && checkpoint.Height <= target)
+            if (checkpoint is not null && checkpoint.Height <= target && checkpoint.ToState() is { } start)
             {
-                var start = StateTree.FromAccounts(checkpoint.Addresses.Zip(checkpoint.Accounts, (a, acc) => new KeyValuePair<Address, Account>(a, acc)));
-                if (start.Root == checkpoint.Root)
-                {
-                    _replica[checkpoint.Height] = start;
-                    S.VerifiedHeight = checkpoint.Height;
-                    S.VerifiedHash = checkpoint.BlockHash;
-                }
+                _replica[checkpoint.Height] = start;
+                S.VerifiedHeight = checkpoint.Height;
+                S.VerifiedHash = checkpoint.BlockHash;
             }
             var clean = new List<(ulong Height, Hash32 Hash)>();
             for (ulong h = S.VerifiedHeight + 1; h <= target; h++)
             {
                 var block = await GrainFactory.Chain(ChainId).GetCommittedBlock(h);
-                if (block is null || !await Apply(block, report: false)) break;
-                if (_lastApplyClean) clean.Add((h, block.Block.Hash));
+                var violation = block is null ? null : await Apply(block, report: false);
+                if (violation is null) break;
+                if (violation == ViolationKind.None) clean.Add((h, block!.Block.Hash));
             }
             // The chain writes its validated height with its head record, so reports it had counted but not yet
             // written died with it: what this replica found sound above the chain's validated height is reported again.
@@ -120,19 +114,20 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         for (ulong h = S.VerifiedHeight + 1; h < height; h++)
         {
             var missing = await GrainFactory.Chain(ChainId).GetCommittedBlock(h);
-            if (missing is null || !await Apply(missing, report: true)) return;
+            if (missing is null || await Apply(missing, report: true) is null) return;
         }
         if (height == S.VerifiedHeight + 1) await Apply(block, report: true);
     }
 
-    /// <summary>Checks and applies one block on top of the replica; false when it does not extend the replica.</summary>
-    private async Task<bool> Apply(CommittedBlock committed, bool report)
+    /// <summary>Checks and applies one block on top of the replica: the violation found (None when sound), or null when
+    /// the block does not extend the replica.</summary>
+    private async Task<ViolationKind?> Apply(CommittedBlock committed, bool report)
     {
         var header = committed.Block.Header;
-        if (header.Height != S.VerifiedHeight + 1 || header.ParentHash != S.VerifiedHash) return false;
+        if (header.Height != S.VerifiedHeight + 1 || header.ParentHash != S.VerifiedHash) return null;
         var pre = _replica[S.VerifiedHeight];
         var context = await ContextOf(committed);
-        if (header.Height != S.VerifiedHeight + 1 || header.ParentHash != S.VerifiedHash) return false; // rolled back meanwhile
+        if (header.Height != S.VerifiedHeight + 1 || header.ParentHash != S.VerifiedHash) return null; // rolled back meanwhile
         var full = BlockChecker.IsSampled(Id, header.Hash, S.Config!.ValidationSampleRate);
         var verdict = BlockChecker.Check(committed, pre, context, S.Config!, _memo, _execution, full);
         S.VerifiedHeight = header.Height;
@@ -140,8 +135,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         S.BlocksChecked++;
         _replica[header.Height] = verdict.PostState;
         _replica.Remove(header.Height - Math.Min(header.Height, ReplicaWindow));
-        _lastApplyClean = verdict.Violation == ViolationKind.None;
-        if (!report) return true;
+        if (!report) return verdict.Violation;
         // The verified height is written once a batch, so a reactivated validator resumes near it (from the chain's
         // checkpoint when that is at or below it) instead of re-executing from genesis.
         if (header.Height % (ulong)S.Config!.BatchSize == 0) await _state.WriteStateAsync();
@@ -162,7 +156,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
                 ChainId, Id, header.Height, header.ProposerId, verdict.Violation, verdict.Detail);
             await OpenChallenge(header, pre.Root, verdict.PostState.Root, verdict.Violation, verdict.Detail);
         }
-        return true;
+        return verdict.Violation;
     }
 
     private async Task OpenChallenge(BlockHeader header, Hash32 preRoot, Hash32 recomputedRoot, ViolationKind violation, string detail)

@@ -28,7 +28,8 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
         try
         {
             using var stop = new CancellationTokenSource();
-            var (chain, stakesBefore, traffic, load) = await StartUnderLoad(cluster, "kill", stop.Token);
+            var run = await StartUnderLoad(cluster, "kill", stop.Token);
+            var (chain, traffic) = (run.Chain, run.Traffic);
 
             // The silo holding the mempool (where admitted transactions wait) dies abruptly — whichever it is, the
             // test client's gateways included (the client goes on through the others).
@@ -42,12 +43,7 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
             await chain.WaitForHeight(headAtKill.Height + 10, seconds: 60);
             await Poll.Until(() => Task.FromResult(traffic.Admitted.Count), n => n >= admittedAtKill + 200, TimeSpan.FromSeconds(60), "200 more admitted after the kill");
             stop.Cancel();
-            await load;
-            output.WriteLine($"admitted {traffic.Admitted.Count}, failed calls retried {traffic.FailedCalls}");
-            Assert.Empty(traffic.Refused);
-
-            await Ledger.AssertEveryAdmittedCommittedOnce(chain, traffic.Admitted);
-            await AssertStakesIntact(chain, stakesBefore);
+            await AssertNothingLost(run);
         }
         finally
         {
@@ -62,7 +58,8 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
         try
         {
             using var stop = new CancellationTokenSource();
-            var (chain, stakesBefore, traffic, load) = await StartUnderLoad(cluster, "leader-kill", stop.Token);
+            var run = await StartUnderLoad(cluster, "leader-kill", stop.Token);
+            var (chain, traffic) = (run.Chain, run.Traffic);
 
             // The silo that holds the current leader's sequencer grain dies abruptly.
             var term = await chain.Rotation.GetCurrent() ?? throw new InvalidOperationException("no leadership term");
@@ -81,11 +78,7 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
             Assert.NotEqual(term.LeaderId, failover.Replacement);
             await chain.WaitForHeight(headAtKill.Height + 10, seconds: 60);
             stop.Cancel();
-            await load;
-            Assert.Empty(traffic.Refused);
-
-            await Ledger.AssertEveryAdmittedCommittedOnce(chain, traffic.Admitted);
-            await AssertStakesIntact(chain, stakesBefore);
+            await AssertNothingLost(run);
         }
         finally
         {
@@ -258,6 +251,17 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
         var load = traffic.RunAsync(stop);
         await Poll.Until(() => Task.FromResult(traffic.Admitted.Count), n => n >= 200, TimeSpan.FromSeconds(30), "200 admitted before the kill");
         return new UnderLoad(chain, stakes, traffic, load);
+    }
+
+    /// <summary>After the traffic stopped: nothing refused, every admitted transaction committed exactly once, supply
+    /// conserved, stakes and reward pools intact.</summary>
+    private async Task AssertNothingLost(UnderLoad run)
+    {
+        await run.Load;
+        output.WriteLine($"admitted {run.Traffic.Admitted.Count}, failed calls retried {run.Traffic.FailedCalls}");
+        Assert.Empty(run.Traffic.Refused);
+        await Ledger.AssertEveryAdmittedCommittedOnce(run.Chain, run.Traffic.Admitted);
+        await AssertStakesIntact(run.Chain, run.StakesBefore);
     }
 
     private static async Task<Dictionary<string, (UInt128 Stake, UInt128 Rewards)>> Stakes(TestChain chain)
