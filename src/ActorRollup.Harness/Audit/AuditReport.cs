@@ -100,7 +100,7 @@ public sealed record AuditViolation(
 /// The verdict of one audit (<c>rollup verify</c>, and the <c>audit</c> object of a load test's results.json): how much
 /// of the chain was replayed and checked, every violation found (the first <see cref="ChainReplay.ViolationLimit"/>;
 /// <see cref="ViolationCount"/> counts them all), and the gaps — checks the replay could not make because the cluster
-/// no longer holds what they need (e.g. committees of old epochs). Gaps are reported, never counted as passed checks.
+/// no longer holds what they need (e.g. committees of a chain older than rotation's epoch records). Gaps are reported, never counted as passed checks.
 /// </summary>
 public sealed record AuditReport
 {

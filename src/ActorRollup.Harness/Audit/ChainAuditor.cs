@@ -27,15 +27,15 @@ public sealed class ChainAuditor(IGrainFactory grains)
     /// <summary>Pause between two looks at the live state.</summary>
     public TimeSpan LookInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Audits <paramref name="chainId"/> from genesis to its head. <paramref name="history"/> may carry
-    /// committees recorded earlier (a load test records each epoch's as it goes, before rotation forgets old ones).</summary>
+    /// <summary>Audits <paramref name="chainId"/> from genesis to its head (committees and terms of every epoch come
+    /// from rotation, which keeps each epoch's in a record of its own).</summary>
     /// <exception cref="ArgumentException">No such chain.</exception>
-    public async Task<AuditReport> AuditAsync(string chainId, AuditHistory? history = null, CancellationToken cancellationToken = default)
+    public async Task<AuditReport> AuditAsync(string chainId, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         var chain = grains.Chain(chainId);
         var genesis = await chain.GetGenesis() ?? throw new ArgumentException($"chain '{chainId}' does not exist", nameof(chainId));
-        history ??= new AuditHistory();
+        var history = new AuditHistory();
         const int attempts = 3;
         for (int attempt = 1; ; attempt++)
         {
@@ -146,20 +146,5 @@ public sealed class ChainAuditor(IGrainFactory grains)
         var ids = await grains.Rotation(chainId).GetSequencerIds();
         var pools = await Task.WhenAll(ids.Select(id => grains.Sequencer(chainId, id).GetSupply()));
         return new LiveChainState(head, supply, rollbacks, ids.Zip(pools).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal));
-    }
-
-    /// <summary>Records the committees rotation holds now for epochs not in <paramref name="history"/> yet (rotation keeps
-    /// only recent epochs; a long run calls this as it goes so a final audit can check every certificate).</summary>
-    public async Task RecordCommitteesAsync(string chainId, AuditHistory history)
-    {
-        var rotation = grains.Rotation(chainId);
-        var epoch = (await rotation.GetStatus()).Epoch;
-        for (ulong e = epoch; e >= 1 && !history.Committees.ContainsKey(e); e--)
-        {
-            var seats = await rotation.GetCommittee(e);
-            if (seats.Length == 0) break;
-            history.Committees[e] = seats;
-        }
-        history.MergeTerms(await rotation.GetTerms());
     }
 }

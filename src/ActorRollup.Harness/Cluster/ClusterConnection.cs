@@ -125,12 +125,21 @@ public sealed class ClusterConnection : IAsyncDisposable
         }
     }
 
-    private static IPEndPoint ParseGateway(string text)
+    /// <summary>Splits a <c>--gateway</c> value into host and port (1-65535); false when it is not host:port.</summary>
+    public static bool TrySplitGateway(string text, out string host, out int port)
     {
         var colon = text.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out var port) || port is < 1 or > 65535)
+        host = colon > 0 ? text[..colon] : "";
+        port = 0;
+        return colon > 0
+               && int.TryParse(text[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port)
+               && port is >= 1 and <= 65535;
+    }
+
+    private static IPEndPoint ParseGateway(string text)
+    {
+        if (!TrySplitGateway(text, out var host, out var port))
             throw new ClusterUnreachableException($"--gateway '{text}' is not host:port");
-        var host = text[..colon];
         if (!IPAddress.TryParse(host, out var address))
         {
             try

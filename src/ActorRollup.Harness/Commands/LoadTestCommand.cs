@@ -114,7 +114,7 @@ public static class LoadTestCommand
             var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
             var driver = new LoadTestDriver(connection, options, stdout, interactive);
             var (report, _) = await driver.RunAsync("rollup " + string.Join(' ', parse.Tokens.Select(t => t.Value)), cancellationToken);
-            return report.Runs.All(r => r.TxLost == 0 && r.TxDuplicated == 0 && r.SupplyConserved && r.Audit is { Passed: true }) ? Cli.Success : 4;
+            return report.Runs.All(r => r.TxLost == 0 && r.TxDuplicated == 0 && r.SupplyConserved && r.Audit is { Passed: true }) ? Cli.Success : Output.HarnessExit.AuditFailed;
         });
         return command;
     }

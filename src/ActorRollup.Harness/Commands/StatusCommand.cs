@@ -61,7 +61,13 @@ public static class StatusCommand
                 return Cli.Fail(stderr, e.Message);
             }
             var gateways = parse.GetValue(gateway) ?? [];
-            if (gateways.Length == 0 && record is not null) gateways = record.AliveSilos().Select(s => s.Gateway).ToArray();
+            if (gateways.Length == 0 && record is not null)
+            {
+                gateways = record.AliveSilos().Select(s => s.Gateway).ToArray();
+                // Not an embedded silo in place of a recorded cluster that is down: that would show a fresh chain.
+                if (gateways.Length == 0)
+                    throw new ClusterUnreachableException($"no silo of the cluster recorded in {folder.Path} is running (rollup cluster down clears the record; --gateway names another cluster)");
+            }
             await using var session = await ChainSession.OpenAsync(parse, gateways, chain, cancellationToken);
             if (session.Genesis is null) return Cli.Fail(stderr, session.MissingChain);
             var cluster = record is null ? null : folder;

@@ -36,7 +36,7 @@ public static class VerifyCommand
             await using var session = await ChainSession.OpenAsync(parse, gateway, chain, cancellationToken);
             if (session.Genesis is null) return Cli.Fail(stderr, session.MissingChain);
 
-            var report = await new ChainAuditor(session.Grains).AuditAsync(session.ChainId, cancellationToken: cancellationToken);
+            var report = await new ChainAuditor(session.Grains).AuditAsync(session.ChainId, cancellationToken);
             if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(report, Json));
             else Write(stdout, report, session.Connection.Embedded ? "embedded silo" : session.Connection.Where);
             stdout.Flush();

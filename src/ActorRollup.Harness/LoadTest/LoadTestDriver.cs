@@ -29,11 +29,12 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
                              $"lost {r.TxLost}, duplicated {r.TxDuplicated}, supply {(r.SupplyConserved ? "conserved" : "VIOLATED")}, " +
                              $"audit {(r.Audit is { Passed: true } ? "passed" : "FAILED")} ({r.Audit?.Blocks} blocks, {r.Audit?.Transactions} tx in {r.Audit?.ElapsedMs} ms)");
             if (r.Audit is { Passed: false } failed)
-                foreach (var v in failed.Violations.Take(10)) stdout.WriteLine($"  audit violation at height {v.Height}: {v.Code}: {v.Detail}");
+                foreach (var v in failed.Violations.Take(10)) stdout.WriteLine($"  audit violation at {v}");
             foreach (var k in r.SiloKills)
                 stdout.WriteLine($"  silo-kill at {k.AtSec:0.#}s: silo {k.Instance} (pid {k.Pid}) killed, hosting {Hosted(k.HostedGrains)}; " +
-                                 $"next block after {Ms(k.NextBlockMs)}, longest gap {Ms(k.LongestGapMs)}, declared dead after {Ms(k.DeclaredDeadMs)}; {r.SubmitCallsFailed} submit calls failed and were offered again " +
-                                 $"({r.TxAdmittedByFailedCalls} of their transactions had been admitted)");
+                                 $"next block after {Ms(k.NextBlockMs)}, longest gap {Ms(k.LongestGapMs)}, declared dead after {Ms(k.DeclaredDeadMs)}");
+            if (r.SiloKills.Length > 0)
+                stdout.WriteLine($"  {r.SubmitCallsFailed} submit calls failed and were offered again ({r.TxAdmittedByFailedCalls} of their transactions had been admitted)");
         }
 
         var report = new LoadTestReport(Machine(connection), new CeilingResult(Math.Round(ed25519), Math.Round(calls)), runs, started.ToString("O"), commandLine);

@@ -25,7 +25,6 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     private readonly List<FiredFault> _faults = [];
     private readonly List<SiloKill.Event> _siloKills = [];
     private readonly LongHistogram _liveSoft = new(1, 3_600_000, 3);
-    private readonly AuditHistory _auditHistory = new();
     private ulong _scanned;
     private long _committedLive;
 
@@ -102,7 +101,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         await grains.Rotation(_chainId).Retire();
         // The audit replays the retired chain from genesis: every block, certificate, term and the supply.
         report(Progress("audit", clock.Elapsed, generator));
-        return result with { Audit = await new ChainAuditor(grains).AuditAsync(_chainId, _auditHistory, cancellationToken) };
+        return result with { Audit = await new ChainAuditor(grains).AuditAsync(_chainId, cancellationToken) };
     }
 
     /// <summary>The chain parameters a run uses (also what the command validates before connecting).</summary>
@@ -229,8 +228,6 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             for (int i = 0; i < block.AdmittedAtMs.Length; i++)
                 if (block.AdmittedAtMs[i] > 0) _liveSoft.RecordValue(Math.Max(1, block.CommittedAtMs - block.AdmittedAtMs[i]));
         }
-        // Rotation keeps only recent committees: record each epoch's as the run goes, for the final audit.
-        await new ChainAuditor(grains).RecordCommitteesAsync(_chainId, _auditHistory);
     }
 
     private IEnumerable<BlockView> Canonical() => _blocks.Where(kv => kv.Key <= _scanned).Select(kv => kv.Value);

@@ -91,7 +91,7 @@ public static class ReportWriter
                 sb.AppendLine($"  - audit (`rollup verify`): **{(audit.Passed ? "passed" : "FAILED")}** — {audit.Blocks} blocks, {audit.Transactions} transactions, " +
                               $"{audit.Certificates} certificates, {audit.Epochs} epochs, {audit.Terms} terms replayed from genesis in {audit.ElapsedMs} ms; " +
                               $"final state root {audit.FinalStateRoot}" +
-                              (audit.ViolationCount == 0 ? "" : $"; {audit.ViolationCount} violation(s): " + string.Join("; ", audit.Violations.Take(10).Select(v => $"height {v.Height} {v.Code}: {v.Detail}"))) +
+                              (audit.ViolationCount == 0 ? "" : $"; {audit.ViolationCount} violation(s): " + string.Join("; ", audit.Violations.Take(10))) +
                               (audit.Gaps.Length == 0 ? "" : "; not checked: " + string.Join("; ", audit.Gaps)) + ".");
         }
         sb.AppendLine();

@@ -104,11 +104,7 @@ public static class SiloKill
 
     private static bool IsGateway(SiloRecord silo, IReadOnlyList<string> gateways) => gateways.Any(g => GatewayPort(g) == silo.GatewayPort);
 
-    private static int GatewayPort(string gateway)
-    {
-        var colon = gateway.LastIndexOf(':');
-        return colon > 0 && int.TryParse(gateway[(colon + 1)..], out var port) ? port : -1;
-    }
+    private static int GatewayPort(string gateway) => ClusterConnection.TrySplitGateway(gateway, out _, out var port) ? port : -1;
 
     /// <summary>A kill that happened, with the cluster's membership still being watched for the silo's death.</summary>
     public sealed class Event

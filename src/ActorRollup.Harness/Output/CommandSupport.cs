@@ -38,8 +38,7 @@ public static class CommandSupport
             foreach (var token in result.Tokens)
             {
                 var text = token.Value;
-                var colon = text.LastIndexOf(':');
-                if (colon <= 0 || !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+                if (!Cluster.ClusterConnection.TrySplitGateway(text, out _, out _))
                 {
                     result.AddError($"--gateway '{text}' is not host:port (port 1-65535)");
                     return;
