@@ -76,6 +76,10 @@ internal static class DurableCluster
 /// </summary>
 internal sealed class Traffic(TestChain chain, int batch = 10)
 {
+    /// <summary>Transactions per account at most: below <c>Chain:MaxNonceGap</c> (64), so a stalled chain never turns the
+    /// traffic's own back-log into NonceTooFarAhead refusals (which would leave nonce holes behind them).</summary>
+    private const int PerAccount = 60;
+
     private readonly ConcurrentDictionary<Hash32, byte> _admitted = new();
     private readonly ConcurrentQueue<string> _refused = new();
     private int _failedCalls;
@@ -87,7 +91,7 @@ internal sealed class Traffic(TestChain chain, int batch = 10)
     public async Task RunAsync(CancellationToken stop)
     {
         int next = 0;
-        while (!stop.IsCancellationRequested)
+        while (!stop.IsCancellationRequested && next + batch <= PerAccount * chain.AccountCount)
         {
             var txs = new Transaction[batch];
             for (int i = 0; i < batch; i++)
