@@ -4,6 +4,7 @@ using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Transactions;
+using ActorRollup.Audit;
 using ActorRollup.Harness.Audit;
 
 namespace ActorRollup.IntegrationTests;

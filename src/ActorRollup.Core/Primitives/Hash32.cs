@@ -78,6 +78,9 @@ public readonly record struct Hash32(ulong W0, ulong W1, ulong W2, ulong W3) : I
 
     public override string ToString() => "0x" + ToHex();
 
+    /// <summary>"0x" and the first 12 hex digits: how logs, the harness and the audit name a hash in one line.</summary>
+    public string Short() => "0x" + ToHex()[..12];
+
     public static Hash32 Parse(string text)
     {
         if (!TryParse(text, out var hash)) throw new FormatException($"'{text}' is not a 32-byte hex hash");

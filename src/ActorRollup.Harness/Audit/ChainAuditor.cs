@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Messages;
+using ActorRollup.Audit;
 
 namespace ActorRollup.Harness.Audit;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using ActorRollup.Audit;
 using ActorRollup.Harness.Audit;
 using ActorRollup.Harness.Output;
 

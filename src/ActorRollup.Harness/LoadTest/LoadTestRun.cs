@@ -5,6 +5,7 @@ using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Crypto;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Transactions;
+using ActorRollup.Audit;
 using ActorRollup.Harness.Audit;
 using HdrHistogram;
 

@@ -63,7 +63,7 @@ public sealed record RunResult
     [JsonPropertyName("presignedTx")] public long PresignedTx { get; init; }
     [JsonPropertyName("generatorExhausted")] public bool GeneratorExhausted { get; init; }
     /// <summary>The chain audit run at the end of the run (<c>rollup verify</c>'s report): a replay from genesis to the head.</summary>
-    [JsonPropertyName("audit")] public ActorRollup.Harness.Audit.AuditReport? Audit { get; init; }
+    [JsonPropertyName("audit")] public ActorRollup.Audit.AuditReport? Audit { get; init; }
     [JsonPropertyName("siloKills")] public SiloKillResult[] SiloKills { get; init; } = [];
     /// <summary>Submit calls that failed as a whole (timed out, or their silo died) and were offered again.</summary>
     [JsonPropertyName("submitCallsFailed")] public long SubmitCallsFailed { get; init; }

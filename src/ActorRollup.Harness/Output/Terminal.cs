@@ -86,7 +86,7 @@ public static class Terminal
     public static string Tokens(UInt128 baseUnits) => Token.Format(baseUnits) + " tokens";
 
     /// <summary>The first 12 hex digits of a hash, 0x-prefixed.</summary>
-    public static string Short(Hash32 hash) => "0x" + hash.ToHex()[..12];
+    public static string Short(Hash32 hash) => hash.Short();
 
     /// <summary>A Unix-ms timestamp as UTC wall-clock time with milliseconds, or "-" when 0.</summary>
     public static string Time(long unixMs) =>

@@ -1,6 +1,6 @@
 using ActorRollup.Harness;
 
-namespace ActorRollup.Core.Tests.Harness;
+namespace ActorRollup.Harness.Tests;
 
 /// <summary>The <c>rollup schedule</c> command, run in-process through <see cref="Cli.Run"/>.</summary>
 public class ScheduleCommandTests

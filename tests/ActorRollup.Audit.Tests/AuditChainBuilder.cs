@@ -8,10 +8,9 @@ using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Scheduling;
 using ActorRollup.Core.State;
 using ActorRollup.Core.Transactions;
-using ActorRollup.Grains.Chain;
-using ActorRollup.Harness.Audit;
+using ActorRollup.Audit;
 
-namespace ActorRollup.Core.Tests.Harness;
+namespace ActorRollup.Audit.Tests;
 
 /// <summary>
 /// Builds a small chain by hand, block by block, exactly as the protocol makes one — genesis keys, the genesis committee,

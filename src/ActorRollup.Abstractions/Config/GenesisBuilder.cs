@@ -1,10 +1,9 @@
-using ActorRollup.Abstractions.Config;
 using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Execution;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.State;
 
-namespace ActorRollup.Grains.Chain;
+namespace ActorRollup.Abstractions.Config;
 
 /// <summary>
 /// Builds the genesis state and block 0 from a <see cref="ChainGenesis"/>. Deterministic: the chain and every

@@ -3,7 +3,7 @@ using ActorRollup.Harness;
 using ActorRollup.Harness.Cluster;
 using ActorRollup.Harness.LoadTest;
 
-namespace ActorRollup.Core.Tests.Harness;
+namespace ActorRollup.Harness.Tests;
 
 /// <summary>
 /// The local cluster's state folder (records, liveness by pid and start time, stale-record clean-up) and the

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Serialization;
 
-namespace ActorRollup.Harness.Audit;
+namespace ActorRollup.Audit;
 
 /// <summary>
 /// What an audit found wrong, one code per rule of the protocol the replay checks. The codes are stable: scripts,

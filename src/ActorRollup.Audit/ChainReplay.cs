@@ -6,10 +6,8 @@ using ActorRollup.Core.Execution;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Scheduling;
 using ActorRollup.Core.State;
-using ActorRollup.Grains.Chain;
-using ActorRollup.Harness.Output;
 
-namespace ActorRollup.Harness.Audit;
+namespace ActorRollup.Audit;
 
 /// <summary>
 /// What the cluster tells an audit about leadership: the committee of each epoch it still holds (rotation keeps the
@@ -162,7 +160,7 @@ public sealed class ChainReplay
         if (header.Height != h) Add(h, AuditReason.HeightGap, $"block at position {h} says height {header.Height}");
         if (!string.Equals(header.ChainId, _config.ChainId, StringComparison.Ordinal)) Add(h, AuditReason.WrongChain, $"header names chain '{header.ChainId}'");
         if (header.ParentHash != _headHash)
-            Add(h, AuditReason.ParentLink, $"parent {Terminal.Short(header.ParentHash)}, but block {h - 1} is {Terminal.Short(_headHash)}");
+            Add(h, AuditReason.ParentLink, $"parent {header.ParentHash.Short()}, but block {h - 1} is {_headHash.Short()}");
         var epoch = EpochOf(h);
         if (header.Epoch != epoch) Add(h, AuditReason.WrongEpoch, $"header says epoch {header.Epoch}, height {h} is in epoch {epoch}");
         _maxEpoch = Math.Max(_maxEpoch, epoch);
@@ -181,14 +179,14 @@ public sealed class ChainReplay
             if (!committee.TryGet(header.ProposerId, out var proposer))
                 Add(h, AuditReason.IllegitimateLeader, $"proposer {header.ProposerId} is not on the committee of epoch {header.Epoch}");
             else if (!block.Signed.VerifySignature(proposer.PublicKey))
-                Add(h, AuditReason.BadProposerSignature, $"{header.ProposerId}'s signature over {Terminal.Short(header.Hash)} does not verify");
+                Add(h, AuditReason.BadProposerSignature, $"{header.ProposerId}'s signature over {header.Hash.Short()} does not verify");
             var qc = committed.Certificate.Verify(header.Hash, committee);
             if (!qc.Ok)
                 Add(h, AuditReason.BadCertificate, $"{qc.Reason}: {qc.SignedPower} of {qc.TotalPower} power{(qc.Member is null ? "" : $" (member {qc.Member})")}");
             Certificates++;
         }
 
-        if (!block.TxRootMatchesBody()) Add(h, AuditReason.TxRootMismatch, $"header tx root {Terminal.Short(header.TxRoot)}, body gives {Terminal.Short(TxRoot.Compute(block.Entries))}");
+        if (!block.TxRootMatchesBody()) Add(h, AuditReason.TxRootMismatch, $"header tx root {header.TxRoot.Short()}, body gives {TxRoot.Compute(block.Entries).Short()}");
         if (header.FeeAccount is not null) Add(h, AuditReason.BadFeeRecipient, $"fees go to {header.FeeRecipient} instead of the proposer's L1 pool");
 
         // Transactions: signatures (in parallel), duplicates, ordering, then execution in block order.
@@ -199,11 +197,11 @@ public sealed class ChainReplay
         var duplicate = new bool[txs.Count];
         for (int i = 0; i < txs.Count; i++)
         {
-            if (!signed[i]) Add(h, AuditReason.BadTxSignature, $"transaction {i} ({Terminal.Short(txs[i].Hash)}) has a bad signature");
+            if (!signed[i]) Add(h, AuditReason.BadTxSignature, $"transaction {i} ({txs[i].Hash.Short()}) has a bad signature");
             if (!_seen.Add(txs[i].Hash))
             {
                 duplicate[i] = true;
-                Add(h, AuditReason.DuplicateTx, $"transaction {i} ({Terminal.Short(txs[i].Hash)}) was already committed");
+                Add(h, AuditReason.DuplicateTx, $"transaction {i} ({txs[i].Hash.Short()}) was already committed");
             }
         }
         CheckOrdering(h, entries);
@@ -215,12 +213,12 @@ public sealed class ChainReplay
             if (outcome == ExecutionOutcome.Included || duplicate[i]) continue;
             var tx = txs[i];
             if (outcome is ExecutionOutcome.NonceTooLow or ExecutionOutcome.NonceTooHigh)
-                Add(h, AuditReason.NonceOrder, $"transaction {i} ({Terminal.Short(tx.Hash)}) of {tx.Sender} has nonce {tx.Nonce}, the account's next is {AccountNonce(result, txs, i)}");
+                Add(h, AuditReason.NonceOrder, $"transaction {i} ({tx.Hash.Short()}) of {tx.Sender} has nonce {tx.Nonce}, the account's next is {AccountNonce(result, txs, i)}");
             else
-                Add(h, AuditReason.TxNotExecutable, $"transaction {i} ({Terminal.Short(tx.Hash)}) fails execution: {outcome}");
+                Add(h, AuditReason.TxNotExecutable, $"transaction {i} ({tx.Hash.Short()}) fails execution: {outcome}");
         }
         if (result.PostState.Root != header.StateRoot)
-            Add(h, AuditReason.StateRootMismatch, $"header state root {Terminal.Short(header.StateRoot)}, re-executed {Terminal.Short(result.PostState.Root)}");
+            Add(h, AuditReason.StateRootMismatch, $"header state root {header.StateRoot.Short()}, re-executed {result.PostState.Root.Short()}");
 
         // The chain carries the honest state forward whatever root the header claims; so does the replay.
         _state = result.PostState;
@@ -376,7 +374,7 @@ public sealed class ChainReplay
         var h = Height;
         if (head.Height != h || head.Hash != _headHash || head.StateRoot != _state.Root)
             Found(head.Height, AuditReason.HeadMismatch,
-                $"chain head {head.Height} {Terminal.Short(head.Hash)} state {Terminal.Short(head.StateRoot)}; replay ended at {h} {Terminal.Short(_headHash)} state {Terminal.Short(_state.Root)}");
+                $"chain head {head.Height} {head.Hash.Short()} state {head.StateRoot.Short()}; replay ended at {h} {_headHash.Short()} state {_state.Root.Short()}");
 
         var supply = live.Supply;
         if (!supply.Conserved) Found(h, AuditReason.SupplyNotConserved, $"total {supply.Total} != expected {supply.Expected} (genesis {supply.Genesis} + minted {supply.Minted} - burned {supply.Burned})");
@@ -419,7 +417,7 @@ public sealed class ChainReplay
             bool superseded = live.Rollbacks.Skip(i + 1).Any(later => later.FromHeight <= r.FromHeight - 1);
             if (!superseded && r.RestoredStateRoot != _roots[(int)(r.FromHeight - 1)])
                 Found(r.FromHeight, AuditReason.RollbackMismatch,
-                    $"rollback {r.ChallengeId} restored state {Terminal.Short(r.RestoredStateRoot)}; the canonical state at height {r.FromHeight - 1} is {Terminal.Short(_roots[(int)(r.FromHeight - 1)])}");
+                    $"rollback {r.ChallengeId} restored state {r.RestoredStateRoot.Short()}; the canonical state at height {r.FromHeight - 1} is {_roots[(int)(r.FromHeight - 1)].Short()}");
         }
         return found;
     }

@@ -3,9 +3,9 @@ using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Transactions;
-using ActorRollup.Harness.Audit;
+using ActorRollup.Audit;
 
-namespace ActorRollup.Core.Tests.Harness;
+namespace ActorRollup.Audit.Tests;
 
 /// <summary>
 /// The audit's replay (<see cref="ChainReplay"/>, behind <c>rollup verify</c>) on hand-built chains: an honest chain
