@@ -101,8 +101,7 @@ public sealed class ChainReplay
         + _genesis.Sequencers.Aggregate(UInt128.Zero, (sum, s) => sum + Token.FromTokens(s.StakeTokens) + Token.FromTokens(_genesis.OwnerL1Tokens))
         + _genesis.Validators.Aggregate(UInt128.Zero, (sum, v) => sum + Token.FromTokens(v.BondTokens));
 
-    private ulong EpochOf(ulong height) => (height - 1) / _config.EpochLength + 1;
-    private ulong FirstHeightOf(ulong epoch) => epoch == 0 ? 0 : unchecked((epoch - 1) * _config.EpochLength + 1);
+    private Epochs Epochs => new(_config.EpochLength);
 
     private void Add(ulong height, AuditReason reason, string detail)
     {
@@ -125,7 +124,7 @@ public sealed class ChainReplay
         }
         catch (Exception e) when (e is ArgumentException or OverflowException)
         {
-            Add(FirstHeightOf(epoch), AuditReason.CommitteeMismatch, $"committee of epoch {epoch} is malformed: {e.Message}");
+            Add(Epochs.FirstHeight(epoch), AuditReason.CommitteeMismatch, $"committee of epoch {epoch} is malformed: {e.Message}");
             committee = null;
         }
         if (committee is not null) CheckCommittee(epoch, seats);
@@ -135,7 +134,7 @@ public sealed class ChainReplay
 
     private void CheckCommittee(ulong epoch, CommitteeSeat[] seats)
     {
-        var at = FirstHeightOf(epoch);
+        var at = Epochs.FirstHeight(epoch);
         if (seats.Length > _config.CommitteeSize)
             Add(at, AuditReason.CommitteeMismatch, $"committee of epoch {epoch} has {seats.Length} members, more than Chain:CommitteeSize {_config.CommitteeSize}");
         foreach (var seat in seats)
@@ -161,7 +160,7 @@ public sealed class ChainReplay
         if (!string.Equals(header.ChainId, _config.ChainId, StringComparison.Ordinal)) Add(h, AuditReason.WrongChain, $"header names chain '{header.ChainId}'");
         if (header.ParentHash != _headHash)
             Add(h, AuditReason.ParentLink, $"parent {header.ParentHash.Short()}, but block {h - 1} is {_headHash.Short()}");
-        var epoch = EpochOf(h);
+        var epoch = Epochs.Of(h);
         if (header.Epoch != epoch) Add(h, AuditReason.WrongEpoch, $"header says epoch {header.Epoch}, height {h} is in epoch {epoch}");
         _maxEpoch = Math.Max(_maxEpoch, epoch);
         if (header.Term < _lastTerm) Add(h, AuditReason.TermRegression, $"term {header.Term} after term {_lastTerm}");
@@ -338,8 +337,8 @@ public sealed class ChainReplay
                 var first = ofEpoch[0];
                 if (!string.Equals(first.LeaderId, scheduled, StringComparison.Ordinal))
                     Found(first.FirstHeight, AuditReason.ScheduleMismatch, $"epoch {epoch} began with term {first.Term} led by {first.LeaderId}; {_config.ScheduleAlgorithm} schedules {scheduled}");
-                if (first.FirstHeight != FirstHeightOf(epoch))
-                    Found(first.FirstHeight, AuditReason.ScheduleMismatch, $"epoch {epoch}'s first term {first.Term} starts at height {first.FirstHeight}, not {FirstHeightOf(epoch)}");
+                if (first.FirstHeight != Epochs.FirstHeight(epoch))
+                    Found(first.FirstHeight, AuditReason.ScheduleMismatch, $"epoch {epoch}'s first term {first.Term} starts at height {first.FirstHeight}, not {Epochs.FirstHeight(epoch)}");
             }
 
             var replaced = new HashSet<string>(StringComparer.Ordinal);

@@ -100,8 +100,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
 
     // ---------------------------------------------------------------- epochs
 
-    private ulong EpochOf(ulong height) => (height - 1) / Config.EpochLength + 1;
-    private ulong LastHeightOf(ulong epoch) => epoch * Config.EpochLength;
+    private Epochs Epochs => new(Config.EpochLength);
 
     /// <summary>The committee of <paramref name="epoch"/> from the stake snapshot that applies to it.</summary>
     private CommitteeSeat[] SelectCommittee(ulong epoch)
@@ -160,7 +159,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         {
             leader = StakeLottery.Draw(members, Config.ScheduleSeed, epoch)!;
         }
-        await StartTerm(epoch, leader, LastHeightOf(epoch - 1) + 1, committee, nowMs);
+        await StartTerm(epoch, leader, Epochs.LastHeight(epoch - 1) + 1, committee, nowMs);
     }
 
     private WeightedRoundRobin LoadWrr() =>
@@ -179,7 +178,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
     private async Task<LeadershipTerm> StartTerm(ulong epoch, string leader, ulong firstHeight, CommitteeSeat[] committee, long nowMs)
     {
         var previous = S.Current;
-        var term = new LeadershipTerm(ChainId, epoch, ++S.TermCounter, leader, firstHeight, LastHeightOf(epoch), committee, nowMs);
+        var term = new LeadershipTerm(ChainId, epoch, ++S.TermCounter, leader, firstHeight, Epochs.LastHeight(epoch), committee, nowMs);
         S.Current = term;
         S.Terms.Add(new TermRecord(term.Term, leader, epoch, firstHeight, term.LastHeight));
         if (S.Terms.Count > TermHistory) S.Terms.RemoveAt(0);
@@ -218,7 +217,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
             if (S.FailoverLog.Count > 1_000) S.FailoverLog.RemoveAt(0);
             S.PendingFailover = null;
         }
-        if (height == LastHeightOf(S.Epoch))
+        if (height == Epochs.LastHeight(S.Epoch))
         {
             await ReleaseJailed(S.Epoch + 1);
             await BeginEpoch(S.Epoch + 1, committedAtMs);

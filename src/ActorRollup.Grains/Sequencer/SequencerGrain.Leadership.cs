@@ -4,6 +4,7 @@ using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Crypto;
 using ActorRollup.Core.Execution;
 using ActorRollup.Core.Primitives;
+using ActorRollup.Core.Scheduling;
 using ActorRollup.Core.State;
 using ActorRollup.Core.Transactions;
 using Microsoft.Extensions.Logging;
@@ -295,7 +296,7 @@ public sealed partial class SequencerGrain
             while (_term is not null && posted + size <= _headHeight)
             {
                 ulong first = posted + 1, last = posted + size;
-                var epoch = (last - 1) / config.EpochLength + 1;
+                var epoch = new Epochs(config.EpochLength).Of(last);
                 var hashes = await GrainFactory.Chain(ChainId).GetBlockHashes(first, last);
                 if (hashes.Length != (int)size) return;
                 var lastBlock = await GrainFactory.Chain(ChainId).GetBlock(last);
