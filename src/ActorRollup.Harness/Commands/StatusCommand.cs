@@ -1,8 +1,11 @@
 using System.CommandLine;
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Messages;
-using ActorRollup.Harness.Cluster;
+using ActorRollup.Harness.Connection;
+using ActorRollup.Harness.Supervisor;
+using ActorRollup.Harness.Options;
 using ActorRollup.Harness.Output;
+using ActorRollup.Harness.Session;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -11,29 +14,24 @@ namespace ActorRollup.Harness.Commands;
 /// <summary>
 /// <c>rollup status</c>: one chain at a glance — heights at each confirmation level, epoch, term and leader, halt state,
 /// the committee with each member's status, mempool, failovers, rollbacks, settlement and the L2 supply. With
-/// <c>--watch</c> it refreshes every <c>--interval</c> ms (a live display on a terminal, successive snapshots
+/// <c>--watch</c> it refreshes every <c>--interval</c> (a live display on a terminal, successive snapshots
 /// elsewhere) until Ctrl+C or <c>--count</c> refreshes.
 /// </summary>
 public static class StatusCommand
 {
     public static Command Create()
     {
-        var gateway = CommandSupport.Gateway();
-        var chain = CommandSupport.Chain();
-        var state = ClusterCommand.StateOption();
+        var gateway = ClusterOptions.Gateway();
+        var chain = ClusterOptions.Chain();
+        var state = ClusterOptions.State();
         var watch = new Option<bool>("--watch") { Description = "Keep refreshing until Ctrl+C (or --count refreshes)." };
-        var interval = new Option<int>("--interval")
-        {
-            Description = "Refresh interval of --watch, in milliseconds.",
-            HelpName = "ms",
-            DefaultValueFactory = _ => 1_000,
-            CustomParser = CommandSupport.Int("--interval", 50, 3_600_000),
-        };
+        var interval = Durations.Option("--interval", "Refresh interval of --watch (default 1s).", BareUnit.Milliseconds,
+            TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1));
         var count = new Option<int?>("--count")
         {
             Description = "With --watch: stop after this many refreshes.",
             HelpName = "n",
-            CustomParser = r => CommandSupport.Int("--count", 1)(r),
+            CustomParser = r => OptionValues.Int("--count", 1)(r),
         };
 
         var command = new Command("status", "Show a chain's heights, leader, committee, mempool, failovers, rollbacks, settlement and supply.")
@@ -75,10 +73,10 @@ public static class StatusCommand
             if (!parse.GetValue(watch))
             {
                 Show(stdout, await Snapshot.TakeAsync(session, cluster));
-                return Cli.Success;
+                return ExitCodes.Success;
             }
 
-            var every = TimeSpan.FromMilliseconds(parse.GetValue(interval));
+            var every = parse.GetValue(interval);
             var limit = parse.GetValue(count) ?? int.MaxValue;
             if (Terminal.IsInteractive(stdout))
             {
@@ -103,7 +101,7 @@ public static class StatusCommand
                     Show(stdout, snapshot);
                 }
             }
-            return Cli.Success;
+            return ExitCodes.Success;
         });
         return command;
     }
