@@ -456,7 +456,7 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
         Assert.Equal(forgedRoot, (await chain.Chain.GetBlock(badHeight))!.StateRoot);
 
         (exit, stdout, stderr) = await RunOn(chain, "verify");
-        Assert.True(exit == 4, stdout + stderr);
+        Assert.True(exit == ExitCodes.AuditFailed, stdout + stderr);
         Assert.StartsWith($"chain {chain.Id} ({fixture.Gateway}): audit FAILED — 1 violation(s) in heights 1..", stdout);
         var row = Assert.Single(TableRows(stdout));
         Assert.Equal([badHeight.ToString(), "state-root-mismatch"], row[..2]);
