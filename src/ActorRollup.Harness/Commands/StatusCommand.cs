@@ -137,6 +137,9 @@ public static class StatusCommand
         string Where, ChainStatus Chain, RotationStatus Rotation, SettlementView Settlement, MempoolStats Mempool,
         SequencerView?[] Members, long TakenAtMs)
     {
+        /// <summary>The cluster's most recently bootstrapped chains, newest first (a load test's chains among them).</summary>
+        public ChainEntry[] Recent { get; init; } = [];
+
         /// <summary>The local cluster's recorded silos and the cluster's membership, when there is a cluster to show.</summary>
         public IReadOnlyList<string> Cluster { get; init; } = [];
 
@@ -160,17 +163,44 @@ public static class StatusCommand
                     return null;
                 }
             }));
+            var recent = await RecentChains(grains);
             var cluster = new List<string>();
             if (folder?.Load() is { } record) cluster.AddRange(ClusterView.RecordLines(folder, record));
             if (!session.Connection.Embedded) cluster.AddRange(ClusterView.MembershipLines(await ClusterView.MembershipAsync(grains)));
             return new Snapshot(session.Connection.Embedded ? "embedded silo" : session.Connection.Where,
-                status, await rotation, await settlement, await mempool, members, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) { Cluster = cluster };
+                status, await rotation, await settlement, await mempool, members, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) { Cluster = cluster, Recent = recent };
+        }
+
+        /// <summary>The registry's latest chains; none when it does not answer (status still shows the chain asked for).</summary>
+        private static async Task<ChainEntry[]> RecentChains(IGrainFactory grains)
+        {
+            try
+            {
+                return await grains.ChainRegistryGrain().Latest(RecentCount).WaitAsync(TimeSpan.FromSeconds(3));
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                return [];
+            }
         }
     }
 
     /// <summary>The first few senders whose transactions are stuck (censorship shows here), and how many more.</summary>
     private static string StuckSenders(string[] senders) =>
         string.Join(", ", senders.Take(3)) + (senders.Length > 3 ? $" and {senders.Length - 3} more" : "");
+
+    /// <summary>How many of the latest chains status lists.</summary>
+    private const int RecentCount = 5;
+
+    /// <summary>The latest chains of the cluster, newest first, the one shown marked; a hint how to show another.</summary>
+    private static IEnumerable<string> RecentLines(Snapshot s)
+    {
+        yield return "latest chains (newest first; rollup status --chain ID shows one):";
+        var width = s.Recent.Max(e => e.ChainId.Length);
+        foreach (var e in s.Recent)
+            yield return $"  {(e.ChainId == s.Chain.ChainId ? "*" : " ")} {e.ChainId.PadRight(width)}  {Terminal.Time(e.CreatedAtMs)}  " +
+                         $"committee {e.CommitteeSize} of {e.Sequencers}, {e.Validators} validators";
+    }
 
     private static IRenderable Render(Snapshot s, TextWriter stdout)
     {
@@ -185,7 +215,7 @@ public static class StatusCommand
                 (term is null ? "" : $" (heights {term.FirstHeight}..{term.LastHeight})")),
             Terminal.Field("halted", c.Halted ? "YES: " + c.HaltReason : "no"),
             Terminal.Field("mempool", $"{c.MempoolSize} pending" + (s.Mempool.Stuck > 0 ? $", {s.Mempool.Stuck} stuck (senders {StuckSenders(s.Mempool.StuckSenders)})" : "") +
-                $"   admitted {s.Mempool.Admitted}   committed {s.Mempool.Committed}   refused {s.Mempool.Refused}"),
+                $"   admitted {s.Mempool.Admitted}   committed {s.Mempool.Committed}   refused {s.Mempool.Refused} (back-pressure included)"),
             Terminal.Field("failovers", $"{c.Failovers}   leader changes {r.LeaderChanges}   rollbacks {c.Rollbacks}"),
             Terminal.Field("settlement", $"posted to height {s.Settlement.PostedHeight} ({s.Settlement.BatchesPosted} batches)   " +
                 $"finalized to height {s.Settlement.FinalizedHeight} ({s.Settlement.BatchesFinal} batches)" +
@@ -209,6 +239,7 @@ public static class StatusCommand
 
         var items = lines.Select(l => (IRenderable)new Text(l)).ToList();
         items.Add(table);
+        if (s.Recent.Length > 0) items.AddRange([new Text(""), .. RecentLines(s).Select(l => new Text(l))]);
         if (s.Cluster.Count > 0 && Terminal.IsInteractive(stdout)) items.AddRange([new Text(""), .. s.Cluster.Select(l => new Text(l))]);
         return new Rows(items);
     }
