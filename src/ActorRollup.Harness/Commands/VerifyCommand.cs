@@ -13,7 +13,7 @@ namespace ActorRollup.Harness.Commands;
 /// (<see cref="ChainAuditor"/>) — state and transaction roots, certificates against each epoch's committee, leaders and
 /// terms, the schedule, nonce order, duplicates, ordering, parent links, rollbacks and supply conservation — and
 /// prints the verdict, each violation with its height and reason code, and any check the cluster no longer holds the
-/// data for. Exit 0 when it passes, <see cref="ExitCodes.AuditFailed"/> (4) on any violation.
+/// data for. Exit 0 when it passes, <see cref="ExitCodes.AuditFailed"/> (6) on any violation.
 /// </summary>
 public static class VerifyCommand
 {
