@@ -6,19 +6,10 @@ namespace ActorRollup.Harness;
 /// <summary>
 /// The <c>rollup</c> command line, runnable in-process. Conventions every command follows: results go to
 /// stdout and nothing else does; any bad input — a parse error or a rejected value — exits with
-/// <see cref="UsageError"/> and exactly one line <c>error: …</c> on stderr, with nothing on stdout.
+/// <see cref="ExitCodes.Usage"/> and exactly one line <c>error: …</c> on stderr, with nothing on stdout.
 /// </summary>
 public static class Cli
 {
-    /// <summary>Exit code for success.</summary>
-    public const int Success = 0;
-
-    /// <summary>Exit code for bad input (usage error).</summary>
-    public const int UsageError = 2;
-
-    /// <summary>Exit code for an unexpected internal failure.</summary>
-    public const int InternalError = 1;
-
     /// <summary>The root command with every subcommand. Add new commands here (each in Commands/, with a static <c>Create()</c>).</summary>
     public static RootCommand CreateRootCommand()
     {
@@ -40,9 +31,6 @@ public static class Cli
         root.Subcommands.Add(ClusterCommand.Create());
         return root;
     }
-
-    /// <summary>Exit code when the cluster named by --gateway cannot be reached.</summary>
-    public const int Unreachable = 3;
 
     /// <summary>Parses and runs <paramref name="args"/>, writing to the given writers; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
@@ -68,15 +56,15 @@ public static class Cli
         {
             return await parseResult.InvokeAsync(invocation, cancellationToken);
         }
-        catch (Cluster.ClusterUnreachableException e)
+        catch (Connection.ClusterUnreachableException e)
         {
             stderr.WriteLine("error: " + OneLine(e.Message));
-            return Unreachable;
+            return ExitCodes.Unreachable;
         }
         catch (Exception e)
         {
             stderr.WriteLine("error: internal failure: " + OneLine(e.Message));
-            return InternalError;
+            return ExitCodes.Internal;
         }
     }
 
@@ -89,11 +77,11 @@ public static class Cli
             ? $"unrecognized command or argument '{parseResult.UnmatchedTokens[0]}'"
             : parseResult.Errors[0].Message;
 
-    /// <summary>Writes <c>error: message</c> as one line to <paramref name="stderr"/> and returns <see cref="UsageError"/>.</summary>
+    /// <summary>Writes <c>error: message</c> as one line to <paramref name="stderr"/> and returns <see cref="ExitCodes.Usage"/>.</summary>
     public static int Fail(TextWriter stderr, string message)
     {
         stderr.WriteLine("error: " + OneLine(message));
-        return UsageError;
+        return ExitCodes.Usage;
     }
 
     /// <summary>Collapses line breaks so a message is always one line.</summary>

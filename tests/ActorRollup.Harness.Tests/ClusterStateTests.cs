@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using ActorRollup.Harness;
-using ActorRollup.Harness.Cluster;
+using ActorRollup.Harness.Supervisor;
 using ActorRollup.Harness.LoadTest;
 
 namespace ActorRollup.Harness.Tests;

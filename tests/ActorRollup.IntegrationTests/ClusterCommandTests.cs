@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using ActorRollup.Harness;
-using ActorRollup.Harness.Cluster;
+using ActorRollup.Harness.Supervisor;
 
 namespace ActorRollup.IntegrationTests;
 

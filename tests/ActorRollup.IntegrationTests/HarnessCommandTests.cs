@@ -99,6 +99,37 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
     // ------------------------------------------------------------------------------------------------ status
 
     [Fact]
+    public async Task Bootstrapped_chains_are_listed_newest_first_and_status_shows_the_latest()
+    {
+        var first = await Start("cli-recent-a");
+        var second = await Start("cli-recent-b", c => c.CommitteeSize = 3);
+
+        // The registry: both chains, newest first, with what their genesis said.
+        var listed = await fixture.Client.ChainRegistryGrain().Latest(ChainRegistry.Capacity);
+        var mine = listed.Where(e => e.ChainId == first.Id || e.ChainId == second.Id).ToArray();
+        Assert.Equal([second.Id, first.Id], mine.Select(e => e.ChainId));
+        Assert.Equal(3, mine[0].CommitteeSize);
+        Assert.Equal(second.Genesis.Sequencers.Length, mine[0].Sequencers);
+        Assert.Equal(second.Genesis.Validators.Length, mine[0].Validators);
+        Assert.True(mine[0].CreatedAtMs >= mine[1].CreatedAtMs);
+        Assert.Equal(listed.Select(e => e.CreatedAtMs).OrderDescending(), listed.Select(e => e.CreatedAtMs));
+
+        // A second bootstrap of the same chain is refused and does not list it twice.
+        await first.Chain.Bootstrap(first.Genesis);
+        Assert.Single(await fixture.Client.ChainRegistryGrain().Latest(ChainRegistry.Capacity), e => e.ChainId == first.Id);
+
+        // status of the older chain lists the latest ones below it, the shown one marked, with the hint to show another.
+        var (exit, stdout, stderr) = await RunOn(first, "status");
+        Assert.Equal(0, exit);
+        Assert.Equal("", stderr);
+        Assert.Contains("latest chains (newest first; rollup status --chain ID shows one):", stdout);
+        Assert.Matches($@"(?m)^  \* {Regex.Escape(first.Id)}\s+\d\d:\d\d:\d\d\.\d{{3}}Z  committee {first.Genesis.Config.CommitteeSize} of 5, 4 validators$", stdout);
+        Assert.Matches($@"(?m)^    {Regex.Escape(second.Id)}\s+\d\d:\d\d:\d\d\.\d{{3}}Z  committee 3 of 5, 4 validators$", stdout);
+        Assert.True(stdout.IndexOf(second.Id, stdout.IndexOf("latest chains", StringComparison.Ordinal), StringComparison.Ordinal)
+                    < stdout.IndexOf("* " + first.Id, StringComparison.Ordinal), stdout);
+    }
+
+    [Fact]
     public async Task Status_shows_heights_leader_committee_settlement_and_supply_and_watch_refreshes()
     {
         var chain = await Start("cli-status");
@@ -412,7 +443,7 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
     // ------------------------------------------------------------------------------------------------ verify
 
     [Fact]
-    public async Task Verify_passes_on_an_honest_chain_and_exits_4_naming_a_bad_root_no_validator_challenged()
+    public async Task Verify_passes_on_an_honest_chain_and_exits_audit_failed_naming_a_bad_root_no_validator_challenged()
     {
         // One leader for the whole test (a long epoch): the injected fault is consumed by the block that carries the transaction.
         var chain = await Start("cli-verify", c => c.EpochLength = 400);
@@ -456,7 +487,7 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
         Assert.Equal(forgedRoot, (await chain.Chain.GetBlock(badHeight))!.StateRoot);
 
         (exit, stdout, stderr) = await RunOn(chain, "verify");
-        Assert.True(exit == 4, stdout + stderr);
+        Assert.True(exit == ExitCodes.AuditFailed, stdout + stderr);
         Assert.StartsWith($"chain {chain.Id} ({fixture.Gateway}): audit FAILED — 1 violation(s) in heights 1..", stdout);
         var row = Assert.Single(TableRows(stdout));
         Assert.Equal([badHeight.ToString(), "state-root-mismatch"], row[..2]);

@@ -188,9 +188,25 @@ public sealed partial class ChainGrain : Grain, IChainGrain
             standings.Add(await GrainFactory.Sequencer(ChainId, s.Id).ActivateAtGenesis());
         }
         await GrainFactory.Rotation(ChainId).Initialize(config, standings.ToArray(), 0);
+        await RecordInRegistry(genesis);
         _log.LogInformation("chain {Chain} bootstrapped: genesis {Hash}, {Accounts} accounts, {Sequencers} sequencers, {Validators} validators",
             ChainId, header.Hash.ToHex()[..12], state.Count, genesis.Sequencers.Length, genesis.Validators.Length);
         return new(ChainReason.Ok, 0, header.Hash);
+    }
+
+    /// <summary>Lists the new chain in the cluster's registry (what `rollup status` shows as recent chains). The listing is
+    /// informational: a failure to write it is logged and does not undo the bootstrap.</summary>
+    private async Task RecordInRegistry(ChainGenesis genesis)
+    {
+        try
+        {
+            await GrainFactory.ChainRegistryGrain().Record(new ChainEntry(ChainId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                genesis.Config.CommitteeSize, genesis.Sequencers.Length, genesis.Validators.Length));
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            _log.LogWarning("chain {Chain} is not listed in the chain registry: {Error}", ChainId, e.Message);
+        }
     }
 
     // ---------------------------------------------------------------- leadership

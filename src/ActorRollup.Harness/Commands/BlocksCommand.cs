@@ -1,6 +1,8 @@
 using System.CommandLine;
 using ActorRollup.Abstractions.Messages;
+using ActorRollup.Harness.Options;
 using ActorRollup.Harness.Output;
+using ActorRollup.Harness.Session;
 using Spectre.Console;
 
 namespace ActorRollup.Harness.Commands;
@@ -17,20 +19,20 @@ public static class BlocksCommand
 
     public static Command Create()
     {
-        var gateway = CommandSupport.Gateway();
-        var chain = CommandSupport.Chain();
+        var gateway = ClusterOptions.Gateway();
+        var chain = ClusterOptions.Chain();
         var from = new Option<ulong?>("--from")
         {
             Description = "First height to list (default: the last --count blocks).",
             HelpName = "height",
-            CustomParser = r => CommandSupport.ULong("--from", 1)(r),
+            CustomParser = r => OptionValues.ULong("--from", 1)(r),
         };
         var count = new Option<int>("--count")
         {
             Description = $"Number of blocks to list (1..{MaxCount}).",
             HelpName = "n",
             DefaultValueFactory = _ => DefaultCount,
-            CustomParser = CommandSupport.Int("--count", 1, MaxCount),
+            CustomParser = OptionValues.Int("--count", 1, MaxCount),
         };
 
         var command = new Command("blocks", "List committed blocks with their proposer, attestation power, state root and confirmation flags.")
@@ -72,7 +74,7 @@ public static class BlocksCommand
                 Terminal.Write(stdout, table);
             }
             stdout.Flush();
-            return Cli.Success;
+            return ExitCodes.Success;
         });
         return command;
     }

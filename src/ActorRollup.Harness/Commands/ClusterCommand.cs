@@ -1,5 +1,7 @@
 using System.CommandLine;
-using ActorRollup.Harness.Cluster;
+using ActorRollup.Harness.Connection;
+using ActorRollup.Harness.Options;
+using ActorRollup.Harness.Supervisor;
 using ActorRollup.Harness.LoadTest;
 using ActorRollup.Harness.Output;
 
@@ -12,14 +14,6 @@ namespace ActorRollup.Harness.Commands;
 /// </summary>
 public static class ClusterCommand
 {
-    /// <summary>The <c>--state</c> option every command that finds a local cluster shares.</summary>
-    public static Option<string> StateOption() => new("--state")
-    {
-        Description = $"State folder of the local cluster (records, logs, default Redis data).",
-        HelpName = "dir",
-        DefaultValueFactory = _ => ClusterStateFolder.DefaultFolder,
-    };
-
     public static Command Create()
     {
         var command = new Command("cluster", "Start, stop and inspect a local cluster of silo processes (optionally on Redis).");
@@ -31,28 +25,29 @@ public static class ClusterCommand
 
     private static Command Up()
     {
-        var state = StateOption();
+        var state = ClusterOptions.State();
         var silos = new Option<int>("--silos")
         {
             Description = "Number of silos (instance N listens on silo port base+N and gateway port base+N).",
             DefaultValueFactory = _ => 3,
-            CustomParser = CommandSupport.Int("--silos", 1, 20),
+            CustomParser = OptionValues.Int("--silos", 1, 20),
         };
         var redis = new Option<bool>("--redis") { Description = "Also start a local redis-server and use it for clustering, grain storage and reminders." };
         var redisPort = new Option<int>("--redis-port")
         {
-            Description = "Port of the redis-server.", DefaultValueFactory = _ => 6379, CustomParser = CommandSupport.Int("--redis-port", 1024, 65535),
+            Description = "Port of the redis-server.", DefaultValueFactory = _ => 6379, CustomParser = OptionValues.Int("--redis-port", 1024, 65535),
         };
         var redisData = new Option<string?>("--redis-data") { Description = "Redis' data folder (default: redis-data in the state folder).", HelpName = "dir" };
         var siloPort = new Option<int?>("--silo-port")
         {
-            Description = "Base silo port (default Cluster:SiloPort, 11111).", CustomParser = r => CommandSupport.Int("--silo-port", 1024, 65000)(r),
+            Description = "Base silo port (default Cluster:SiloPort, 11111).", CustomParser = r => OptionValues.Int("--silo-port", 1024, 65000)(r),
         };
         var gatewayPort = new Option<int?>("--gateway-port")
         {
-            Description = "Base gateway port (default Cluster:GatewayPort, 30000).", CustomParser = r => CommandSupport.Int("--gateway-port", 1024, 65000)(r),
+            Description = "Base gateway port (default Cluster:GatewayPort, 30000).", CustomParser = r => OptionValues.Int("--gateway-port", 1024, 65000)(r),
         };
-        var timeout = TimeoutOption("Longest wait for each process to be ready.", "90s");
+        var timeout = Durations.Option("--timeout", "Longest wait for each process to be ready (default 90s).", BareUnit.Seconds,
+            TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(1));
 
         var command = new Command("up", "Start local silos in the background and return once every one is ready.")
         {
@@ -83,7 +78,7 @@ public static class ClusterCommand
                 var record = await new LocalCluster(folder, stdout).UpAsync(options, cancellationToken);
                 stdout.WriteLine($"cluster up: {record.Silos.Count} silos ({record.Clustering} clustering, {record.Storage} storage), state in {folder.Path}");
                 stdout.WriteLine("gateways: " + string.Join(' ', record.Silos.Select(s => "--gateway " + s.Gateway)));
-                return Cli.Success;
+                return ExitCodes.Success;
             });
         });
         return command;
@@ -91,8 +86,9 @@ public static class ClusterCommand
 
     private static Command Down()
     {
-        var state = StateOption();
-        var timeout = TimeoutOption("Longest wait for each process to stop after SIGTERM before it is killed.", "30s");
+        var state = ClusterOptions.State();
+        var timeout = Durations.Option("--timeout", "Longest wait for each process to stop after SIGTERM before it is killed (default 30s).",
+            BareUnit.Seconds, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1));
         var command = new Command("down", "Stop the local cluster (gracefully, then killed after --timeout) and clear its record.") { state, timeout };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -103,7 +99,7 @@ public static class ClusterCommand
             {
                 if (await new LocalCluster(folder, stdout).DownAsync(parse.GetValue(timeout), cancellationToken))
                     stdout.WriteLine($"cluster down: record cleared from {folder.Path} (logs kept)");
-                return Cli.Success;
+                return ExitCodes.Success;
             });
         });
         return command;
@@ -111,7 +107,7 @@ public static class ClusterCommand
 
     private static Command Status()
     {
-        var state = StateOption();
+        var state = ClusterOptions.State();
         var command = new Command("status", "Show the recorded silos (pid, alive, ports, log) and the cluster's own membership.") { state };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -129,25 +125,11 @@ public static class ClusterCommand
                     await using var connection = await ClusterConnection.OpenAsync(gateways, cancellationToken);
                     foreach (var line in ClusterView.MembershipLines(await ClusterView.MembershipAsync(connection.Grains))) stdout.WriteLine(line);
                 }
-                return Cli.Success;
+                return ExitCodes.Success;
             });
         });
         return command;
     }
-
-    private static Option<TimeSpan> TimeoutOption(string description, string defaultValue) => new("--timeout")
-    {
-        Description = description,
-        HelpName = "time",
-        DefaultValueFactory = _ => Durations.TryParse(defaultValue, out var value) ? value : TimeSpan.FromSeconds(30),
-        CustomParser = result =>
-        {
-            var text = CommandSupport.SingleToken(result, "--timeout");
-            if (text is null) return default;
-            if (!Durations.TryParse(text, out var value) || value <= TimeSpan.Zero) result.AddError($"--timeout must be a time like 30s or 1500ms, got '{text}'");
-            return value;
-        },
-    };
 
     /// <summary>Turns the cluster's own failures into one error line and their exit code.</summary>
     private static async Task<int> Guard(TextWriter stderr, Func<Task<int>> action)

@@ -2,7 +2,9 @@ using System.CommandLine;
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Primitives;
+using ActorRollup.Harness.Options;
 using ActorRollup.Harness.Output;
+using ActorRollup.Harness.Session;
 
 namespace ActorRollup.Harness.Commands;
 
@@ -19,7 +21,7 @@ public static class FaultCommand
     private static readonly Kind[] Kinds =
     [
         new("crash", SequencerFaultKind.Crash, null, "stops producing and answering"),
-        new("slow", SequencerFaultKind.Slow, null, "waits --delay ms before each block and attestation"),
+        new("slow", SequencerFaultKind.Slow, null, "waits --delay before each block and attestation"),
         new("wrong-root", SequencerFaultKind.WrongStateRoot, null, "a wrong state root in its next block"),
         new("wrong-balance", SequencerFaultKind.WrongBalance, null, "credits itself tokens that do not exist"),
         new("equivocate", SequencerFaultKind.Equivocate, null, "signs two blocks at its next height"),
@@ -39,15 +41,15 @@ public static class FaultCommand
 
     public static Command Create()
     {
-        var gateway = CommandSupport.Gateway();
-        var chain = CommandSupport.Chain();
+        var gateway = ClusterOptions.Gateway();
+        var chain = ClusterOptions.Chain();
         var kind = new Argument<Kind?>("kind")
         {
             Description = "Fault to inject: " + string.Join("; ", Kinds.Select(k => $"{k.Name} ({k.Help})")) + ".",
             Arity = ArgumentArity.ZeroOrOne,
             CustomParser = result =>
             {
-                var text = CommandSupport.SingleToken(result, "kind");
+                var text = OptionValues.SingleToken(result, "kind");
                 if (text is null) return null;
                 var found = Kinds.FirstOrDefault(k => k.Name == text);
                 if (found is null) result.AddError($"unknown fault kind '{text}' (expected one of {KindNames})");
@@ -59,19 +61,15 @@ public static class FaultCommand
             Description = "Sequencer id, 'leader' (the current term's leader) or validator id (val-..) to inject into.",
             HelpName = "id",
             Required = true,
-            CustomParser = CommandSupport.MemberId("--target"),
+            CustomParser = OptionValues.MemberId("--target"),
         };
-        var delay = new Option<int?>("--delay")
-        {
-            Description = "For slow: milliseconds to wait before each block and attestation.",
-            HelpName = "ms",
-            CustomParser = r => CommandSupport.Int("--delay", 1, 600_000)(r),
-        };
+        var delay = Durations.OptionalOption("--delay", "For slow: how long to wait before each block and attestation.", BareUnit.Milliseconds,
+            TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10));
         var sender = new Option<Address?>("--sender")
         {
             Description = "For censor: the address whose transactions are left out.",
             HelpName = "address",
-            CustomParser = r => CommandSupport.AddressValue("--sender")(r),
+            CustomParser = r => OptionValues.AddressValue("--sender")(r),
         };
         var clear = new Option<bool>("--clear") { Description = "Clear the target's fault (the same as kind none)." };
         var repeat = new Option<bool>("--repeat") { Description = "One-shot kinds: fire on every block until cleared instead of once." };
@@ -140,7 +138,7 @@ public static class FaultCommand
             {
                 var kindValue = k.Sequencer!.Value;
                 var repeatIt = parse.GetValue(repeat);
-                var fault = new SequencerFault(kindValue, parse.GetValue(delay) ?? 0, parse.GetValue(sender)?.ToString(), Once: !repeatIt);
+                var fault = new SequencerFault(kindValue, (int)(parse.GetValue(delay)?.TotalMilliseconds ?? 0), parse.GetValue(sender)?.ToString(), Once: !repeatIt);
                 var sequencer = session.Grains.Sequencer(session.ChainId, id);
                 await sequencer.InjectFault(fault);
                 injected = kindValue.ToString() + kindValue switch
@@ -160,7 +158,7 @@ public static class FaultCommand
                 : $"fault on {session.ChainId}: injected {injected} into {(isValidator ? "validator" : "sequencer")} {id}{role}");
             stdout.WriteLine(now);
             stdout.Flush();
-            return Cli.Success;
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using ActorRollup.Abstractions.Config;
-using ActorRollup.Harness.Cluster;
+using ActorRollup.Harness.Connection;
 using ActorRollup.Harness.LoadTest;
+using ActorRollup.Harness.Options;
 
 namespace ActorRollup.Harness.Commands;
 
@@ -18,25 +19,33 @@ public static class LoadTestCommand
         var validators = new Option<int>("--validators") { Description = "Validators per chain.", DefaultValueFactory = _ => 4 };
         var accounts = new Option<int>("--accounts") { Description = "Funded load-test accounts sending transactions.", DefaultValueFactory = _ => 2_000 };
         var rate = new Option<string>("--rate") { Description = "Offered transactions per second, or max.", DefaultValueFactory = _ => "max" };
-        var duration = new Option<string>("--duration") { Description = "Measured window (e.g. 30s).", DefaultValueFactory = _ => "30s" };
-        var warmup = new Option<string>("--warmup") { Description = "Warm-up before the window.", DefaultValueFactory = _ => "5s" };
-        var drain = new Option<string>("--drain") { Description = "Longest wait after the window for commits and finality.", DefaultValueFactory = _ => "30s" };
-        var blockInterval = new Option<int>("--block-interval") { Description = "Block interval in ms.", DefaultValueFactory = _ => 100 };
+        var duration = Durations.Option("--duration", "Measured window (e.g. 30s).", BareUnit.Seconds, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1));
+        var warmup = Durations.Option("--warmup", "Warm-up before the window.", BareUnit.Seconds, TimeSpan.FromSeconds(5), TimeSpan.Zero);
+        var drain = Durations.Option("--drain", "Longest wait after the window for commits and finality.", BareUnit.Seconds, TimeSpan.FromSeconds(30), TimeSpan.Zero);
+        var blockInterval = Durations.Option("--block-interval", "Block interval (e.g. 100ms).", BareUnit.Milliseconds, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(5));
         var epochLength = new Option<ulong>("--epoch-length") { Description = "Blocks per epoch.", DefaultValueFactory = _ => 100UL };
-        var leaderTimeout = new Option<int?>("--leader-timeout")
-        {
-            Description = "Leader timeout in ms (failover after it). Default 400 with the embedded silo, 2000 with --gateway: "
-                + "silo processes and Redis sharing the cores make blocks slower, and spurious failovers jail the committee.",
-        };
+        var leaderTimeout = Durations.OptionalOption("--leader-timeout", "Leader timeout (failover after it). Default 400ms with the embedded silo, 2s with --gateway: "
+            + "silo processes and Redis sharing the cores make blocks slower, and spurious failovers jail the committee.", BareUnit.Milliseconds, TimeSpan.FromMilliseconds(1));
         var ordering = new Option<string>("--ordering") { Description = "fcfs or fee-priority.", DefaultValueFactory = _ => "fcfs" };
         var schedule = new Option<string>("--schedule") { Description = "weighted-round-robin or stake-lottery.", DefaultValueFactory = _ => "weighted-round-robin" };
-        var faults = new Option<string>("--faults") { Description = $"Faults to fire, kind@time, comma-separated. Kinds: {string.Join(", ", FaultSpec.Kinds)}.", DefaultValueFactory = _ => "" };
+        var faults = new Option<IReadOnlyList<FaultSpec>>("--faults")
+        {
+            Description = "Faults to fire, kind@time, comma-separated; the time counts from the start of traffic (warm-up included) and must "
+                + $"fall within warm-up + duration (a bare number is seconds). Kinds: {string.Join(", ", FaultSpec.Kinds)}.",
+            DefaultValueFactory = _ => [],
+            CustomParser = result =>
+            {
+                var list = FaultSpec.TryParseList(OptionValues.SingleToken(result, "--faults") ?? "", out var faultError);
+                if (list is null) result.AddError("--faults: " + faultError);
+                return list ?? [];
+            },
+        };
         var seed = new Option<ulong>("--seed") { Description = "Seed of keys and schedules.", DefaultValueFactory = _ => 1UL };
         var output = new Option<string?>("--out") { Description = "Output folder (default results/<timestamp>)." };
         var workers = new Option<int>("--workers") { Description = "Load-generator workers (each owns a slice of accounts).", DefaultValueFactory = _ => 8 };
         var maxTx = new Option<int>("--max-tx-per-block") { Description = "Block size cap.", DefaultValueFactory = _ => 2_000 };
         var mempool = new Option<int>("--mempool-capacity") { Description = "Mempool capacity (admission control; 0 = one full block).", DefaultValueFactory = _ => 0 };
-        var state = ClusterCommand.StateOption();
+        var state = ClusterOptions.State();
 
         var command = new Command("loadtest", "Load-test committee sizes: throughput, latency, faults, with a report and charts.")
         {
@@ -61,9 +70,9 @@ public static class LoadTestCommand
                 if (!int.TryParse(rateText, out var r) || r < 1) return Cli.Fail(stderr, $"--rate must be a positive number or max, got '{rateText}'");
                 offered = r;
             }
-            if (!Durations.TryParse(parse.GetValue(duration)!, out var window) || window <= TimeSpan.Zero) return Cli.Fail(stderr, "--duration must be a time like 30s");
-            if (!Durations.TryParse(parse.GetValue(warmup)!, out var warm)) return Cli.Fail(stderr, "--warmup must be a time like 5s");
-            if (!Durations.TryParse(parse.GetValue(drain)!, out var drainTime)) return Cli.Fail(stderr, "--drain must be a time like 30s");
+            var window = parse.GetValue(duration);
+            var warm = parse.GetValue(warmup);
+            var drainTime = parse.GetValue(drain);
             var orderingText = parse.GetValue(ordering)!;
             OrderingPolicy policy = orderingText switch
             {
@@ -73,11 +82,10 @@ public static class LoadTestCommand
             };
             if ((int)policy < 0) return Cli.Fail(stderr, $"--ordering must be fcfs or fee-priority, got '{orderingText}'");
             if (!Core.Scheduling.ScheduleAlgorithms.TryParse(parse.GetValue(schedule)!, out _)) return Cli.Fail(stderr, $"--schedule must be weighted-round-robin or stake-lottery");
-            var faultList = FaultSpec.TryParseList(parse.GetValue(faults)!, out var faultError);
-            if (faultList is null) return Cli.Fail(stderr, "--faults: " + faultError);
+            var faultList = parse.GetValue(faults)!;
+            if (FaultSpec.PastTheEnd(faultList, warm, window) is { } lateFault) return Cli.Fail(stderr, lateFault);
             if (parse.GetValue(accounts) < 1) return Cli.Fail(stderr, "--accounts must be at least 1");
             if (parse.GetValue(validators) < 1) return Cli.Fail(stderr, "--validators must be at least 1");
-            if (parse.GetValue(blockInterval) < 5) return Cli.Fail(stderr, "--block-interval must be at least 5 ms");
             if (parse.GetValue(workers) < 1) return Cli.Fail(stderr, "--workers must be at least 1");
             if (parse.GetValue(maxTx) is < 1 or > 100_000) return Cli.Fail(stderr, "--max-tx-per-block must be between 1 and 100000");
             if (parse.GetValue(mempool) < 0) return Cli.Fail(stderr, "--mempool-capacity must be >= 0");
@@ -91,9 +99,9 @@ public static class LoadTestCommand
                 Duration = window,
                 Warmup = warm,
                 Drain = drainTime,
-                BlockIntervalMs = parse.GetValue(blockInterval),
+                BlockIntervalMs = (int)parse.GetValue(blockInterval).TotalMilliseconds,
                 EpochLength = parse.GetValue(epochLength),
-                LeaderTimeoutMs = parse.GetValue(leaderTimeout) ?? ((parse.GetValue(gateway)?.Length ?? 0) > 0 ? 2_000 : 400),
+                LeaderTimeoutMs = (int?)parse.GetValue(leaderTimeout)?.TotalMilliseconds ?? ((parse.GetValue(gateway)?.Length ?? 0) > 0 ? 2_000 : 400),
                 Ordering = policy,
                 Schedule = parse.GetValue(schedule)!,
                 Faults = faultList,
@@ -114,7 +122,7 @@ public static class LoadTestCommand
             var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
             var driver = new LoadTestDriver(connection, options, stdout, interactive);
             var (report, _) = await driver.RunAsync("rollup " + string.Join(' ', parse.Tokens.Select(t => t.Value)), cancellationToken);
-            return report.Runs.All(r => r.TxLost == 0 && r.TxDuplicated == 0 && r.SupplyConserved && r.Audit is { Passed: true }) ? Cli.Success : Output.HarnessExit.AuditFailed;
+            return report.Runs.All(r => r.TxLost == 0 && r.TxDuplicated == 0 && r.SupplyConserved && r.Audit is { Passed: true }) ? ExitCodes.Success : ExitCodes.AuditFailed;
         });
         return command;
     }

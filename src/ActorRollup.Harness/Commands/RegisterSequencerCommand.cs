@@ -4,7 +4,9 @@ using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Crypto;
+using ActorRollup.Harness.Options;
 using ActorRollup.Harness.Output;
+using ActorRollup.Harness.Session;
 
 namespace ActorRollup.Harness.Commands;
 
@@ -17,14 +19,14 @@ public static class RegisterSequencerCommand
 {
     public static Command Create()
     {
-        var gateway = CommandSupport.Gateway();
-        var chain = CommandSupport.Chain();
+        var gateway = ClusterOptions.Gateway();
+        var chain = ClusterOptions.Chain();
         var id = new Option<string>("--id")
         {
             Description = "Id of the new sequencer.",
             HelpName = "id",
             Required = true,
-            CustomParser = CommandSupport.MemberId("--id"),
+            CustomParser = OptionValues.MemberId("--id"),
         };
         var owner = StakeCommand.OwnerOption();
         var stake = new Option<UInt128>("--stake")
@@ -32,7 +34,7 @@ public static class RegisterSequencerCommand
             Description = "Self-stake to lock, in tokens (within the chain's [MinLockTokens, MaxLockTokens]).",
             HelpName = "tokens",
             Required = true,
-            CustomParser = CommandSupport.TokenAmount("--stake", allowZero: false),
+            CustomParser = OptionValues.TokenAmount("--stake", allowZero: false),
         };
 
         var command = new Command("register-sequencer", "Register a new sequencer with a fresh signer key, owned by a genesis sequencer's owner.")
@@ -68,9 +70,9 @@ public static class RegisterSequencerCommand
                 stdout.WriteLine(Terminal.Field("sequencer", $"{view.Id}   status {view.Status}   self-stake {Terminal.Tokens(view.SelfStake)}   total {Terminal.Tokens(view.TotalStake)}   owner {view.Owner}"));
             }
             await StakeCommand.WriteStakerAsync(session, staker, stdout);
-            if (result.Ok) return Cli.Success;
+            if (result.Ok) return ExitCodes.Success;
             stderr.WriteLine($"error: registration refused: {result.Reason} ({(int)result.Reason}){(result.Detail.Length > 0 ? ": " + result.Detail : "")}");
-            return HarnessExit.Refused;
+            return ExitCodes.Refused;
         });
         return command;
     }

@@ -63,7 +63,7 @@ public static class ScheduleCommand
             if (parseResult.GetValue(json)) WriteJson(stdout, leaders);
             else foreach (var leader in leaders) stdout.WriteLine(leader);
             stdout.Flush();
-            return Cli.Success;
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -3,7 +3,9 @@ using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Crypto;
+using ActorRollup.Harness.Options;
 using ActorRollup.Harness.Output;
+using ActorRollup.Harness.Session;
 using Spectre.Console;
 
 namespace ActorRollup.Harness.Commands;
@@ -30,8 +32,8 @@ public static class StakeCommand
     /// <summary>Builds one staking action command (a fresh instance each time, so it can sit under <c>stake</c> and at the top level).</summary>
     internal static Command Build(string name, StakeActionKind kind, string description)
     {
-        var gateway = CommandSupport.Gateway();
-        var chain = CommandSupport.Chain();
+        var gateway = ClusterOptions.Gateway();
+        var chain = ClusterOptions.Chain();
         var owner = OwnerOption();
         var to = new Option<string?>("--to")
         {
@@ -39,7 +41,7 @@ public static class StakeCommand
                 ? "Sequencer the claim names (default: the owner's own; every unlock past its exit delay is claimed)."
                 : "Sequencer the action is for (default: the owner's own sequencer).",
             HelpName = "id",
-            CustomParser = r => CommandSupport.MemberId("--to")(r),
+            CustomParser = r => OptionValues.MemberId("--to")(r),
         };
         var needsAmount = kind is StakeActionKind.Delegate or StakeActionKind.Unlock;
         var amount = new Option<UInt128>("--amount")
@@ -47,7 +49,7 @@ public static class StakeCommand
             Description = kind == StakeActionKind.Delegate ? "Tokens to delegate (12, 0.5, or 1000wei)." : "Tokens to unlock (12, 0.5, or 1000wei).",
             HelpName = "tokens",
             Required = true,
-            CustomParser = CommandSupport.TokenAmount("--amount", allowZero: false),
+            CustomParser = OptionValues.TokenAmount("--amount", allowZero: false),
         };
 
         var command = new Command(name, description) { gateway, chain, owner, to };
@@ -82,9 +84,9 @@ public static class StakeCommand
             stdout.WriteLine($"{name} on {session.ChainId}: {what}, signed by the owner of {ownerOf} ({key.Address}), nonce {nonce}");
             WriteResult(result, stdout);
             await WriteStakerAsync(session, staker, stdout);
-            if (result.Ok) return Cli.Success;
+            if (result.Ok) return ExitCodes.Success;
             stderr.WriteLine($"error: {name} refused: {result.Reason} ({(int)result.Reason}){(result.Detail.Length > 0 ? ": " + result.Detail : "")}");
-            return HarnessExit.Refused;
+            return ExitCodes.Refused;
         });
         return command;
     }
@@ -94,7 +96,7 @@ public static class StakeCommand
         Description = "Genesis sequencer whose owner signs (its key derives from the genesis key seed), e.g. seq-000.",
         HelpName = "id",
         Required = true,
-        CustomParser = CommandSupport.MemberId("--owner-sequencer"),
+        CustomParser = OptionValues.MemberId("--owner-sequencer"),
     };
 
     /// <summary>Prints a staking result: reason with its code, amount, detail.</summary>

@@ -1,8 +1,11 @@
 using System.CommandLine;
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Messages;
-using ActorRollup.Harness.Cluster;
+using ActorRollup.Harness.Connection;
+using ActorRollup.Harness.Supervisor;
+using ActorRollup.Harness.Options;
 using ActorRollup.Harness.Output;
+using ActorRollup.Harness.Session;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -11,29 +14,24 @@ namespace ActorRollup.Harness.Commands;
 /// <summary>
 /// <c>rollup status</c>: one chain at a glance — heights at each confirmation level, epoch, term and leader, halt state,
 /// the committee with each member's status, mempool, failovers, rollbacks, settlement and the L2 supply. With
-/// <c>--watch</c> it refreshes every <c>--interval</c> ms (a live display on a terminal, successive snapshots
+/// <c>--watch</c> it refreshes every <c>--interval</c> (a live display on a terminal, successive snapshots
 /// elsewhere) until Ctrl+C or <c>--count</c> refreshes.
 /// </summary>
 public static class StatusCommand
 {
     public static Command Create()
     {
-        var gateway = CommandSupport.Gateway();
-        var chain = CommandSupport.Chain();
-        var state = ClusterCommand.StateOption();
+        var gateway = ClusterOptions.Gateway();
+        var chain = ClusterOptions.Chain();
+        var state = ClusterOptions.State();
         var watch = new Option<bool>("--watch") { Description = "Keep refreshing until Ctrl+C (or --count refreshes)." };
-        var interval = new Option<int>("--interval")
-        {
-            Description = "Refresh interval of --watch, in milliseconds.",
-            HelpName = "ms",
-            DefaultValueFactory = _ => 1_000,
-            CustomParser = CommandSupport.Int("--interval", 50, 3_600_000),
-        };
+        var interval = Durations.Option("--interval", "Refresh interval of --watch (default 1s).", BareUnit.Milliseconds,
+            TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1));
         var count = new Option<int?>("--count")
         {
             Description = "With --watch: stop after this many refreshes.",
             HelpName = "n",
-            CustomParser = r => CommandSupport.Int("--count", 1)(r),
+            CustomParser = r => OptionValues.Int("--count", 1)(r),
         };
 
         var command = new Command("status", "Show a chain's heights, leader, committee, mempool, failovers, rollbacks, settlement and supply.")
@@ -75,10 +73,10 @@ public static class StatusCommand
             if (!parse.GetValue(watch))
             {
                 Show(stdout, await Snapshot.TakeAsync(session, cluster));
-                return Cli.Success;
+                return ExitCodes.Success;
             }
 
-            var every = TimeSpan.FromMilliseconds(parse.GetValue(interval));
+            var every = parse.GetValue(interval);
             var limit = parse.GetValue(count) ?? int.MaxValue;
             if (Terminal.IsInteractive(stdout))
             {
@@ -103,7 +101,7 @@ public static class StatusCommand
                     Show(stdout, snapshot);
                 }
             }
-            return Cli.Success;
+            return ExitCodes.Success;
         });
         return command;
     }
@@ -139,6 +137,9 @@ public static class StatusCommand
         string Where, ChainStatus Chain, RotationStatus Rotation, SettlementView Settlement, MempoolStats Mempool,
         SequencerView?[] Members, long TakenAtMs)
     {
+        /// <summary>The cluster's most recently bootstrapped chains, newest first (a load test's chains among them).</summary>
+        public ChainEntry[] Recent { get; init; } = [];
+
         /// <summary>The local cluster's recorded silos and the cluster's membership, when there is a cluster to show.</summary>
         public IReadOnlyList<string> Cluster { get; init; } = [];
 
@@ -162,17 +163,44 @@ public static class StatusCommand
                     return null;
                 }
             }));
+            var recent = await RecentChains(grains);
             var cluster = new List<string>();
             if (folder?.Load() is { } record) cluster.AddRange(ClusterView.RecordLines(folder, record));
             if (!session.Connection.Embedded) cluster.AddRange(ClusterView.MembershipLines(await ClusterView.MembershipAsync(grains)));
             return new Snapshot(session.Connection.Embedded ? "embedded silo" : session.Connection.Where,
-                status, await rotation, await settlement, await mempool, members, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) { Cluster = cluster };
+                status, await rotation, await settlement, await mempool, members, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) { Cluster = cluster, Recent = recent };
+        }
+
+        /// <summary>The registry's latest chains; none when it does not answer (status still shows the chain asked for).</summary>
+        private static async Task<ChainEntry[]> RecentChains(IGrainFactory grains)
+        {
+            try
+            {
+                return await grains.ChainRegistryGrain().Latest(RecentCount).WaitAsync(TimeSpan.FromSeconds(3));
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                return [];
+            }
         }
     }
 
     /// <summary>The first few senders whose transactions are stuck (censorship shows here), and how many more.</summary>
     private static string StuckSenders(string[] senders) =>
         string.Join(", ", senders.Take(3)) + (senders.Length > 3 ? $" and {senders.Length - 3} more" : "");
+
+    /// <summary>How many of the latest chains status lists.</summary>
+    private const int RecentCount = 5;
+
+    /// <summary>The latest chains of the cluster, newest first, the one shown marked; a hint how to show another.</summary>
+    private static IEnumerable<string> RecentLines(Snapshot s)
+    {
+        yield return "latest chains (newest first; rollup status --chain ID shows one):";
+        var width = s.Recent.Max(e => e.ChainId.Length);
+        foreach (var e in s.Recent)
+            yield return $"  {(e.ChainId == s.Chain.ChainId ? "*" : " ")} {e.ChainId.PadRight(width)}  {Terminal.Time(e.CreatedAtMs)}  " +
+                         $"committee {e.CommitteeSize} of {e.Sequencers}, {e.Validators} validators";
+    }
 
     private static IRenderable Render(Snapshot s, TextWriter stdout)
     {
@@ -187,7 +215,7 @@ public static class StatusCommand
                 (term is null ? "" : $" (heights {term.FirstHeight}..{term.LastHeight})")),
             Terminal.Field("halted", c.Halted ? "YES: " + c.HaltReason : "no"),
             Terminal.Field("mempool", $"{c.MempoolSize} pending" + (s.Mempool.Stuck > 0 ? $", {s.Mempool.Stuck} stuck (senders {StuckSenders(s.Mempool.StuckSenders)})" : "") +
-                $"   admitted {s.Mempool.Admitted}   committed {s.Mempool.Committed}   refused {s.Mempool.Refused}"),
+                $"   admitted {s.Mempool.Admitted}   committed {s.Mempool.Committed}   refused {s.Mempool.Refused} (back-pressure included)"),
             Terminal.Field("failovers", $"{c.Failovers}   leader changes {r.LeaderChanges}   rollbacks {c.Rollbacks}"),
             Terminal.Field("settlement", $"posted to height {s.Settlement.PostedHeight} ({s.Settlement.BatchesPosted} batches)   " +
                 $"finalized to height {s.Settlement.FinalizedHeight} ({s.Settlement.BatchesFinal} batches)" +
@@ -211,6 +239,7 @@ public static class StatusCommand
 
         var items = lines.Select(l => (IRenderable)new Text(l)).ToList();
         items.Add(table);
+        if (s.Recent.Length > 0) items.AddRange([new Text(""), .. RecentLines(s).Select(l => new Text(l))]);
         if (s.Cluster.Count > 0 && Terminal.IsInteractive(stdout)) items.AddRange([new Text(""), .. s.Cluster.Select(l => new Text(l))]);
         return new Rows(items);
     }

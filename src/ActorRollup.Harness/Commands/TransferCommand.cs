@@ -6,7 +6,9 @@ using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Crypto;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Transactions;
+using ActorRollup.Harness.Options;
 using ActorRollup.Harness.Output;
+using ActorRollup.Harness.Session;
 
 namespace ActorRollup.Harness.Commands;
 
@@ -23,39 +25,39 @@ public static class TransferCommand
 
     public static Command Create()
     {
-        var gateway = CommandSupport.Gateway();
-        var chain = CommandSupport.Chain();
+        var gateway = ClusterOptions.Gateway();
+        var chain = ClusterOptions.Chain();
         var from = new Option<int>("--from-account")
         {
             Description = "Index of the sending load-test account (keys derive from the genesis key seed).",
             HelpName = "n",
             Required = true,
-            CustomParser = CommandSupport.Int("--from-account", 0),
+            CustomParser = OptionValues.Int("--from-account", 0),
         };
         var to = new Option<Address?>("--to")
         {
             Description = "Recipient address (0x + 40 hex digits).",
             HelpName = "address",
-            CustomParser = r => CommandSupport.AddressValue("--to")(r),
+            CustomParser = r => OptionValues.AddressValue("--to")(r),
         };
         var toAccount = new Option<int?>("--to-account")
         {
             Description = "Recipient: the load-test account with this index.",
             HelpName = "m",
-            CustomParser = r => CommandSupport.Int("--to-account", 0)(r),
+            CustomParser = r => OptionValues.Int("--to-account", 0)(r),
         };
         var amount = new Option<UInt128>("--amount")
         {
             Description = "Value to send, in tokens (12, 0.5) or base units (1000wei).",
             HelpName = "tokens",
             Required = true,
-            CustomParser = CommandSupport.TokenAmount("--amount", allowZero: true),
+            CustomParser = OptionValues.TokenAmount("--amount", allowZero: true),
         };
         var gasPrice = new Option<ulong?>("--gas-price")
         {
             Description = "Gas price in base units per gas (default: the chain's minimum).",
             HelpName = "wei",
-            CustomParser = r => CommandSupport.ULong("--gas-price")(r),
+            CustomParser = r => OptionValues.ULong("--gas-price")(r),
         };
         var wait = new Option<TxLevel?>("--wait")
         {
@@ -63,13 +65,8 @@ public static class TransferCommand
             HelpName = "level",
             CustomParser = r => ParseLevel(r),
         };
-        var timeout = new Option<int>("--timeout")
-        {
-            Description = "Longest wait for --wait, in seconds.",
-            HelpName = "s",
-            DefaultValueFactory = _ => 120,
-            CustomParser = CommandSupport.Int("--timeout", 1, 86_400),
-        };
+        var timeout = Durations.Option("--timeout", "Longest wait for --wait (default 120s).", BareUnit.Seconds,
+            TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(1));
 
         var command = new Command("transfer", "Sign a transfer from a load-test account, submit it, and optionally wait for its confirmation levels.")
         {
@@ -141,14 +138,14 @@ public static class TransferCommand
             if (!result.Admitted)
             {
                 stderr.WriteLine($"error: transaction refused by admission: {result.Reason} ({(int)result.Reason})");
-                return HarnessExit.Refused;
+                return ExitCodes.Refused;
             }
 
-            if (parse.GetValue(wait) is not { } level) return Cli.Success;
-            var reached = await FollowAsync(session.Chain, tx.Hash, level, TimeSpan.FromSeconds(parse.GetValue(timeout)), stdout, cancellationToken);
-            if (reached) return Cli.Success;
-            stderr.WriteLine($"error: transaction {tx.Hash} did not reach {Name(level)} within {parse.GetValue(timeout)} s");
-            return HarnessExit.TimedOut;
+            if (parse.GetValue(wait) is not { } level) return ExitCodes.Success;
+            var reached = await FollowAsync(session.Chain, tx.Hash, level, parse.GetValue(timeout), stdout, cancellationToken);
+            if (reached) return ExitCodes.Success;
+            stderr.WriteLine($"error: transaction {tx.Hash} did not reach {Name(level)} within {Durations.Format(parse.GetValue(timeout))}");
+            return ExitCodes.TimedOut;
         });
         return command;
     }
@@ -203,7 +200,7 @@ public static class TransferCommand
 
     private static TxLevel? ParseLevel(System.CommandLine.Parsing.ArgumentResult result)
     {
-        var text = CommandSupport.SingleToken(result, "--wait");
+        var text = OptionValues.SingleToken(result, "--wait");
         switch (text)
         {
             case null: return null;

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Primitives;
+using ActorRollup.Harness.Options;
 using ActorRollup.Harness.Output;
+using ActorRollup.Harness.Session;
 
 namespace ActorRollup.Harness.Commands;
 
@@ -13,14 +15,14 @@ public static class TxCommand
 {
     public static Command Create()
     {
-        var gateway = CommandSupport.Gateway();
-        var chain = CommandSupport.Chain();
+        var gateway = ClusterOptions.Gateway();
+        var chain = ClusterOptions.Chain();
         var hash = new Argument<Hash32>("hash")
         {
             Description = "Transaction hash (64 hex digits, 0x optional).",
             CustomParser = result =>
             {
-                var text = CommandSupport.SingleToken(result, "hash");
+                var text = OptionValues.SingleToken(result, "hash");
                 if (text is null) return default;
                 if (Hash32.TryParse(text, out var value)) return value;
                 result.AddError($"'{text}' is not a transaction hash (64 hex digits, 0x optional)");
@@ -46,7 +48,7 @@ public static class TxCommand
             {
                 stdout.Flush();
                 stderr.WriteLine($"error: transaction {s.Hash} is not known to chain '{session.ChainId}' (never admitted, or evicted)");
-                return HarnessExit.Refused;
+                return ExitCodes.Refused;
             }
             stdout.WriteLine(Terminal.Field("height", s.Height == 0 ? "- (not in a block yet)" : s.Height.ToString()));
             stdout.WriteLine(Terminal.Field("arrival sequence", s.ArrivalSequence.ToString()));
@@ -55,7 +57,7 @@ public static class TxCommand
             Level("validated", s.ValidatedAtMs);
             Level("finalized", s.FinalizedAtMs);
             stdout.Flush();
-            return Cli.Success;
+            return ExitCodes.Success;
 
             void Level(string name, long atMs) =>
                 stdout.WriteLine(Terminal.Field(name, atMs <= 0 ? "-" : $"{Terminal.Time(atMs)}   {Terminal.Latency(s.AdmittedAtMs, atMs)} from admission"));

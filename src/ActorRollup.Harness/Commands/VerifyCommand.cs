@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Text.Json;
 using ActorRollup.Audit;
 using ActorRollup.Harness.Audit;
+using ActorRollup.Harness.Options;
 using ActorRollup.Harness.Output;
+using ActorRollup.Harness.Session;
 
 namespace ActorRollup.Harness.Commands;
 
@@ -11,7 +13,7 @@ namespace ActorRollup.Harness.Commands;
 /// (<see cref="ChainAuditor"/>) — state and transaction roots, certificates against each epoch's committee, leaders and
 /// terms, the schedule, nonce order, duplicates, ordering, parent links, rollbacks and supply conservation — and
 /// prints the verdict, each violation with its height and reason code, and any check the cluster no longer holds the
-/// data for. Exit 0 when it passes, <see cref="HarnessExit.AuditFailed"/> (4) on any violation.
+/// data for. Exit 0 when it passes, <see cref="ExitCodes.AuditFailed"/> (6) on any violation.
 /// </summary>
 public static class VerifyCommand
 {
@@ -22,8 +24,8 @@ public static class VerifyCommand
 
     public static Command Create()
     {
-        var gateway = CommandSupport.Gateway();
-        var chain = CommandSupport.Chain();
+        var gateway = ClusterOptions.Gateway();
+        var chain = ClusterOptions.Chain();
         var json = new Option<bool>("--json") { Description = "Print the audit report as JSON instead of text." };
 
         var command = new Command("verify", "Replay a chain from genesis to its head and check every block, certificate, leader term and the supply.")
@@ -41,10 +43,10 @@ public static class VerifyCommand
             if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(report, Json));
             else Write(stdout, report, session.Connection.Embedded ? "embedded silo" : session.Connection.Where);
             stdout.Flush();
-            if (report.Passed) return Cli.Success;
+            if (report.Passed) return ExitCodes.Success;
             var first = report.Violations[0];
             stderr.WriteLine($"error: audit of {report.ChainId} failed: {report.ViolationCount} violation(s), the first at height {first.Height}: {first.Code}");
-            return HarnessExit.AuditFailed;
+            return ExitCodes.AuditFailed;
         });
         return command;
     }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
-using ActorRollup.Harness.Cluster;
+using ActorRollup.Harness.Connection;
+using ActorRollup.Harness.Supervisor;
 using Spectre.Console;
 
 namespace ActorRollup.Harness.LoadTest;

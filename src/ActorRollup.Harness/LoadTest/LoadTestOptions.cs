@@ -1,4 +1,5 @@
 using ActorRollup.Abstractions.Config;
+using ActorRollup.Harness.Options;
 
 namespace ActorRollup.Harness.LoadTest;
 
@@ -33,7 +34,7 @@ public sealed record LoadTestOptions
     public int MempoolCapacity { get; init; }
 
     /// <summary>State folder of the local cluster (`rollup cluster up`) whose silos the silo-kill fault kills.</summary>
-    public string ClusterState { get; init; } = Cluster.ClusterStateFolder.DefaultFolder;
+    public string ClusterState { get; init; } = Supervisor.ClusterStateFolder.DefaultFolder;
 }
 
 /// <summary>A fault the run fires at a moment: "leader-crash@10s".</summary>
@@ -56,30 +57,20 @@ public sealed record FaultSpec(string Kind, TimeSpan At)
             if (at <= 0) { error = $"fault '{raw}' is not kind@time (e.g. leader-crash@10s)"; return null; }
             var kind = raw[..at];
             if (!Kinds.Contains(kind)) { error = $"unknown fault kind '{kind}' (known: {string.Join(", ", Kinds)})"; return null; }
-            if (!Durations.TryParse(raw[(at + 1)..], out var time)) { error = $"fault '{raw}': '{raw[(at + 1)..]}' is not a time like 10s or 2500ms"; return null; }
+            if (Durations.Check($"the time of fault '{raw}'", raw[(at + 1)..], BareUnit.Seconds, TimeSpan.Zero, null, out var time) is { } timeError) { error = timeError; return null; }
             list.Add(new FaultSpec(kind, time));
         }
         return list.OrderBy(f => f.At).ToList();
     }
-}
 
-public static class Durations
-{
-    /// <summary>"30s", "1500ms", "2m", or plain seconds "30".</summary>
-    public static bool TryParse(string text, out TimeSpan value)
+    /// <summary>The error line for the first fault timed after the run's end (warm-up + window, counted from the start
+    /// of traffic, as the run measures fault times), or null when every fault falls inside the run.</summary>
+    public static string? PastTheEnd(IEnumerable<FaultSpec> faults, TimeSpan warmup, TimeSpan window)
     {
-        value = default;
-        text = text.Trim();
-        double number;
-        if (text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) && double.TryParse(text[..^2], System.Globalization.CultureInfo.InvariantCulture, out number))
-            value = TimeSpan.FromMilliseconds(number);
-        else if (text.EndsWith('s') && double.TryParse(text[..^1], System.Globalization.CultureInfo.InvariantCulture, out number))
-            value = TimeSpan.FromSeconds(number);
-        else if (text.EndsWith('m') && double.TryParse(text[..^1], System.Globalization.CultureInfo.InvariantCulture, out number))
-            value = TimeSpan.FromMinutes(number);
-        else if (double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out number))
-            value = TimeSpan.FromSeconds(number);
-        else return false;
-        return value >= TimeSpan.Zero;
+        var end = warmup + window;
+        return faults.FirstOrDefault(f => f.At > end) is { } late
+            ? $"--faults: fault '{late.Kind}@{Durations.Format(late.At)}' is after the run ends at {Durations.Format(end)} " +
+              $"(fault times count from the start of traffic: warm-up {Durations.Format(warmup)} + window {Durations.Format(window)})"
+            : null;
     }
 }

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Text.Json.Serialization;
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Messages;
-using ActorRollup.Harness.Cluster;
+using ActorRollup.Harness.Connection;
+using ActorRollup.Harness.Supervisor;
 
 namespace ActorRollup.Harness.LoadTest;
 

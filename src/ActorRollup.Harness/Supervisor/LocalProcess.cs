@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace ActorRollup.Harness.Cluster;
+namespace ActorRollup.Harness.Supervisor;
 
 /// <summary>
 /// The few process operations the local cluster needs, for processes this harness may not be the parent of (a later

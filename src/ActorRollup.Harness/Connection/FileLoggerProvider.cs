@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace ActorRollup.Harness.Cluster;
+namespace ActorRollup.Harness.Connection;
 
 /// <summary>One-line log records appended to a file (the embedded silo's log, when asked for).</summary>
 public sealed class FileLoggerProvider(string path) : ILoggerProvider

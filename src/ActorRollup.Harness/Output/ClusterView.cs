@@ -1,7 +1,7 @@
 using System.Globalization;
-using ActorRollup.Harness.Output;
+using ActorRollup.Harness.Supervisor;
 
-namespace ActorRollup.Harness.Cluster;
+namespace ActorRollup.Harness.Output;
 
 /// <summary>
 /// The silos of a cluster as text lines (no table, so it sits under any other output): what the state folder

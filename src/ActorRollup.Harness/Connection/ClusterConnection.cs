@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace ActorRollup.Harness.Cluster;
+namespace ActorRollup.Harness.Connection;
 
 /// <summary>
 /// How the harness reaches grains: by default an embedded silo in this process (co-hosted client, no setup, its own

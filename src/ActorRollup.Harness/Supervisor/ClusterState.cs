@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace ActorRollup.Harness.Cluster;
+namespace ActorRollup.Harness.Supervisor;
 
 /// <summary>
 /// One silo process started by <c>rollup cluster up</c>. The process start time is kept beside the pid because pids are

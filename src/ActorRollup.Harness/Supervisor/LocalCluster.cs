@@ -3,9 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using ActorRollup.Silo;
+using ActorRollup.Harness.Connection;
 using Microsoft.Extensions.Configuration;
 
-namespace ActorRollup.Harness.Cluster;
+namespace ActorRollup.Harness.Supervisor;
 
 /// <summary>What <c>cluster up</c> was asked for.</summary>
 public sealed record ClusterUpOptions
@@ -51,7 +52,7 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         }
         catch (SettingsException e)
         {
-            throw new LocalClusterException(e.Message, Cli.UsageError);
+            throw new LocalClusterException(e.Message, ExitCodes.Usage);
         }
 
         // Everything that can refuse is checked before anything starts.
@@ -62,16 +63,16 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
             throw new LocalClusterException(
                 $"a cluster is already running from {folder.Path} ({alive.Count} of {live.Silos.Count} silos alive" +
                 (live.RedisAlive ? ", redis alive" : "") + $", pids {string.Join(", ", alive.Select(s => s.Pid))}): " +
-                "stop it with `rollup cluster down` first", Cli.UsageError);
+                "stop it with `rollup cluster down` first", ExitCodes.Usage);
         }
         if (stale is not null)
             progress.WriteLine($"removed the stale record of a cluster started {stale.CreatedAt:u} (none of its processes runs)");
 
-        var dotnet = DotnetHost() ?? throw new LocalClusterException("cannot find the dotnet host to run the silo with (not on PATH, no DOTNET_ROOT)", Cli.UsageError);
+        var dotnet = DotnetHost() ?? throw new LocalClusterException("cannot find the dotnet host to run the silo with (not on PATH, no DOTNET_ROOT)", ExitCodes.Usage);
         var redisServer = options.Redis ? LocalProcess.FindOnPath("redis-server") : null;
         if (options.Redis && redisServer is null)
             throw new LocalClusterException("--redis needs redis-server, which is not installed (not on PATH): install it with `sudo apt-get install redis-server` " +
-                                            "(Debian/Ubuntu), or run without --redis (Localhost clustering, memory storage)", Cli.UsageError);
+                                            "(Debian/Ubuntu), or run without --redis (Localhost clustering, memory storage)", ExitCodes.Usage);
 
         var siloBase = options.SiloPort ?? settings.SiloPort;
         var gatewayBase = options.GatewayPort ?? settings.GatewayPort;
@@ -84,11 +85,11 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         }
         var clash = ports.GroupBy(p => p.Port).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)
-            throw new LocalClusterException($"port {clash.Key} would serve both {string.Join(" and ", clash.Select(c => c.What))}: choose --silo-port and --gateway-port further apart", Cli.UsageError);
+            throw new LocalClusterException($"port {clash.Key} would serve both {string.Join(" and ", clash.Select(c => c.What))}: choose --silo-port and --gateway-port further apart", ExitCodes.Usage);
         foreach (var (port, what) in ports)
             if (port is < 1024 or > 65535 || !PortIsFree(port))
                 throw new LocalClusterException($"port {port} ({what}) is not free" + (what == "redis" ? " (another redis-server?): choose --redis-port" :
-                    ": is a cluster already running? Choose --silo-port / --gateway-port"), Cli.UsageError);
+                    ": is a cluster already running? Choose --silo-port / --gateway-port"), ExitCodes.Usage);
 
         Directory.CreateDirectory(folder.Path);
         var siloDll = SiloBinaries.Snapshot(SiloBinaries.SourceFolder, Path.Combine(folder.Path, "silo-bin"));
@@ -179,9 +180,9 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
             if (text.Split('\n').Any(l => l.Contains(ReadyMarker, StringComparison.Ordinal) && l.Contains($"pid {silo.Pid},", StringComparison.Ordinal)))
                 return silo with { ReadyAt = DateTimeOffset.UtcNow };
             if (!LocalProcess.IsAlive(silo.Pid, silo.ProcessStart))
-                throw new LocalClusterException($"silo {silo.Instance} exited while starting: {LastLines(text)} (log {silo.Log})", Cli.InternalError);
+                throw new LocalClusterException($"silo {silo.Instance} exited while starting: {LastLines(text)} (log {silo.Log})", ExitCodes.Internal);
             if (clock.Elapsed > timeout)
-                throw new LocalClusterException($"silo {silo.Instance} was not ready within {timeout.TotalSeconds:0.#} s (log {silo.Log}): {LastLines(text)}", Output.HarnessExit.TimedOut);
+                throw new LocalClusterException($"silo {silo.Instance} was not ready within {timeout.TotalSeconds:0.#} s (log {silo.Log}): {LastLines(text)}", ExitCodes.TimedOut);
             await Task.Delay(200, cancellationToken);
         }
     }
@@ -196,9 +197,9 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         while (!await RedisAnswersAsync(port, cancellationToken))
         {
             if (!LocalProcess.IsAlive(pid, processStart))
-                throw new LocalClusterException($"redis-server exited while starting: {LastLines(ReadShared(folder.RedisLog))} (log {folder.RedisLog})", Cli.InternalError);
+                throw new LocalClusterException($"redis-server exited while starting: {LastLines(ReadShared(folder.RedisLog))} (log {folder.RedisLog})", ExitCodes.Internal);
             if (clock.Elapsed > timeout)
-                throw new LocalClusterException($"redis-server did not answer PING within {timeout.TotalSeconds:0.#} s (log {folder.RedisLog})", Output.HarnessExit.TimedOut);
+                throw new LocalClusterException($"redis-server did not answer PING within {timeout.TotalSeconds:0.#} s (log {folder.RedisLog})", ExitCodes.TimedOut);
             await Task.Delay(100, cancellationToken);
         }
         return redis;
@@ -260,7 +261,7 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         info.ArgumentList.Add(program);
         foreach (var a in arguments) info.ArgumentList.Add(a);
         File.WriteAllText(log, ""); // a fresh log for this process (the shell truncates it too, but maybe after the first poll)
-        using var process = Process.Start(info) ?? throw new LocalClusterException($"cannot start {program}", Cli.InternalError);
+        using var process = Process.Start(info) ?? throw new LocalClusterException($"cannot start {program}", ExitCodes.Internal);
         return (process.Id, LocalProcess.StartTime(process.Id));
     }
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ActorRollup.Harness.Cluster;
+namespace ActorRollup.Harness.Supervisor;
 
 /// <summary>
 /// The silo build a local cluster runs: ActorRollup.Silo.dll and what its deps.json says it loads, copied from beside
@@ -22,7 +22,7 @@ public static class SiloBinaries
         var deps = Path.Combine(source, "ActorRollup.Silo.deps.json");
         if (!File.Exists(Path.Combine(source, EntryAssembly)) || !File.Exists(deps))
             throw new LocalClusterException($"the silo is not built beside the harness ({Path.Combine(source, EntryAssembly)} or its deps.json is missing): " +
-                                            "run `dotnet build src/ActorRollup.Harness`", Cli.UsageError);
+                                            "run `dotnet build src/ActorRollup.Harness`", ExitCodes.Usage);
         if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
         Directory.CreateDirectory(target);
         foreach (var file in Files(source, deps).Distinct())
