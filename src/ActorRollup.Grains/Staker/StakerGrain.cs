@@ -127,7 +127,7 @@ public sealed class StakerGrain : Grain, IStakerGrain
                 var position = S.Positions.GetValueOrDefault(action.SequencerId) ?? StakePosition.Empty(UInt128.Zero);
                 var receipt = await sequencer.PayReward(operation, Address, position);
                 if (!receipt.Ok) return Refuse(receipt.Reason, receipt.Detail);
-                S.Positions[action.SequencerId] = new StakePosition(position.Shares, receipt.RewardIndex, UInt128.Zero);
+                S.Positions[action.SequencerId] = position.Claim(receipt.RewardIndex, out _);
                 S.Balance += receipt.Amount;
                 S.RewardsClaimed += receipt.Amount;
                 result = new StakeResult(StakingReason.Ok, receipt.Amount, $"rewards from {action.SequencerId}");
@@ -157,7 +157,7 @@ public sealed class StakerGrain : Grain, IStakerGrain
         {
             var pool = await GrainFactory.Sequencer(ChainId, id).GetPool();
             var value = pool is null ? UInt128.Zero : pool.ValueOf(position.Shares);
-            var pending = pool is null ? UInt128.Zero : position.PendingReward(pool.RewardIndex) + (pool.Owner == Address ? pool.CommissionAccrued : UInt128.Zero);
+            var pending = pool is null ? UInt128.Zero : pool.ClaimableBy(Address, position);
             positions.Add(new PositionView(id, value, pending));
         }
         var unlocks = new List<UnlockView>();
@@ -172,9 +172,6 @@ public sealed class StakerGrain : Grain, IStakerGrain
     private async Task<UInt128> UnlockValue(StakerUnlock unlock)
     {
         var pool = await GrainFactory.Sequencer(ChainId, unlock.SequencerId).GetPool();
-        var bucket = pool?.Unbonding.FirstOrDefault(b => b.ClaimableFromEpoch == unlock.ClaimableFromEpoch);
-        if (bucket is null) return unlock.Amount;
-        // The last holder of a bucket is paid all that is left in it (UnbondingBucket.Withdraw).
-        return unlock.BucketShares == bucket.Shares ? bucket.Stake : bucket.ValueOf(unlock.BucketShares);
+        return pool is not null && pool.TryGetUnbondingPayout(unlock.ClaimableFromEpoch, unlock.BucketShares, out var payout) ? payout : unlock.Amount;
     }
 }
