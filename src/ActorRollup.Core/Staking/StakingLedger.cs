@@ -182,12 +182,7 @@ public sealed class StakingLedger
         try
         {
             updated = position.RemoveShares(burned, pool.RewardIndex);
-            unlocks = [.. PendingUnlocks(staker)];
-            int i = unlocks.FindIndex(u => u.SequencerId == sequencerId && u.ClaimableFromEpoch == claimableFrom);
-            if (i >= 0)
-                unlocks[i] = unlocks[i] with { Amount = checked(unlocks[i].Amount + amount), BucketShares = checked(unlocks[i].BucketShares + bucketShares) };
-            else
-                unlocks.Add(new PendingUnlock(sequencerId, amount, bucketShares, epoch, claimableFrom));
+            unlocks = [.. PendingUnlock.Record(PendingUnlocks(staker), new PendingUnlock(sequencerId, amount, bucketShares, epoch, claimableFrom))];
         }
         catch (OverflowException) { return StakingResult.Refused(StakingReason.Overflow); }
 

@@ -96,13 +96,16 @@ public sealed class StakerGrain : Grain, IStakerGrain
                 var receipt = await sequencer.Withdraw(operation, Address, position.Shares, action.Amount, epoch);
                 if (!receipt.Ok) return Refuse(receipt.Reason, receipt.Detail);
                 S.Positions[action.SequencerId] = position.RemoveShares(receipt.Shares, receipt.RewardIndex);
-                S.Unlocks.Add(new StakerUnlock(action.SequencerId, receipt.ClaimableFromEpoch, receipt.Amount, action.Amount));
+                // The ledger's bookkeeping: an unlock into a bucket already held merges with it (one claim pays both).
+                var book = PendingUnlock.Record(S.Unlocks.Select(u => u.ToPending()).ToList(),
+                    new PendingUnlock(action.SequencerId, action.Amount, receipt.Amount, epoch, receipt.ClaimableFromEpoch));
+                S.Unlocks = book.Select(StakerUnlock.Of).ToList();
                 result = new StakeResult(StakingReason.Ok, action.Amount, $"claimable from epoch {receipt.ClaimableFromEpoch}");
                 break;
             }
             case StakeActionKind.ClaimUnlocked:
             {
-                var due = S.Unlocks.Where(u => u.ClaimableFromEpoch <= epoch).ToList();
+                var due = S.Unlocks.Where(u => u.ToPending().IsClaimableAt(epoch)).ToList();
                 if (due.Count == 0)
                     return S.Unlocks.Count > 0
                         ? Refuse(StakingReason.ExitDelayNotPassed, $"first claimable at epoch {S.Unlocks.Min(u => u.ClaimableFromEpoch)}, now {epoch}")

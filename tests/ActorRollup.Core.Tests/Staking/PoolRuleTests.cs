@@ -184,3 +184,43 @@ public class PoolRuleTests
         Assert.Throws<ArgumentException>(() => bucket.PayoutOf(total + 1));
     }
 }
+
+/// <summary>The pending-unlock bookkeeping the ledger and the Staker grain share.</summary>
+public class PendingUnlockTests
+{
+    [Theory]
+    [InlineData("a@5", "a@5", "a@5:30/3")]               // same pool, same claimable epoch: merged
+    [InlineData("a@5", "a@6", "a@5:10/1 a@6:20/2")]      // a later bucket: appended
+    [InlineData("a@5", "b@5", "a@5:10/1 b@5:20/2")]      // another pool: appended
+    [InlineData("a@5 b@5", "a@5", "a@5:30/3 b@5:10/1")]  // merged in place, order kept
+    [InlineData("", "a@5", "a@5:20/2")]
+    public void Record_merges_an_unlock_into_the_same_bucket_and_appends_otherwise(string before, string added, string after)
+    {
+        static PendingUnlock Parse(string s, ulong amount, ulong shares)
+        {
+            var at = s.IndexOf('@');
+            var from = ulong.Parse(s[(at + 1)..]);
+            return new PendingUnlock(s[..at], amount, shares, from - 2, from);
+        }
+        var list = before.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => Parse(s, 10, 1)).ToList();
+        var snapshot = list.ToList();
+        var result = PendingUnlock.Record(list, Parse(added, 20, 2));
+        Assert.Equal(after, string.Join(' ', result.Select(u => $"{u.SequencerId}@{u.ClaimableFromEpoch}:{u.Amount}/{u.BucketShares}")));
+        Assert.Equal(snapshot, list); // the input is not changed
+        Assert.All(result, u => Assert.Equal(u.ClaimableFromEpoch - 2, u.UnlockedAtEpoch));
+    }
+
+    [Fact]
+    public void Record_overflow_throws()
+    {
+        var full = new PendingUnlock("a", UInt128.MaxValue, 1, 0, 2);
+        Assert.Throws<OverflowException>(() => PendingUnlock.Record([full], full with { Amount = 1 }));
+    }
+
+    [Theory]
+    [InlineData(4UL, false)]
+    [InlineData(5UL, true)]
+    [InlineData(6UL, true)]
+    public void Claimable_from_its_epoch_on(ulong epoch, bool claimable) =>
+        Assert.Equal(claimable, new PendingUnlock("a", 1, 1, 3, 5).IsClaimableAt(epoch));
+}
