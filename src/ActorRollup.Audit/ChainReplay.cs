@@ -287,9 +287,10 @@ public sealed class ChainReplay
         _uncheckedScheduleEpochs.Clear();
         var terms = _history.Terms;
         ulong oldestTerm = terms.Count == 0 ? 0 : terms.Keys.Min();
-        WeightedRoundRobin? wrr = null;
-        bool wrrBroken = false;
-        var lotteryOrWrr = _config.Algorithm;
+        // The leader choice rotation makes, replayed over the committees; weighted round robin carries its priorities
+        // from epoch to epoch, so a committee the history no longer holds breaks its replay from there on.
+        var rotation = new LeaderRotation(_config.Algorithm, _config.ScheduleSeed);
+        bool broken = false;
         for (ulong epoch = 1; epoch <= _maxEpoch; epoch++)
         {
             var committee = CommitteeOf(epoch);
@@ -297,31 +298,17 @@ public sealed class ChainReplay
             string? scheduled = null;
             if (seats is null)
             {
-                wrrBroken = true;
+                broken = true;
             }
-            else
+            else if (!rotation.CarriesState || !broken)
             {
-                var members = seats.Select(s => new CommitteeMember(s.Id, s.Power)).ToList();
                 try
                 {
-                    if (lotteryOrWrr == ScheduleAlgorithm.StakeLottery)
-                    {
-                        scheduled = StakeLottery.Draw(members, _config.ScheduleSeed, epoch);
-                    }
-                    else if (!wrrBroken)
-                    {
-                        if (wrr is null) wrr = WeightedRoundRobin.Create(members);
-                        else
-                        {
-                            wrr.UpdateMembers(members);
-                            wrr.Advance();
-                        }
-                        scheduled = wrr.CurrentLeader;
-                    }
+                    scheduled = rotation.BeginEpoch(epoch, seats.Select(s => new CommitteeMember(s.Id, s.Power)).ToList());
                 }
                 catch (ArgumentException)
                 {
-                    wrrBroken = true; // malformed committee: already reported by CommitteeOf
+                    broken = true; // malformed committee: already reported by CommitteeOf
                 }
             }
 

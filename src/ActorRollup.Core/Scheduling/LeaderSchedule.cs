@@ -18,8 +18,9 @@ public static class LeaderSchedule
         Enumerate(algorithm, members, epochs, seed).ToList();
 
     /// <summary>
-    /// Same as <see cref="Compute"/>, lazily (for long schedules). Arguments are checked when called, not when
-    /// enumerated.
+    /// Same as <see cref="Compute"/>, lazily (for long schedules): a fresh <see cref="LeaderRotation"/> begins
+    /// epoch 1 with <paramref name="members"/>, and its <see cref="LeaderRotation.Upcoming"/> gives epochs 1..N.
+    /// Arguments are checked when called, not when enumerated.
     /// </summary>
     public static IEnumerable<string> Enumerate(
         ScheduleAlgorithm algorithm, IReadOnlyList<CommitteeMember> members, int epochs, ulong seed)
@@ -27,25 +28,9 @@ public static class LeaderSchedule
         ArgumentNullException.ThrowIfNull(members);
         ArgumentOutOfRangeException.ThrowIfNegative(epochs);
         CommitteeValidation.ThrowIfInvalid(members, nameof(members));
-        return algorithm switch
-        {
-            ScheduleAlgorithm.WeightedRoundRobin => RoundRobin(members, epochs),
-            ScheduleAlgorithm.StakeLottery => Lottery(members, epochs, seed),
-            _ => throw new ArgumentException($"unknown schedule algorithm {algorithm}", nameof(algorithm)),
-        };
-    }
-
-    private static IEnumerable<string> RoundRobin(IReadOnlyList<CommitteeMember> members, int epochs)
-    {
-        if (epochs == 0) yield break;
-        var wrr = WeightedRoundRobin.Create(members);
-        yield return wrr.CurrentLeader!;
-        for (int e = 2; e <= epochs; e++) yield return wrr.Advance();
-    }
-
-    private static IEnumerable<string> Lottery(IReadOnlyList<CommitteeMember> members, int epochs, ulong seed)
-    {
+        var rotation = new LeaderRotation(algorithm, seed);
         var copy = members.ToArray();
-        for (int e = 1; e <= epochs; e++) yield return StakeLottery.Draw(copy, seed, (ulong)e)!;
+        rotation.BeginEpoch(1, copy);
+        return rotation.Upcoming(1, copy, epochs);
     }
 }

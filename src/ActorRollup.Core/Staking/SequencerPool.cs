@@ -76,6 +76,30 @@ public sealed record SequencerPool
         return new SequencerPool(id, owner, [.. signerPublicKey], registeredEpoch);
     }
 
+    /// <summary>
+    /// The registration rules of §5 and the new pool, written once for the ledger and the Sequencer grain: a non-empty
+    /// id, a 32-byte signer key, the owner on the whitelist if there is one, a self-stake that is not zero and lies
+    /// in [minLock, maxLock]; then a Candidate pool holding the self-stake as the owner's <paramref name="shares"/>.
+    /// Checked in that order; the first broken rule is the reason and <paramref name="pool"/> is null. Whether the id
+    /// is taken or the key was ever used, and whether the owner can pay, is the caller's registry and balance.
+    /// </summary>
+    public static StakingReason TryRegister(string id, Address owner, ReadOnlySpan<byte> signerPublicKey, UInt128 selfStake,
+        StakingParameters parameters, ulong epoch, out SequencerPool? pool, out UInt128 shares)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        pool = null;
+        shares = UInt128.Zero;
+        if (string.IsNullOrEmpty(id)) return StakingReason.InvalidSequencerId;
+        if (signerPublicKey.Length != Crypto.Ed25519.PublicKeySize) return StakingReason.InvalidSignerKey;
+        if (parameters.Whitelist is { } whitelist && !whitelist.Contains(owner)) return StakingReason.NotWhitelisted;
+        if (selfStake == UInt128.Zero) return StakingReason.ZeroAmount;
+        if (selfStake < parameters.MinLock) return StakingReason.BelowMinLock;
+        if (selfStake > parameters.MaxLock) return StakingReason.AboveMaxLock;
+        var reason = Create(id, owner, signerPublicKey, epoch).TryDeposit(selfStake, byOwner: true, parameters.MaxLock, epoch, out var next, out shares);
+        if (reason == StakingReason.Ok) pool = next;
+        return reason;
+    }
+
     /// <summary>Σ stake of the unbonding buckets (pending unlocks of this pool).</summary>
     public UInt128 UnbondingStake
     {
@@ -95,12 +119,10 @@ public sealed record SequencerPool
     public UInt128 SelfStake => ValueOf(OwnerShares);
 
     /// <summary>
-    /// May sit on the committee of <paramref name="epoch"/> (§6): Candidate or Active, or Jailed with the jail run
-    /// out by then (release is bookkeeping). Exiting and Tombstoned never.
+    /// May sit on the committee of <paramref name="epoch"/> (§6): <see cref="Eligibility.IsEligibleAt"/> of its
+    /// status and jail end.
     /// </summary>
-    public bool IsEligibleAt(ulong epoch) =>
-        Status is SequencerStatus.Candidate or SequencerStatus.Active
-        || (Status == SequencerStatus.Jailed && epoch >= JailedUntilEpoch);
+    public bool IsEligibleAt(ulong epoch) => Eligibility.IsEligibleAt(Status, JailedUntilEpoch, epoch);
 
     /// <summary>Takes new stake in <paramref name="epoch"/>: eligible, and its share price is not zero.</summary>
     public bool AcceptsStakeAt(ulong epoch) =>
@@ -206,6 +228,61 @@ public sealed record SequencerPool
     }
 
     /// <summary>
+    /// An unlock as a staker asks for it in <paramref name="epoch"/> (§5), for the ledger and the Sequencer grain
+    /// alike: a position that does not match the pool (more shares than the pool, or an owner position that is not
+    /// the owner's shares) is refused with <see cref="StakingReason.UnlockExceedsLocked"/>; the unlock is claimable
+    /// from <see cref="StakingParameters.ClaimableFrom"/>(epoch) (<see cref="StakingReason.Overflow"/> past 64 bits);
+    /// then <see cref="TryUnlock"/> with the parameters' minLock.
+    /// </summary>
+    public StakingReason TryUnlockAt(UInt128 positionShares, UInt128 amount, bool byOwner, StakingParameters parameters, ulong epoch,
+        out SequencerPool next, out UInt128 sharesBurned, out UInt128 bucketShares, out ulong claimableFromEpoch)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        next = this;
+        sharesBurned = bucketShares = UInt128.Zero;
+        claimableFromEpoch = 0;
+        if (positionShares > TotalShares || (byOwner && positionShares != OwnerShares)) return StakingReason.UnlockExceedsLocked;
+        if (!parameters.TryClaimableFrom(epoch, out var claimableFrom)) return StakingReason.Overflow;
+        var reason = TryUnlock(positionShares, amount, byOwner, parameters.MinLock, claimableFrom, out next, out sharesBurned, out bucketShares);
+        if (reason == StakingReason.Ok) claimableFromEpoch = claimableFrom;
+        return reason;
+    }
+
+    /// <summary>
+    /// What <paramref name="bucketShares"/> of the unbonding bucket claimable from <paramref name="claimableFromEpoch"/>
+    /// would pay now (<see cref="UnbondingBucket.PayoutOf"/>: the amount unlocked less any slash in the exit delay);
+    /// false when there is no such bucket or it holds fewer shares.
+    /// </summary>
+    public bool TryGetUnbondingPayout(ulong claimableFromEpoch, UInt128 bucketShares, out UInt128 payout)
+    {
+        payout = UInt128.Zero;
+        foreach (var b in Unbonding)
+        {
+            if (b.ClaimableFromEpoch != claimableFromEpoch) continue;
+            if (bucketShares > b.Shares) return false;
+            payout = b.PayoutOf(bucketShares);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// A claim of <paramref name="bucketShares"/> of the bucket claimable from <paramref name="claimableFromEpoch"/>,
+    /// made in <paramref name="epoch"/> (§5): <see cref="StakingReason.ExitDelayNotPassed"/> before that epoch,
+    /// <see cref="StakingReason.NothingToClaim"/> when the bucket or its shares do not exist, else
+    /// <see cref="WithdrawUnbonding"/>.
+    /// </summary>
+    public StakingReason TryClaimUnbonding(ulong claimableFromEpoch, UInt128 bucketShares, ulong epoch, out SequencerPool next, out UInt128 amount)
+    {
+        next = this;
+        amount = UInt128.Zero;
+        if (epoch < claimableFromEpoch) return StakingReason.ExitDelayNotPassed;
+        if (!TryGetUnbondingPayout(claimableFromEpoch, bucketShares, out _)) return StakingReason.NothingToClaim;
+        next = WithdrawUnbonding(claimableFromEpoch, bucketShares, out amount);
+        return StakingReason.Ok;
+    }
+
+    /// <summary>
     /// Pays out <paramref name="bucketShares"/> of the bucket claimable from <paramref name="claimableFromEpoch"/>
     /// (the caller checks the exit delay). Throws if the bucket or shares do not exist: that is an accounting bug.
     /// </summary>
@@ -252,6 +329,49 @@ public sealed record SequencerPool
         }
     }
 
+    /// <summary>
+    /// What <paramref name="staker"/>, holding <paramref name="position"/> in this pool (null: none), can claim now
+    /// (§5): the position's pending reward, plus the accrued commission when the staker is the owner.
+    /// </summary>
+    public UInt128 ClaimableBy(Address staker, StakePosition? position)
+    {
+        var reward = position is null ? UInt128.Zero : position.PendingReward(RewardIndex);
+        return staker == Owner ? checked(reward + CommissionAccrued) : reward;
+    }
+
+    /// <summary>
+    /// A reward claim by <paramref name="staker"/> holding <paramref name="position"/> (null: none; an owner that has
+    /// left its pool still earns the commission of its last blocks), for the ledger and the Sequencer grain alike:
+    /// a position that does not match the pool (more shares than the pool, or a checkpoint past the index) or a total
+    /// of 0 is <see cref="StakingReason.NothingToClaim"/>; otherwise <paramref name="paid"/> = <see cref="ClaimableBy"/>
+    /// leaves the reward pool and <paramref name="claimed"/> is the position checkpointed at the index with nothing
+    /// pending (null when there was no position).
+    /// </summary>
+    public StakingReason TryClaimRewards(Address staker, StakePosition? position, out SequencerPool next, out StakePosition? claimed, out UInt128 paid)
+    {
+        next = this;
+        claimed = null;
+        paid = UInt128.Zero;
+        if (position is not null && (position.Shares > TotalShares || position.Checkpoint > RewardIndex)) return StakingReason.NothingToClaim;
+        try
+        {
+            var reward = UInt128.Zero;
+            var after = position?.Claim(RewardIndex, out reward);
+            var commission = staker == Owner ? CommissionAccrued : UInt128.Zero;
+            var total = checked(reward + commission);
+            if (total == UInt128.Zero) return StakingReason.NothingToClaim;
+            next = PayOut(reward, commission);
+            claimed = after;
+            paid = total;
+            return StakingReason.Ok;
+        }
+        catch (OverflowException)
+        {
+            next = this;
+            return StakingReason.Overflow;
+        }
+    }
+
     /// <summary>Takes <paramref name="stakerReward"/> + <paramref name="commission"/> out of the reward pool. Throws on an accounting bug (more than it holds).</summary>
     public SequencerPool PayOut(UInt128 stakerReward, UInt128 commission)
     {
@@ -284,6 +404,41 @@ public sealed record SequencerPool
         return StakingReason.Ok;
     }
 
+    /// <summary>
+    /// Applies the penalty of a proven offence of <paramref name="kind"/> in <paramref name="epoch"/> (§5, §8):
+    /// <see cref="TrySlash"/> at the offence's rate, <see cref="Penalty.Split"/> of the amount among
+    /// <paramref name="reporters"/>, then a tombstone (equivocation) or a jail until
+    /// <see cref="Penalty.JailedUntil"/>. A tombstoned pool is not punished again (<see cref="StakingReason.AlreadyTombstoned"/>).
+    /// On refusal <paramref name="next"/> is this pool and the result carries only the reason. The caller pays
+    /// <paramref name="split"/>'s reporters and counts its burn.
+    /// </summary>
+    public SlashResult TryPenalize(SlashKind kind, StakingParameters parameters, IEnumerable<Address> reporters, ulong epoch,
+        out SequencerPool next, out ReporterSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(reporters);
+        next = this;
+        split = new ReporterSplit([], UInt128.Zero, UInt128.Zero, UInt128.Zero);
+        if (Status == SequencerStatus.Tombstoned) return SlashResult.Refused(StakingReason.AlreadyTombstoned);
+        var (bps, jailEpochs, tombstone) = parameters.PenaltyFor(kind);
+        try
+        {
+            var reason = TrySlash(bps, epoch, out var cut, out var slashed);
+            if (reason != StakingReason.Ok) return SlashResult.Refused(reason);
+            var divided = Penalty.Split(slashed, reporters, Owner, parameters.ReporterShareBps);
+            var punished = tombstone ? cut.Tombstone() : cut.Jail(Penalty.JailedUntil(epoch, jailEpochs));
+            next = punished;
+            split = divided;
+            return new SlashResult(StakingReason.Ok, slashed, divided.ToReporters, divided.PerReporter, divided.Rewarded.Count, divided.Burned,
+                punished.Status, punished.Status == SequencerStatus.Jailed ? punished.JailedUntilEpoch : 0);
+        }
+        catch (OverflowException)
+        {
+            next = this;
+            return SlashResult.Refused(StakingReason.Overflow);
+        }
+    }
+
     /// <summary>Jails until <paramref name="untilEpoch"/> (extending, never shortening, a running jail). Exiting and Tombstoned keep their status.</summary>
     public SequencerPool Jail(ulong untilEpoch)
     {
@@ -302,7 +457,7 @@ public sealed record SequencerPool
     /// <summary>Ends a jail that has run out at <paramref name="epoch"/>: back to Active, or Candidate if its registration stake is not yet effective.</summary>
     public SequencerPool ReleaseAt(ulong epoch, ulong activationDelayEpochs)
     {
-        if (Status != SequencerStatus.Jailed || epoch < JailedUntilEpoch) return this;
+        if (!Eligibility.JailServed(Status, JailedUntilEpoch, epoch)) return this;
         return this with { Status = IsActivatedAt(epoch, activationDelayEpochs) ? SequencerStatus.Active : SequencerStatus.Candidate };
     }
 

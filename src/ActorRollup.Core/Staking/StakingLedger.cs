@@ -69,21 +69,21 @@ public sealed class StakingLedger
     public UInt128 ClaimableRewards(Address staker, string sequencerId)
     {
         if (!_pools.TryGetValue(sequencerId, out var pool)) return UInt128.Zero;
-        var reward = _positions.TryGetValue((staker, sequencerId), out var p) ? p.PendingReward(pool.RewardIndex) : UInt128.Zero;
-        return staker == pool.Owner ? checked(reward + pool.CommissionAccrued) : reward;
+        return pool.ClaimableBy(staker, Position(staker, sequencerId));
     }
 
     public IReadOnlyList<PendingUnlock> PendingUnlocks(Address staker) =>
         _unlocks.TryGetValue(staker, out var list) ? list.AsReadOnly() : [];
 
-    /// <summary>What <paramref name="unlock"/> would pay if claimed now: its amount less any slash during the exit delay.</summary>
+    /// <summary>
+    /// What <paramref name="unlock"/> would pay if claimed now (<see cref="SequencerPool.TryGetUnbondingPayout"/>): its
+    /// amount less any slash during the exit delay, all that is left for the bucket's last holder.
+    /// </summary>
     public UInt128 PendingUnlockValue(PendingUnlock unlock)
     {
         ArgumentNullException.ThrowIfNull(unlock);
         if (!_pools.TryGetValue(unlock.SequencerId, out var pool)) return UInt128.Zero;
-        foreach (var b in pool.Unbonding)
-            if (b.ClaimableFromEpoch == unlock.ClaimableFromEpoch) return b.ValueOf(unlock.BucketShares);
-        return UInt128.Zero;
+        return pool.TryGetUnbondingPayout(unlock.ClaimableFromEpoch, unlock.BucketShares, out var payout) ? payout : UInt128.Zero;
     }
 
     // ---------------------------------------------------------------- operations
@@ -106,27 +106,21 @@ public sealed class StakingLedger
     }
 
     /// <summary>
-    /// Registers a sequencer (§5): self-stake in [minLock, maxLock] from the owner's balance, a 32-byte signer key
-    /// never used before, the owner on the whitelist if there is one. It starts as a Candidate.
+    /// Registers a sequencer (§5): the rules of <see cref="SequencerPool.TryRegister"/> (id, 32-byte key, whitelist,
+    /// self-stake in [minLock, maxLock]), then an id not taken, a signer key never used before, and the self-stake
+    /// paid from the owner's balance. It starts as a Candidate.
     /// </summary>
     public StakingResult RegisterSequencer(Address owner, string sequencerId, ReadOnlySpan<byte> signerPublicKey, UInt128 selfStake, ulong epoch)
     {
         if (epoch < CurrentEpoch) return StakingResult.Refused(StakingReason.EpochRegressed);
-        if (string.IsNullOrEmpty(sequencerId)) return StakingResult.Refused(StakingReason.InvalidSequencerId);
-        if (signerPublicKey.Length != Crypto.Ed25519.PublicKeySize) return StakingResult.Refused(StakingReason.InvalidSignerKey);
-        if (Parameters.Whitelist is { } wl && !wl.Contains(owner)) return StakingResult.Refused(StakingReason.NotWhitelisted);
+        var reason = SequencerPool.TryRegister(sequencerId, owner, signerPublicKey, selfStake, Parameters, epoch, out var registered, out var shares);
+        if (reason != StakingReason.Ok) return StakingResult.Refused(reason);
+        var pool = registered!;
         if (_pools.ContainsKey(sequencerId)) return StakingResult.Refused(StakingReason.AlreadyRegistered);
         var keyHex = Convert.ToHexStringLower(signerPublicKey);
         if (_usedSignerKeys.Contains(keyHex)) return StakingResult.Refused(StakingReason.SignerKeyReused);
-        if (selfStake == UInt128.Zero) return StakingResult.Refused(StakingReason.ZeroAmount);
-        if (selfStake < Parameters.MinLock) return StakingResult.Refused(StakingReason.BelowMinLock);
-        if (selfStake > Parameters.MaxLock) return StakingResult.Refused(StakingReason.AboveMaxLock);
         var balance = BalanceOf(owner);
         if (balance < selfStake) return StakingResult.Refused(StakingReason.InsufficientBalance);
-
-        var empty = SequencerPool.Create(sequencerId, owner, signerPublicKey, epoch);
-        var reason = empty.TryDeposit(selfStake, byOwner: true, Parameters.MaxLock, epoch, out var pool, out var shares);
-        if (reason != StakingReason.Ok) return StakingResult.Refused(reason);
 
         var history = new StakeHistory(Parameters.ActivationDelayEpochs);
         history.Record(epoch, pool.TotalStake);
@@ -179,12 +173,8 @@ public sealed class StakingLedger
         if (amount == UInt128.Zero) return StakingResult.Refused(StakingReason.ZeroAmount);
         if (!_pools.TryGetValue(sequencerId, out var pool)) return StakingResult.Refused(StakingReason.UnknownSequencer);
         if (!_positions.TryGetValue((staker, sequencerId), out var position)) return StakingResult.Refused(StakingReason.UnlockExceedsLocked);
-        ulong claimableFrom;
-        try { claimableFrom = checked(epoch + Parameters.ExitDelayEpochs); }
-        catch (OverflowException) { return StakingResult.Refused(StakingReason.Overflow); }
-
-        var reason = pool.TryUnlock(position.Shares, amount, staker == pool.Owner, Parameters.MinLock, claimableFrom,
-            out var next, out var burned, out var bucketShares);
+        var reason = pool.TryUnlockAt(position.Shares, amount, staker == pool.Owner, Parameters, epoch,
+            out var next, out var burned, out var bucketShares, out var claimableFrom);
         if (reason != StakingReason.Ok) return StakingResult.Refused(reason);
 
         List<PendingUnlock> unlocks;
@@ -192,12 +182,7 @@ public sealed class StakingLedger
         try
         {
             updated = position.RemoveShares(burned, pool.RewardIndex);
-            unlocks = [.. PendingUnlocks(staker)];
-            int i = unlocks.FindIndex(u => u.SequencerId == sequencerId && u.ClaimableFromEpoch == claimableFrom);
-            if (i >= 0)
-                unlocks[i] = unlocks[i] with { Amount = checked(unlocks[i].Amount + amount), BucketShares = checked(unlocks[i].BucketShares + bucketShares) };
-            else
-                unlocks.Add(new PendingUnlock(sequencerId, amount, bucketShares, epoch, claimableFrom));
+            unlocks = [.. PendingUnlock.Record(PendingUnlocks(staker), new PendingUnlock(sequencerId, amount, bucketShares, epoch, claimableFrom))];
         }
         catch (OverflowException) { return StakingResult.Refused(StakingReason.Overflow); }
 
@@ -229,7 +214,9 @@ public sealed class StakingLedger
             {
                 if (!u.IsClaimableAt(epoch)) { remaining.Add(u); continue; }
                 var pool = pools.GetValueOrDefault(u.SequencerId) ?? _pools[u.SequencerId];
-                pools[u.SequencerId] = pool.WithdrawUnbonding(u.ClaimableFromEpoch, u.BucketShares, out var amount);
+                var claimed = pool.TryClaimUnbonding(u.ClaimableFromEpoch, u.BucketShares, epoch, out var next, out var amount);
+                if (claimed != StakingReason.Ok) throw new InvalidOperationException($"{staker}'s unlock from {u.SequencerId} is not in its pool: {claimed}");
+                pools[u.SequencerId] = next;
                 total = checked(total + amount);
             }
             balance = checked(BalanceOf(staker) + total);
@@ -247,21 +234,17 @@ public sealed class StakingLedger
     public StakingResult ClaimRewards(Address staker, string sequencerId)
     {
         if (!_pools.TryGetValue(sequencerId, out var pool)) return StakingResult.Refused(StakingReason.UnknownSequencer);
-        var position = Position(staker, sequencerId);
-        var commission = staker == pool.Owner ? pool.CommissionAccrued : UInt128.Zero;
-        UInt128 reward = UInt128.Zero, total, balance, paid;
-        StakePosition? claimed = null;
+        var reason = pool.TryClaimRewards(staker, Position(staker, sequencerId), out var next, out var claimed, out var total);
+        if (reason != StakingReason.Ok) return StakingResult.Refused(reason);
+        UInt128 balance, paid;
         try
         {
-            if (position is not null) claimed = position.Claim(pool.RewardIndex, out reward);
-            total = checked(reward + commission);
-            if (total == UInt128.Zero) return StakingResult.Refused(StakingReason.NothingToClaim);
             balance = checked(BalanceOf(staker) + total);
             paid = checked(RewardsPaid + total);
         }
         catch (OverflowException) { return StakingResult.Refused(StakingReason.Overflow); }
 
-        _pools[sequencerId] = pool.PayOut(reward, commission);
+        _pools[sequencerId] = next;
         if (claimed is not null) SetPosition(staker, sequencerId, claimed);
         _balances[staker] = balance;
         RewardsPaid = paid;
@@ -299,44 +282,30 @@ public sealed class StakingLedger
     }
 
     /// <summary>
-    /// Slashes a sequencer for a proven offence (§5, §8): cuts bonded and still-slashable unbonding stake pro rata;
-    /// ReporterShareBps of it is split equally among the distinct reporters (the owner excluded) and the remainder
-    /// of the split plus the rest is burned; then jails until epoch + jail epochs, or tombstones for equivocation.
+    /// Slashes a sequencer for a proven offence (§5, §8) with <see cref="SequencerPool.TryPenalize"/>, the rule the
+    /// Sequencer grain applies: cuts bonded and still-slashable unbonding stake pro rata; ReporterShareBps of it is
+    /// split equally among the distinct reporters (the owner excluded) and the remainder of the split plus the rest
+    /// is burned; then jails until <see cref="Penalty.JailedUntil"/>(epoch, jail epochs), or tombstones for equivocation.
     /// </summary>
     public SlashResult Slash(string sequencerId, SlashKind kind, IReadOnlyList<Address> reporters, ulong epoch)
     {
         ArgumentNullException.ThrowIfNull(reporters);
         if (epoch < CurrentEpoch) return SlashResult.Refused(StakingReason.EpochRegressed);
         if (!_pools.TryGetValue(sequencerId, out var pool)) return SlashResult.Refused(StakingReason.UnknownSequencer);
-        if (pool.Status == SequencerStatus.Tombstoned) return SlashResult.Refused(StakingReason.AlreadyTombstoned);
-        var (bps, jailEpochs, tombstone) = Parameters.PenaltyFor(kind);
+        var result = pool.TryPenalize(kind, Parameters, reporters, epoch, out var next, out var split);
+        if (!result.IsOk) return result;
 
-        var reason = pool.TrySlash(bps, epoch, out var next, out var slashed);
-        if (reason != StakingReason.Ok) return SlashResult.Refused(reason);
-
-        var paidTo = new List<Address>();
-        foreach (var r in reporters)
-            if (r != pool.Owner && !paidTo.Contains(r)) paidTo.Add(r);
-        UInt128 toReporters, each, paid, burned;
         var credits = new List<(Address, UInt128)>();
         UInt128 burnedTotal, slashedTotal, reporterTotal;
-        ulong until = 0;
         try
         {
-            toReporters = paidTo.Count == 0 ? UInt128.Zero : StakeMath.ApplyBps(slashed, Parameters.ReporterShareBps);
-            each = paidTo.Count == 0 ? UInt128.Zero : toReporters / (UInt128)(ulong)paidTo.Count;
-            paid = checked(each * (UInt128)(ulong)paidTo.Count);
-            burned = slashed - paid;
-            if (each > UInt128.Zero)
-                foreach (var r in paidTo) credits.Add((r, checked(BalanceOf(r) + each)));
-            burnedTotal = checked(Burned + burned);
-            slashedTotal = checked(Slashed + slashed);
-            reporterTotal = checked(ReporterRewards + paid);
-            if (!tombstone) until = checked(epoch + jailEpochs);
+            foreach (var r in split.Rewarded) credits.Add((r, checked(BalanceOf(r) + split.PerReporter)));
+            burnedTotal = checked(Burned + split.Burned);
+            slashedTotal = checked(Slashed + result.Slashed);
+            reporterTotal = checked(ReporterRewards + split.ToReporters);
         }
         catch (OverflowException) { return SlashResult.Refused(StakingReason.Overflow); }
 
-        next = tombstone ? next.Tombstone() : next.Jail(until);
         _pools[sequencerId] = next;
         foreach (var (r, balance) in credits) _balances[r] = balance;
         Burned = burnedTotal;
@@ -344,8 +313,7 @@ public sealed class StakingLedger
         ReporterRewards = reporterTotal;
         _histories[sequencerId].Record(epoch, next.TotalStake);
         Touch(epoch);
-        return new SlashResult(StakingReason.Ok, slashed, paid, each, each > UInt128.Zero ? paidTo.Count : 0, burned, next.Status,
-            next.Status == SequencerStatus.Jailed ? next.JailedUntilEpoch : 0);
+        return result;
     }
 
     /// <summary>
@@ -372,8 +340,8 @@ public sealed class StakingLedger
         var standings = new List<SequencerStanding>(_pools.Count);
         foreach (var id in SequencerIds)
         {
-            var stake = _histories[id].EffectiveAt(epoch);
-            standings.Add(new SequencerStanding(id, stake, _pools[id].IsEligibleAt(epoch) && stake > UInt128.Zero));
+            var pool = _pools[id];
+            standings.Add(Eligibility.StandingAt(id, pool.Status, pool.JailedUntilEpoch, _histories[id].EffectiveAt(epoch), epoch));
         }
         return standings;
     }

@@ -48,6 +48,18 @@ public sealed record StakingParameters
     /// <summary>Owner addresses allowed to register (§5 "an optional whitelist"); null = anyone.</summary>
     public IReadOnlySet<Address>? Whitelist { get; init; }
 
+    /// <summary>
+    /// The epoch from which an unlock made in <paramref name="epoch"/> can be claimed: epoch + <see cref="ExitDelayEpochs"/>
+    /// (§5 exit delay); false when that does not fit 64 bits.
+    /// </summary>
+    public bool TryClaimableFrom(ulong epoch, out ulong claimableFrom)
+    {
+        claimableFrom = epoch + ExitDelayEpochs;
+        if (claimableFrom >= epoch) return true;
+        claimableFrom = 0;
+        return false;
+    }
+
     /// <summary>The slash rate and jail length of an offence (§5).</summary>
     public (uint Bps, ulong JailEpochs, bool Tombstone) PenaltyFor(SlashKind kind) => kind switch
     {

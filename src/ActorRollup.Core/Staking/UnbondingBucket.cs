@@ -29,11 +29,20 @@ public sealed record UnbondingBucket(ulong ClaimableFromEpoch, UInt128 Stake, UI
     public UInt128 ValueOf(UInt128 shares) =>
         Shares == UInt128.Zero ? UInt128.Zero : StakeMath.MulDivFloor(shares, Stake, Shares);
 
-    /// <summary>Removes <paramref name="shares"/>, paying their value in <paramref name="amount"/>; the last holder gets all that is left.</summary>
-    public UnbondingBucket Withdraw(UInt128 shares, out UInt128 amount)
+    /// <summary>
+    /// What withdrawing <paramref name="shares"/> pays now: their value, except that the last holder (all the shares)
+    /// gets all that is left. Throws when there are fewer shares.
+    /// </summary>
+    public UInt128 PayoutOf(UInt128 shares)
     {
         if (shares > Shares) throw new ArgumentException("more bucket shares than exist", nameof(shares));
-        amount = shares == Shares ? Stake : ValueOf(shares);
+        return shares == Shares ? Stake : ValueOf(shares);
+    }
+
+    /// <summary>Removes <paramref name="shares"/>, paying <see cref="PayoutOf"/> in <paramref name="amount"/>.</summary>
+    public UnbondingBucket Withdraw(UInt128 shares, out UInt128 amount)
+    {
+        amount = PayoutOf(shares);
         return this with { Stake = checked(Stake - amount), Shares = Shares - shares };
     }
 

@@ -111,11 +111,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
             var history = new StakeHistory(delay);
             for (int i = 0; i < kv.Value.CheckpointEpochs.Count; i++) history.Record(kv.Value.CheckpointEpochs[i], kv.Value.CheckpointStakes[i]);
             // Genesis stake (epoch 0) counts from epoch 1; any later change from two epochs after it was made.
-            var stake = epoch >= delay ? history.EffectiveAt(epoch) : history.StakeAtEndOf(0);
-            var record = kv.Value;
-            bool eligible = record.Status is SequencerStatus.Active or SequencerStatus.Candidate
-                            || (record.Status == SequencerStatus.Jailed && record.JailedUntilEpoch <= epoch);
-            return new SequencerStanding(kv.Key, stake, eligible);
+            return Eligibility.StandingAt(kv.Key, kv.Value.Status, kv.Value.JailedUntilEpoch, history.EffectiveAt(epoch), epoch);
         });
         var members = CommitteeSelector.Select(standings, Config.CommitteeSize);
         return members.Select(m => new CommitteeSeat(m.Id, S.Sequencers[m.Id].SignerPublicKey, m.Power)).ToArray();
@@ -137,38 +133,22 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
             _log.LogError("rotation {Chain}: {Reason}", ChainId, S.HaltReason);
             return;
         }
-        var members = committee.Select(c => new CommitteeMember(c.Id, c.Power)).ToList();
-        string leader;
-        if (Config.Algorithm == ScheduleAlgorithm.WeightedRoundRobin)
-        {
-            WeightedRoundRobin wrr;
-            if (S.WrrIds.Length == 0)
-            {
-                wrr = WeightedRoundRobin.Create(members);
-            }
-            else
-            {
-                wrr = LoadWrr();
-                wrr.UpdateMembers(members);
-                wrr.Advance();
-            }
-            SaveWrr(wrr);
-            leader = wrr.CurrentLeader!;
-        }
-        else
-        {
-            leader = StakeLottery.Draw(members, Config.ScheduleSeed, epoch)!;
-        }
+        var rotation = LoadRotation();
+        var leader = rotation.BeginEpoch(epoch, Members(committee));
+        SaveRotation(rotation);
         await StartTerm(epoch, leader, Epochs.LastHeight(epoch - 1) + 1, committee, nowMs);
     }
 
-    private WeightedRoundRobin LoadWrr() =>
-        WeightedRoundRobin.FromSnapshot(new WrrSnapshot(
+    private static CommitteeMember[] Members(CommitteeSeat[] committee) => committee.Select(c => new CommitteeMember(c.Id, c.Power)).ToArray();
+
+    /// <summary>The leader choice with the weighted-round-robin state carried from the last epoch begun (none yet: empty).</summary>
+    private LeaderRotation LoadRotation() =>
+        new(Config.Algorithm, Config.ScheduleSeed, S.WrrIds.Length == 0 ? null : new WrrSnapshot(
             S.WrrIds.Select((id, i) => new WrrMemberState(id, S.WrrPowers[i], S.WrrPriorities[i])).ToList(), S.WrrLeader));
 
-    private void SaveWrr(WeightedRoundRobin wrr)
+    private void SaveRotation(LeaderRotation rotation)
     {
-        var snapshot = wrr.ToSnapshot();
+        if (rotation.WrrState is not { } snapshot) return; // the lottery carries nothing between epochs
         S.WrrIds = snapshot.Members.Select(m => m.Id).ToArray();
         S.WrrPowers = snapshot.Members.Select(m => m.Power).ToArray();
         S.WrrPriorities = snapshot.Members.Select(m => m.Priority).ToArray();
@@ -229,7 +209,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
     private async Task ReleaseJailed(ulong epoch)
     {
         foreach (var (id, record) in S.Sequencers)
-            if (record.Status == SequencerStatus.Jailed && record.JailedUntilEpoch <= epoch)
+            if (Eligibility.JailServed(record.Status, record.JailedUntilEpoch, epoch))
                 await GrainFactory.Sequencer(ChainId, id).ReleaseIfDue(epoch);
     }
 
@@ -283,11 +263,8 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         S.PendingFailover = new FailoverRecord(failed.LeaderId, "", reason, now, 0);
         _metrics.Failovers.Add(1, new KeyValuePair<string, object?>("chain", ChainId));
         var committee = S.Committees[S.Epoch];
-        var members = committee.Select(c => new CommitteeMember(c.Id, c.Power)).ToList();
         var excluded = S.FailedThisEpoch.Concat(S.Sequencers.Where(kv => kv.Value.Status is SequencerStatus.Jailed or SequencerStatus.Tombstoned).Select(kv => kv.Key)).ToHashSet();
-        string? replacement = Config.Algorithm == ScheduleAlgorithm.WeightedRoundRobin
-            ? LoadWrr().ReSpan(excluded)
-            : StakeLottery.Draw(members, Config.ScheduleSeed, S.Epoch, S.TermCounter + 1, excluded);
+        var replacement = LoadRotation().Replacement(S.Epoch, S.TermCounter + 1, Members(committee), excluded);
         _log.LogWarning("rotation {Chain}: failover in epoch {Epoch}: {Failed} (term {Term}) — {Reason}; replacement {Replacement} from height {Height}",
             ChainId, S.Epoch, failed.LeaderId, failed.Term, reason, replacement ?? "none", S.LastHeight + 1);
 
@@ -402,19 +379,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
     public Task<string[]> GetSchedule(int count)
     {
         if (S.Config is null || !S.Committees.TryGetValue(S.Epoch, out var committee) || committee.Length == 0) return Task.FromResult(Array.Empty<string>());
-        var members = committee.Select(c => new CommitteeMember(c.Id, c.Power)).ToList();
-        var leaders = new List<string>();
-        if (Config.Algorithm == ScheduleAlgorithm.WeightedRoundRobin)
-        {
-            var wrr = LoadWrr();
-            leaders.Add(wrr.CurrentLeader!);
-            for (int i = 1; i < count; i++) leaders.Add(wrr.Advance());
-        }
-        else
-        {
-            for (int i = 0; i < count; i++) leaders.Add(StakeLottery.Draw(members, Config.ScheduleSeed, S.Epoch + (ulong)i)!);
-        }
-        return Task.FromResult(leaders.ToArray());
+        return Task.FromResult(LoadRotation().Upcoming(S.Epoch, Members(committee), Math.Max(count, 0)).ToArray());
     }
 
     public Task<TermInfo[]> GetTerms() =>

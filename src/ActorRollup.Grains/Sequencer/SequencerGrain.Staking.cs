@@ -32,13 +32,16 @@ public sealed partial class SequencerGrain
         using (var signer = SigningKey.FromSeed(signerSeed))
             if (!signer.PublicKey.AsSpan().SequenceEqual(action.SignerPublicKey)) return Refuse(StakingReason.InvalidSignerKey, "the signer seed does not match the signed signer key");
         var parameters = config.ToStakingParameters();
-        if (parameters.Whitelist is { } whitelist && !whitelist.Contains(action.Staker)) return Refuse(StakingReason.NotWhitelisted, $"{action.Staker} is not on the whitelist");
-        if (action.Amount < parameters.MinLock) return Refuse(StakingReason.BelowMinLock, $"self-stake below {Token.Format(parameters.MinLock)}");
-        if (action.Amount > parameters.MaxLock) return Refuse(StakingReason.AboveMaxLock, $"self-stake above {Token.Format(parameters.MaxLock)}");
-
-        var pool = SequencerPool.Create(Id, action.Staker, action.SignerPublicKey, epoch);
-        var reason = pool.TryDeposit(action.Amount, byOwner: true, parameters.MaxLock, epoch, out var next, out var shares);
-        if (reason != StakingReason.Ok) return Refuse(reason, "self-stake deposit refused");
+        var reason = SequencerPool.TryRegister(Id, action.Staker, action.SignerPublicKey, action.Amount, parameters, epoch, out var registered, out var shares);
+        if (reason != StakingReason.Ok) return Refuse(reason, reason switch
+        {
+            StakingReason.NotWhitelisted => $"{action.Staker} is not on the whitelist",
+            StakingReason.BelowMinLock => $"self-stake below {Token.Format(parameters.MinLock)}",
+            StakingReason.AboveMaxLock => $"self-stake above {Token.Format(parameters.MaxLock)}",
+            StakingReason.ZeroAmount => "a self-stake of nothing",
+            _ => "self-stake deposit refused",
+        });
+        var next = registered!;
         // The signer key must never have been used before: rotation holds the chain-wide registry.
         var reserved = await GrainFactory.Rotation(ChainId).RegisterSequencer(StandingOf(next, epoch));
         if (reserved != StakingReason.Ok) return Refuse(reserved, "rotation refused the registration");
@@ -101,11 +104,7 @@ public sealed partial class SequencerGrain
         if (TryReplay(operationId, out var earlier)) return earlier;
         var pool = _state.State.Pool;
         if (pool is null) return new PoolReceipt(StakingReason.UnknownSequencer, 0, 0, 0, 0, $"{Id} is not registered");
-        bool byOwner = staker == pool.Owner;
-        if (positionShares > pool.TotalShares || (byOwner && positionShares != pool.OwnerShares))
-            return new PoolReceipt(StakingReason.UnlockExceedsLocked, 0, 0, 0, 0, "the position does not match the pool");
-        var claimableFrom = epoch + Staking.ExitDelayEpochs;
-        var reason = pool.TryUnlock(positionShares, amount, byOwner, Staking.MinLock, claimableFrom, out var next, out var burned, out var bucketShares);
+        var reason = pool.TryUnlockAt(positionShares, amount, staker == pool.Owner, Staking, epoch, out var next, out var burned, out var bucketShares, out var claimableFrom);
         if (reason == StakingReason.Ok) _state.State.Pool = next;
         // Shares = shares burned from the position; Amount = the unbonding-bucket shares the staker now holds.
         return await Complete(operationId, new PoolReceipt(reason, burned, pool.RewardIndex, bucketShares, claimableFrom), reason == StakingReason.Ok, epoch);
@@ -116,13 +115,11 @@ public sealed partial class SequencerGrain
         if (TryReplay(operationId, out var earlier)) return earlier;
         var pool = _state.State.Pool;
         if (pool is null) return new PoolReceipt(StakingReason.UnknownSequencer, 0, 0, 0, 0, $"{Id} is not registered");
-        if (position.Shares > pool.TotalShares || position.Checkpoint > pool.RewardIndex)
-            return new PoolReceipt(StakingReason.NothingToClaim, 0, pool.RewardIndex, 0, 0, "the position does not match the pool");
-        var stakerReward = position.PendingReward(pool.RewardIndex);
-        var commission = staker == pool.Owner ? pool.CommissionAccrued : UInt128.Zero;
-        var total = stakerReward + commission;
-        if (total == UInt128.Zero) return new PoolReceipt(StakingReason.NothingToClaim, 0, pool.RewardIndex, 0, 0, "no reward to claim");
-        _state.State.Pool = pool.PayOut(stakerReward, commission);
+        var reason = pool.TryClaimRewards(staker, position, out var next, out _, out var total);
+        if (reason != StakingReason.Ok)
+            return new PoolReceipt(reason, 0, pool.RewardIndex, 0, 0,
+                position.Shares > pool.TotalShares || position.Checkpoint > pool.RewardIndex ? "the position does not match the pool" : "no reward to claim");
+        _state.State.Pool = next;
         return await Complete(operationId, new PoolReceipt(StakingReason.Ok, 0, pool.RewardIndex, total, 0), false, 0);
     }
 
@@ -131,10 +128,11 @@ public sealed partial class SequencerGrain
         if (TryReplay(operationId, out var earlier)) return earlier;
         var pool = _state.State.Pool;
         if (pool is null) return new PoolReceipt(StakingReason.UnknownSequencer, 0, 0, 0, 0, $"{Id} is not registered");
-        if (epoch < claimableFromEpoch) return new PoolReceipt(StakingReason.ExitDelayNotPassed, 0, 0, 0, claimableFromEpoch, $"claimable from epoch {claimableFromEpoch}");
-        if (!pool.Unbonding.Any(b => b.ClaimableFromEpoch == claimableFromEpoch && b.Shares >= bucketShares))
-            return new PoolReceipt(StakingReason.NothingToClaim, 0, 0, 0, claimableFromEpoch, "no such unbonding stake");
-        _state.State.Pool = pool.WithdrawUnbonding(claimableFromEpoch, bucketShares, out var amount);
+        var reason = pool.TryClaimUnbonding(claimableFromEpoch, bucketShares, epoch, out var next, out var amount);
+        if (reason != StakingReason.Ok)
+            return new PoolReceipt(reason, 0, 0, 0, claimableFromEpoch,
+                reason == StakingReason.ExitDelayNotPassed ? $"claimable from epoch {claimableFromEpoch}" : "no such unbonding stake");
+        _state.State.Pool = next;
         return await Complete(operationId, new PoolReceipt(StakingReason.Ok, 0, pool.RewardIndex, amount, claimableFromEpoch), false, epoch);
     }
 
@@ -163,20 +161,11 @@ public sealed partial class SequencerGrain
         var pool = _state.State.Pool;
         if (pool is null) return SlashResult.Refused(StakingReason.UnknownSequencer);
         if (!_state.State.SlashEvidence.Add(evidenceId)) return SlashResult.Refused(StakingReason.AlreadyTombstoned);
-        if (pool.Status == SequencerStatus.Tombstoned) return SlashResult.Refused(StakingReason.AlreadyTombstoned);
-        var (bps, jailEpochs, tombstone) = Staking.PenaltyFor(kind);
-        var reason = pool.TrySlash(bps, epoch, out var next, out var slashed);
-        if (reason != StakingReason.Ok) return SlashResult.Refused(reason);
-        next = tombstone ? next.Tombstone() : next.Jail(epoch + 1 + jailEpochs);
-
-        // A share of the slash rewards the reporters (split equally); the rest, and the split's remainder, is burned.
-        // Reporters count once each, and the offender's own owner not at all: it cannot win back part of its own slash
-        // (docs/STAKING.md, choice 4). Order is kept, so a caller paying its list in order pays the right ones.
-        var paidTo = reporters.Where(r => r != pool.Owner).Distinct().ToArray();
-        var toReporters = paidTo.Length == 0 ? UInt128.Zero : StakeMath.ApplyBps(slashed, Staking.ReporterShareBps);
-        var perReporter = paidTo.Length == 0 ? UInt128.Zero : toReporters / (uint)paidTo.Length;
-        var paid = perReporter * (uint)paidTo.Length;
-        var burned = slashed - paid;
+        // The ledger's rule (docs/STAKING.md): reporters count once each and the offender's own owner not at all; order
+        // is kept, so a caller paying its list in order pays the right ones; the split's remainder and the rest are burned.
+        var result = pool.TryPenalize(kind, Staking, reporters, epoch, out var next, out var split);
+        if (!result.IsOk) return result;
+        var (slashed, paid, burned) = (result.Slashed, split.ToReporters, split.Burned);
         _state.State.Pool = next;
         _state.State.Slashed += slashed;
         _state.State.Burned += burned;
@@ -184,10 +173,10 @@ public sealed partial class SequencerGrain
         await PersistAsync();
         _log.LogWarning("sequencer {Chain}/{Id}: slashed {Amount} for {Kind} ({Status}{Until}); {Paid} to {Reporters} reporter(s), {Burned} burned",
             ChainId, Id, Token.Format(slashed), kind, next.Status, next.Status == SequencerStatus.Jailed ? $" until epoch {next.JailedUntilEpoch}" : "",
-            Token.Format(paid), paidTo.Length, Token.Format(burned));
+            Token.Format(paid), split.Rewarded.Count, Token.Format(burned));
         // Rotation may be the caller: tell it without waiting.
         _ = GrainFactory.Rotation(ChainId).OnStandingChanged(StandingOf(next, epoch));
-        return new SlashResult(StakingReason.Ok, slashed, paid, perReporter, paidTo.Length, burned, next.Status, next.JailedUntilEpoch);
+        return result;
     }
 
     public async Task ReleaseIfDue(ulong epoch)

@@ -96,13 +96,16 @@ public sealed class StakerGrain : Grain, IStakerGrain
                 var receipt = await sequencer.Withdraw(operation, Address, position.Shares, action.Amount, epoch);
                 if (!receipt.Ok) return Refuse(receipt.Reason, receipt.Detail);
                 S.Positions[action.SequencerId] = position.RemoveShares(receipt.Shares, receipt.RewardIndex);
-                S.Unlocks.Add(new StakerUnlock(action.SequencerId, receipt.ClaimableFromEpoch, receipt.Amount, action.Amount));
+                // The ledger's bookkeeping: an unlock into a bucket already held merges with it (one claim pays both).
+                var book = PendingUnlock.Record(S.Unlocks.Select(u => u.ToPending()).ToList(),
+                    new PendingUnlock(action.SequencerId, action.Amount, receipt.Amount, epoch, receipt.ClaimableFromEpoch));
+                S.Unlocks = book.Select(StakerUnlock.Of).ToList();
                 result = new StakeResult(StakingReason.Ok, action.Amount, $"claimable from epoch {receipt.ClaimableFromEpoch}");
                 break;
             }
             case StakeActionKind.ClaimUnlocked:
             {
-                var due = S.Unlocks.Where(u => u.ClaimableFromEpoch <= epoch).ToList();
+                var due = S.Unlocks.Where(u => u.ToPending().IsClaimableAt(epoch)).ToList();
                 if (due.Count == 0)
                     return S.Unlocks.Count > 0
                         ? Refuse(StakingReason.ExitDelayNotPassed, $"first claimable at epoch {S.Unlocks.Min(u => u.ClaimableFromEpoch)}, now {epoch}")
@@ -127,7 +130,7 @@ public sealed class StakerGrain : Grain, IStakerGrain
                 var position = S.Positions.GetValueOrDefault(action.SequencerId) ?? StakePosition.Empty(UInt128.Zero);
                 var receipt = await sequencer.PayReward(operation, Address, position);
                 if (!receipt.Ok) return Refuse(receipt.Reason, receipt.Detail);
-                S.Positions[action.SequencerId] = new StakePosition(position.Shares, receipt.RewardIndex, UInt128.Zero);
+                S.Positions[action.SequencerId] = position.Claim(receipt.RewardIndex, out _);
                 S.Balance += receipt.Amount;
                 S.RewardsClaimed += receipt.Amount;
                 result = new StakeResult(StakingReason.Ok, receipt.Amount, $"rewards from {action.SequencerId}");
@@ -157,7 +160,7 @@ public sealed class StakerGrain : Grain, IStakerGrain
         {
             var pool = await GrainFactory.Sequencer(ChainId, id).GetPool();
             var value = pool is null ? UInt128.Zero : pool.ValueOf(position.Shares);
-            var pending = pool is null ? UInt128.Zero : position.PendingReward(pool.RewardIndex) + (pool.Owner == Address ? pool.CommissionAccrued : UInt128.Zero);
+            var pending = pool is null ? UInt128.Zero : pool.ClaimableBy(Address, position);
             positions.Add(new PositionView(id, value, pending));
         }
         var unlocks = new List<UnlockView>();
@@ -172,9 +175,6 @@ public sealed class StakerGrain : Grain, IStakerGrain
     private async Task<UInt128> UnlockValue(StakerUnlock unlock)
     {
         var pool = await GrainFactory.Sequencer(ChainId, unlock.SequencerId).GetPool();
-        var bucket = pool?.Unbonding.FirstOrDefault(b => b.ClaimableFromEpoch == unlock.ClaimableFromEpoch);
-        if (bucket is null) return unlock.Amount;
-        // The last holder of a bucket is paid all that is left in it (UnbondingBucket.Withdraw).
-        return unlock.BucketShares == bucket.Shares ? bucket.Stake : bucket.ValueOf(unlock.BucketShares);
+        return pool is not null && pool.TryGetUnbondingPayout(unlock.ClaimableFromEpoch, unlock.BucketShares, out var payout) ? payout : unlock.Amount;
     }
 }

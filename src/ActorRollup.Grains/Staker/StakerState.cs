@@ -5,7 +5,13 @@ namespace ActorRollup.Grains.Staker;
 
 /// <summary>A pending unlock held by a staker: bucket shares of one pool's unbonding stake, claimable from an epoch.</summary>
 [GenerateSerializer, Alias("ar.StakerUnlock")]
-public sealed record StakerUnlock([property: Id(0)] string SequencerId, [property: Id(1)] ulong ClaimableFromEpoch, [property: Id(2)] UInt128 BucketShares, [property: Id(3)] UInt128 Amount);
+public sealed record StakerUnlock([property: Id(0)] string SequencerId, [property: Id(1)] ulong ClaimableFromEpoch, [property: Id(2)] UInt128 BucketShares, [property: Id(3)] UInt128 Amount)
+{
+    /// <summary>The core's pending unlock, whose rules (merge, claimable) the staker applies; the unlock epoch is not kept (0).</summary>
+    public PendingUnlock ToPending() => new(SequencerId, Amount, BucketShares, 0, ClaimableFromEpoch);
+
+    public static StakerUnlock Of(PendingUnlock unlock) => new(unlock.SequencerId, unlock.ClaimableFromEpoch, unlock.BucketShares, unlock.Amount);
+}
 
 [GenerateSerializer, Alias("ar.StakerState")]
 public sealed class StakerState

@@ -184,7 +184,7 @@ public class StakingLedgerTests
     {
         var ledger = ThreeStakers();
         var result = ledger.Slash("seq-1", SlashKind.InvalidStateRoot, [Reporter1, Reporter2], 3);
-        Assert.Equal(new SlashResult(StakingReason.Ok, T(10_000), T(5_000), T(2_500), 2, T(5_000), SequencerStatus.Jailed, 13), result);
+        Assert.Equal(new SlashResult(StakingReason.Ok, T(10_000), T(5_000), T(2_500), 2, T(5_000), SequencerStatus.Jailed, 14), result);
         Assert.Equal(T(18_000), ledger.PositionValue(Owner, "seq-1"));
         Assert.Equal(T(27_000), ledger.PositionValue(Alice, "seq-1"));
         Assert.Equal(T(45_000), ledger.PositionValue(Bob, "seq-1"));
@@ -213,7 +213,7 @@ public class StakingLedgerTests
         var u = unreported.Slash("seq-1", SlashKind.Downtime, [], 3);
         Assert.Equal(T(10), u.Slashed);   // 0.01% of 100,000
         Assert.Equal(T(10), u.Burned);
-        Assert.Equal(5UL, u.JailedUntilEpoch);
+        Assert.Equal(6UL, u.JailedUntilEpoch); // offence epoch 3 + 1 + 2 jail epochs: off the committees of 4 and 5
         AssertSound(unreported);
     }
 
@@ -226,18 +226,19 @@ public class StakingLedgerTests
         Assert.Equal(SequencerStatus.Active, ledger.Pool("seq-1")!.Status);
         Assert.True(ledger.Slash("seq-1", SlashKind.InvalidStateRoot, [Reporter1], 3).IsOk);
         Assert.Equal(SequencerStatus.Jailed, ledger.Pool("seq-1")!.Status);
+        // jailed 10 epochs for an offence in epoch 3: off the ten committees of epochs 4..13, eligible from 14
         Assert.False(ledger.Standings(4).Single().Eligible);
-        Assert.False(ledger.Standings(12).Single().Eligible);
-        Assert.True(ledger.Standings(13).Single().Eligible);
-        Assert.Equal(StakingReason.SequencerNotAcceptingStake, ledger.Delegate(Carol, "seq-1", T(1), 12).Reason);
-        Assert.Empty(ledger.ReleaseJailed(12));
-        Assert.Equal(["seq-1"], ledger.ReleaseJailed(13));
+        Assert.False(ledger.Standings(13).Single().Eligible);
+        Assert.True(ledger.Standings(14).Single().Eligible);
+        Assert.Equal(StakingReason.SequencerNotAcceptingStake, ledger.Delegate(Carol, "seq-1", T(1), 13).Reason);
+        Assert.Empty(ledger.ReleaseJailed(13));
+        Assert.Equal(["seq-1"], ledger.ReleaseJailed(14));
         Assert.Equal(SequencerStatus.Active, ledger.Pool("seq-1")!.Status);
 
         // a second offence while jailed extends the jail, never shortens it
-        Assert.True(ledger.Slash("seq-1", SlashKind.InvalidStateRoot, [], 14).IsOk);
-        Assert.True(ledger.Slash("seq-1", SlashKind.Downtime, [], 15).IsOk);
-        Assert.Equal(24UL, ledger.Pool("seq-1")!.JailedUntilEpoch);
+        Assert.True(ledger.Slash("seq-1", SlashKind.InvalidStateRoot, [], 15).IsOk);
+        Assert.True(ledger.Slash("seq-1", SlashKind.Downtime, [], 16).IsOk);
+        Assert.Equal(26UL, ledger.Pool("seq-1")!.JailedUntilEpoch);
         AssertSound(ledger);
     }
 
@@ -312,11 +313,12 @@ public class StakingLedgerTests
         Assert.True(ledger.RegisterSequencer(Owner, "a", Key(1), T(20_000), 0).IsOk);
         Assert.True(ledger.RegisterSequencer(Alice, "b", Key(2), T(50_000), 0).IsOk);
         Assert.True(ledger.RegisterSequencer(Bob, "c", Key(3), T(30_000), 0).IsOk);
-        Assert.True(ledger.Slash("b", SlashKind.Downtime, [], 0).IsOk); // jailed for epochs 0..1
+        Assert.True(ledger.Slash("b", SlashKind.Downtime, [], 0).IsOk); // jailed 2 epochs: off the committees of epochs 1 and 2
         var committee = CommitteeSelector.Select(ledger.Standings(1), 2);
         Assert.Equal(["a", "c"], committee.Select(m => m.Id));
         Assert.Equal([20_000L, 30_000L], committee.Select(m => m.Power));
-        Assert.Equal(["b", "c"], CommitteeSelector.Select(ledger.Standings(2), 2).Select(m => m.Id));
+        Assert.Equal(["a", "c"], CommitteeSelector.Select(ledger.Standings(2), 2).Select(m => m.Id));
+        Assert.Equal(["b", "c"], CommitteeSelector.Select(ledger.Standings(3), 2).Select(m => m.Id));
     }
 
     [Fact]
@@ -341,8 +343,8 @@ public class StakingLedgerTests
     {
         var ledger = ThreeStakers(HundredPerBlock with { Whitelist = new HashSet<Address> { Owner, Carol, Reporter1 } });
         Assert.True(ledger.CreditBlockReward("seq-1", 12_345).IsOk);
-        Assert.True(ledger.Unlock(Bob, "seq-1", T(1_000), 3).IsOk);
-        Assert.True(ledger.Slash("seq-1", SlashKind.Downtime, [Reporter1], 3).IsOk);
+        Assert.True(ledger.Unlock(Bob, "seq-1", T(1_000), 2).IsOk);
+        Assert.True(ledger.Slash("seq-1", SlashKind.Downtime, [Reporter1], 2).IsOk); // jailed until 2 + 1 + 2
         Assert.True(ledger.ReleaseJailed(5).Count == 1);
         Assert.True(ledger.Unlock(Alice, "seq-1", T(1_000), 5).IsOk);
         AssertSound(ledger);
