@@ -1,4 +1,5 @@
 using ActorRollup.Abstractions.Config;
+using ActorRollup.Core.Blocks;
 
 namespace ActorRollup.Harness.LoadTest;
 
