@@ -36,7 +36,9 @@ public sealed record LiveChainState(ChainHead Head, SupplyAudit Supply, Rollback
 /// blocks are applied one at a time in height order (<see cref="Apply"/>) and each is judged — height, chain, parent
 /// link, epoch, term and leader, proposer signature, quorum certificate against the epoch's committee, transaction
 /// root, fee recipient, ordering policy and the state root by the core's <see cref="BlockRules"/> and
-/// <see cref="TxOrdering"/>, and the audit's own transaction signatures, duplicates, execution with nonce order — carrying the honestly executed state forward as the chain does. <see cref="FinishEpochs"/> checks each
+/// <see cref="TxOrdering"/> (what the chain and the validators call too); transaction signatures, duplicates and
+/// execution with nonce order by the audit itself — carrying the honestly executed state forward as the chain does.
+/// <see cref="FinishEpochs"/> checks each
 /// epoch's committee and leader succession against the schedule algorithm; <see cref="CheckLive"/> compares the
 /// result with the chain's head, supply audit, rollback records and reward pools. Deterministic; violations are
 /// collected, never thrown.
