@@ -231,6 +231,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         var s = _state.State;
         var header = block.Header;
         if (s.Genesis is null) return (Refuse(header, ChainReason.NotBootstrapped, "the chain has no genesis"), default);
+        // Another chain's block is refused as such before any term is looked up (Validate repeats this string compare).
         var check = BlockRules.CheckChain(header, ChainId);
         if (!check.Ok) return (Refuse(header, ChainReasons.Of(check.Fault), check.Detail), default);
         var term = s.Term ?? await RefreshTerm();
