@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Serialization;
+using ActorRollup.Core.Blocks;
 
 namespace ActorRollup.Audit;
 
@@ -70,6 +71,25 @@ public enum AuditReason
 /// <summary>Stable text codes of <see cref="AuditReason"/>.</summary>
 public static class AuditReasons
 {
+    /// <summary>The audit's reason for a fault of the core's block rules.</summary>
+    public static AuditReason Of(BlockFault fault) => fault switch
+    {
+        BlockFault.WrongHeight => AuditReason.HeightGap,
+        BlockFault.WrongChain => AuditReason.WrongChain,
+        BlockFault.WrongParent => AuditReason.ParentLink,
+        BlockFault.WrongEpoch => AuditReason.WrongEpoch,
+        BlockFault.IllegitimateLeader => AuditReason.IllegitimateLeader,
+        BlockFault.OutsideTerm => AuditReason.OutsideTerm,
+        BlockFault.BadProposerSignature => AuditReason.BadProposerSignature,
+        BlockFault.BadCertificate => AuditReason.BadCertificate,
+        BlockFault.TxRootMismatch => AuditReason.TxRootMismatch,
+        BlockFault.BadFeeRecipient => AuditReason.BadFeeRecipient,
+        BlockFault.OrderingViolation => AuditReason.OrderingViolation,
+        BlockFault.StateRootMismatch => AuditReason.StateRootMismatch,
+        BlockFault.InvalidTransaction => AuditReason.TxNotExecutable,
+        _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, "not a fault"),
+    };
+
     /// <summary>The kebab-case code: <c>StateRootMismatch</c> → <c>state-root-mismatch</c>, <c>L2SupplyMismatch</c> → <c>l2-supply-mismatch</c>.</summary>
     public static string Code(AuditReason reason)
     {

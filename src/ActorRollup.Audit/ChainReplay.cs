@@ -35,8 +35,10 @@ public sealed record LiveChainState(ChainHead Head, SupplyAudit Supply, Rollback
 /// An independent replay of a chain from genesis (PROTOCOL.md §2–§8), with nothing but the pure protocol code:
 /// blocks are applied one at a time in height order (<see cref="Apply"/>) and each is judged — height, chain, parent
 /// link, epoch, term and leader, proposer signature, quorum certificate against the epoch's committee, transaction
-/// root, fee recipient, transaction signatures, duplicates, ordering policy, execution with nonce order, and the state
-/// root — carrying the honestly executed state forward as the chain does. <see cref="FinishEpochs"/> checks each
+/// root, fee recipient, ordering policy and the state root by the core's <see cref="BlockRules"/> and
+/// <see cref="TxOrdering"/> (what the chain and the validators call too); transaction signatures, duplicates and
+/// execution with nonce order by the audit itself — carrying the honestly executed state forward as the chain does.
+/// <see cref="FinishEpochs"/> checks each
 /// epoch's committee and leader succession against the schedule algorithm; <see cref="CheckLive"/> compares the
 /// result with the chain's head, supply audit, rollback records and reward pools. Deterministic; violations are
 /// collected, never thrown.
@@ -103,6 +105,12 @@ public sealed class ChainReplay
 
     private Epochs Epochs => new(_config.EpochLength);
 
+    /// <summary>Records a failed block-rule check under its audit reason; a sound one adds nothing.</summary>
+    private void Add(ulong height, BlockCheck check)
+    {
+        if (!check.Ok) Add(height, AuditReasons.Of(check.Fault), check.Detail);
+    }
+
     private void Add(ulong height, AuditReason reason, string detail)
     {
         ViolationCount++;
@@ -156,13 +164,12 @@ public sealed class ChainReplay
         var header = block.Header;
         var h = Height + 1;
 
-        if (header.Height != h) Add(h, AuditReason.HeightGap, $"block at position {h} says height {header.Height}");
-        if (!string.Equals(header.ChainId, _config.ChainId, StringComparison.Ordinal)) Add(h, AuditReason.WrongChain, $"header names chain '{header.ChainId}'");
-        if (header.ParentHash != _headHash)
-            Add(h, AuditReason.ParentLink, $"parent {header.ParentHash.Short()}, but block {h - 1} is {_headHash.Short()}");
-        var epoch = Epochs.Of(h);
-        if (header.Epoch != epoch) Add(h, AuditReason.WrongEpoch, $"header says epoch {header.Epoch}, height {h} is in epoch {epoch}");
-        _maxEpoch = Math.Max(_maxEpoch, epoch);
+        // The core's block rules, each fault reported (the chain refuses at the first).
+        Add(h, BlockRules.CheckHeight(header, h));
+        Add(h, BlockRules.CheckChain(header, _config.ChainId));
+        Add(h, BlockRules.CheckParent(header, _headHash));
+        Add(h, BlockRules.CheckEpoch(header, Epochs));
+        _maxEpoch = Math.Max(_maxEpoch, Epochs.Of(h));
         if (header.Term < _lastTerm) Add(h, AuditReason.TermRegression, $"term {header.Term} after term {_lastTerm}");
         _termsSeen.Add(header.Term);
         CheckTerm(h, header);
@@ -175,18 +182,13 @@ public sealed class ChainReplay
         }
         else
         {
-            if (!committee.TryGet(header.ProposerId, out var proposer))
-                Add(h, AuditReason.IllegitimateLeader, $"proposer {header.ProposerId} is not on the committee of epoch {header.Epoch}");
-            else if (!block.Signed.VerifySignature(proposer.PublicKey))
-                Add(h, AuditReason.BadProposerSignature, $"{header.ProposerId}'s signature over {header.Hash.Short()} does not verify");
-            var qc = committed.Certificate.Verify(header.Hash, committee);
-            if (!qc.Ok)
-                Add(h, AuditReason.BadCertificate, $"{qc.Reason}: {qc.SignedPower} of {qc.TotalPower} power{(qc.Member is null ? "" : $" (member {qc.Member})")}");
+            Add(h, BlockRules.CheckProposerSignature(block.Signed, committee, BlockRules.Direct));
+            Add(h, BlockRules.CheckCertificate(committed.Certificate, header.Hash, committee, BlockRules.Direct, out _));
             Certificates++;
         }
 
-        if (!block.TxRootMatchesBody()) Add(h, AuditReason.TxRootMismatch, $"header tx root {header.TxRoot.Short()}, body gives {TxRoot.Compute(block.Entries).Short()}");
-        if (header.FeeAccount is not null) Add(h, AuditReason.BadFeeRecipient, $"fees go to {header.FeeRecipient} instead of the proposer's L1 pool");
+        Add(h, BlockRules.CheckTxRoot(block));
+        Add(h, BlockRules.CheckFeeRecipient(header));
 
         // Transactions: signatures (in parallel), duplicates, ordering, then execution in block order.
         var entries = block.Entries;
@@ -203,7 +205,7 @@ public sealed class ChainReplay
                 Add(h, AuditReason.DuplicateTx, $"transaction {i} ({txs[i].Hash.Short()}) was already committed");
             }
         }
-        CheckOrdering(h, entries);
+        Add(h, TxOrdering.CheckOrder(entries, _config.Ordering));
 
         var result = BlockExecutor.Execute(_state, txs, header.FeeAccount, _config.ChainId);
         for (int i = 0; i < result.Receipts.Count; i++)
@@ -216,8 +218,7 @@ public sealed class ChainReplay
             else
                 Add(h, AuditReason.TxNotExecutable, $"transaction {i} ({tx.Hash.Short()}) fails execution: {outcome}");
         }
-        if (result.PostState.Root != header.StateRoot)
-            Add(h, AuditReason.StateRootMismatch, $"header state root {header.StateRoot.Short()}, re-executed {result.PostState.Root.Short()}");
+        Add(h, BlockRules.CheckStateRoot(header, result.PostState.Root));
 
         // The chain carries the honest state forward whatever root the header claims; so does the replay.
         _state = result.PostState;
@@ -245,33 +246,14 @@ public sealed class ChainReplay
         var terms = _history.Terms;
         if (terms.TryGetValue(header.Term, out var term))
         {
-            if (!string.Equals(term.LeaderId, header.ProposerId, StringComparison.Ordinal))
-                Add(h, AuditReason.IllegitimateLeader, $"{header.ProposerId} proposed in term {header.Term}, whose leader is {term.LeaderId}");
-            if (term.Epoch != header.Epoch || h < term.FirstHeight || h > term.LastHeight)
-                Add(h, AuditReason.OutsideTerm, $"height {h} epoch {header.Epoch} is outside term {term.Term} (epoch {term.Epoch}, heights {term.FirstHeight}..{term.LastHeight})");
+            Add(h, BlockRules.CheckLeader(header, term.LeaderId));
+            Add(h, BlockRules.CheckTermRange(header, term.Span));
             return;
         }
         if (terms.Count > 0 && (header.Term == 0 || header.Term > terms.Keys.Max()))
             Add(h, AuditReason.UnknownTerm, $"term {header.Term} was never appointed (rotation's latest term is {terms.Keys.Max()})");
         else
             _uncheckedTermBlocks.Add(h);
-    }
-
-    private void CheckOrdering(ulong h, IReadOnlyList<BlockEntry> entries)
-    {
-        for (int i = 1; i < entries.Count; i++)
-        {
-            var (prev, cur) = (entries[i - 1], entries[i]);
-            bool inOrder = _config.Ordering == OrderingPolicy.FeePriority
-                ? prev.Transaction.GasPrice > cur.Transaction.GasPrice
-                  || (prev.Transaction.GasPrice == cur.Transaction.GasPrice && prev.ArrivalSequence < cur.ArrivalSequence)
-                : prev.ArrivalSequence < cur.ArrivalSequence;
-            if (!inOrder)
-            {
-                Add(h, AuditReason.OrderingViolation, $"transactions {i - 1} and {i} are out of {_config.Ordering} order (arrival sequences {prev.ArrivalSequence}, {cur.ArrivalSequence})");
-                return;
-            }
-        }
     }
 
     /// <summary>

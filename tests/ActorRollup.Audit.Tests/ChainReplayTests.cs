@@ -265,7 +265,7 @@ public class ChainReplayTests
 
         // A rollback restored the canonical parent's state; one that claims another state, or lacks a challenge, is inconsistent.
         var parentRoot = chain.Blocks[4].Block.Header.StateRoot;
-        var rollback = new RollbackRecord("c/challenge-1", 6, 1, leader, ViolationKind.StateRootMismatch, 0, 0, parentRoot);
+        var rollback = new RollbackRecord("c/challenge-1", 6, 1, leader, BlockFault.StateRootMismatch, 0, 0, parentRoot);
         Assert.Empty(replay.CheckLive(honest with { Rollbacks = [rollback] }));
         Assert.Equal([AuditReason.RollbackMismatch], Reasons(honest with { Rollbacks = [rollback with { RestoredStateRoot = Hash32.Zero }] }));
         Assert.Equal([AuditReason.RollbackMismatch], Reasons(honest with { Rollbacks = [rollback with { ChallengeId = "" }] }));

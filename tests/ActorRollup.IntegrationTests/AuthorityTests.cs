@@ -82,7 +82,7 @@ public sealed class AuthorityTests(ClusterFixture fixture)
         var head = await Poll.Until(() => chain.Chain.GetHead(), h => h.FinalizedHeight >= 2, TimeSpan.FromSeconds(30), "a finalized block");
         var block = (await chain.Chain.GetBlock(1))!;
         using var key = GenesisKeys.Validator(chain.Genesis.KeySeed, chain.Id, "val-00");
-        var proof = new FraudProof("val-00", 1, block.Hash, Hash32.Zero, Hash32.Sha256("x"u8), ViolationKind.StateRootMismatch, "test", []);
+        var proof = new FraudProof("val-00", 1, block.Hash, Hash32.Zero, Hash32.Sha256("x"u8), BlockFault.StateRootMismatch, "test", []);
         proof = proof with { ChallengerSignature = key.Sign(ChainGrain.ProofPayload(proof)) };
         var result = await chain.Chain.Challenge(proof);
         Assert.Equal(ChainReason.BlockFinalized, result.Reason);

@@ -782,7 +782,7 @@ public sealed class BadInputMatrixTests(ClusterFixture fixture, ITestOutputHelpe
 
     private static FraudProof Proof(string challenger, ulong height, Hash32 blockHash, SigningKey? key)
     {
-        var proof = new FraudProof(challenger, height, blockHash, Hash32.Zero, Hash32.Sha256("a root nobody computed"u8), ViolationKind.StateRootMismatch, "test", []);
+        var proof = new FraudProof(challenger, height, blockHash, Hash32.Zero, Hash32.Sha256("a root nobody computed"u8), BlockFault.StateRootMismatch, "test", []);
         return proof with { ChallengerSignature = key is null ? new byte[64] : key.Sign(ChainGrain.ProofPayload(proof)) };
     }
 

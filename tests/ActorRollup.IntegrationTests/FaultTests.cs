@@ -1,4 +1,5 @@
 using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Transactions;
 
 namespace ActorRollup.IntegrationTests;
@@ -84,6 +85,6 @@ public sealed class FaultTests(ClusterFixture fixture)
         await chain.Sequencer(term.LeaderId).InjectFault(new SequencerFault(SequencerFaultKind.WrongStateRoot));
         Assert.Equal(AdmissionReason.Ok, (await chain.Submit(chain.Transfer(9, 10, 5)))[0].Reason);
         var rollback = (await Poll.Until(() => chain.Chain.GetRollbacks(), r => r.Length > 0, TimeSpan.FromSeconds(30), "a rollback"))[0];
-        Assert.Equal(ViolationKind.StateRootMismatch, rollback.Violation);
+        Assert.Equal(BlockFault.StateRootMismatch, rollback.Violation);
     }
 }

@@ -1,5 +1,6 @@
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Messages;
+using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Staking;
 using ActorRollup.Core.Transactions;
@@ -35,9 +36,9 @@ public sealed class FraudProofTests(ClusterFixture fixture)
     }
 
     [Theory]
-    [InlineData(SequencerFaultKind.WrongStateRoot, ViolationKind.StateRootMismatch)]
-    [InlineData(SequencerFaultKind.WrongBalance, ViolationKind.StateRootMismatch)]
-    public async Task A_wrong_state_root_is_challenged_rolled_back_to_the_parent_and_the_leader_slashed(SequencerFaultKind fault, ViolationKind expected)
+    [InlineData(SequencerFaultKind.WrongStateRoot, BlockFault.StateRootMismatch)]
+    [InlineData(SequencerFaultKind.WrongBalance, BlockFault.StateRootMismatch)]
+    public async Task A_wrong_state_root_is_challenged_rolled_back_to_the_parent_and_the_leader_slashed(SequencerFaultKind fault, BlockFault expected)
     {
         var chain = await TestChain.Start(fixture.Client, "bad-root");
         await chain.WaitForHeight(2);
@@ -92,7 +93,7 @@ public sealed class FraudProofTests(ClusterFixture fixture)
         var txs = await SubmitTraffic(chain, senders: 8, perSender: 2);
 
         var rollback = (await Poll.Until(() => chain.Chain.GetRollbacks(), r => r.Length > 0, TimeSpan.FromSeconds(30), "a rollback"))[0];
-        Assert.Equal(ViolationKind.OrderingViolation, rollback.Violation);
+        Assert.Equal(BlockFault.OrderingViolation, rollback.Violation);
         Assert.Equal(term.LeaderId, rollback.Offender);
         await AssertCommittedExactlyOnce(chain, txs);
         // The inserted transaction was never admitted: it is not re-queued and never committed.

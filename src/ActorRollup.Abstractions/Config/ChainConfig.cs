@@ -1,18 +1,10 @@
 using ActorRollup.Core;
+using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Scheduling;
 using ActorRollup.Core.Staking;
 
 namespace ActorRollup.Abstractions.Config;
-
-/// <summary>Transaction ordering policy of a chain (PROTOCOL.md §7).</summary>
-public enum OrderingPolicy
-{
-    /// <summary>By mempool arrival sequence (Metis: first come, first served).</summary>
-    Fcfs = 0,
-    /// <summary>Highest gas price first, arrival order within equal prices.</summary>
-    FeePriority = 1,
-}
 
 /// <summary>
 /// Every protocol parameter of one chain (PROTOCOL.md), with the simulation defaults. Bound from configuration

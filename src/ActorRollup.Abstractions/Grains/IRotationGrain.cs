@@ -44,7 +44,10 @@ public sealed record TermInfo(
     [property: Id(1)] string LeaderId,
     [property: Id(2)] ulong Epoch,
     [property: Id(3)] ulong FirstHeight,
-    [property: Id(4)] ulong LastHeight);
+    [property: Id(4)] ulong LastHeight)
+{
+    public Core.Blocks.TermSpan Span => new(Term, LeaderId, Epoch, FirstHeight, LastHeight);
+}
 
 /// <summary>
 /// Committee and leader rotation of one chain (key: chain id, PROTOCOL.md §6): committee snapshot per epoch,

@@ -39,6 +39,26 @@ public enum ChainReason
     BadFeeRecipient = 22,
 }
 
+/// <summary>The chain's refusal code for each block fault (the codes are stable; several faults share one).</summary>
+public static class ChainReasons
+{
+    public static ChainReason Of(BlockFault fault) => fault switch
+    {
+        BlockFault.None => ChainReason.Ok,
+        BlockFault.WrongChain => ChainReason.WrongChain,
+        BlockFault.IllegitimateLeader => ChainReason.NotLeader,
+        BlockFault.BadProposerSignature => ChainReason.BadProposerSignature,
+        BlockFault.BadCertificate => ChainReason.BadCertificate,
+        BlockFault.WrongHeight => ChainReason.WrongHeight,
+        BlockFault.WrongEpoch or BlockFault.OutsideTerm => ChainReason.OutsideTerm,
+        BlockFault.WrongParent => ChainReason.WrongParent,
+        BlockFault.TxRootMismatch => ChainReason.BadTxRoot,
+        BlockFault.BadFeeRecipient => ChainReason.BadFeeRecipient,
+        // Faults only re-execution or the mempool's records reveal: the chain never refuses a block for them.
+        _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, "not a fault the chain refuses blocks for"),
+    };
+}
+
 /// <summary>A leadership term (PROTOCOL.md §6): one leader for a height range of one epoch.</summary>
 [GenerateSerializer, Immutable, Alias("ar.LeadershipTerm")]
 public sealed record LeadershipTerm(
@@ -52,6 +72,7 @@ public sealed record LeadershipTerm(
     [property: Id(7)] long StartedAtMs)
 {
     public bool Covers(ulong height) => height >= FirstHeight && height <= LastHeight;
+    public TermSpan Span => new(Term, LeaderId, Epoch, FirstHeight, LastHeight);
     public long TotalPower => Committee.Sum(s => s.Power);
 }
 
@@ -86,22 +107,6 @@ public sealed record CommitNotice(
 [GenerateSerializer, Immutable, Alias("ar.CommittedBlock")]
 public sealed record CommittedBlock([property: Id(0)] Block Block, [property: Id(1)] QuorumCertificate Certificate, [property: Id(2)] long CommittedAtMs);
 
-/// <summary>Why a validator thinks a block is bad (PROTOCOL.md §8).</summary>
-public enum ViolationKind
-{
-    None = 0,
-    /// <summary>The header's state root differs from re-execution.</summary>
-    StateRootMismatch = 1,
-    TxRootMismatch = 2,
-    /// <summary>A transaction in the block fails execution or signature verification.</summary>
-    InvalidTransaction = 3,
-    BadCertificate = 4,
-    /// <summary>The proposer was not the leader of that height and term.</summary>
-    IllegitimateLeader = 5,
-    /// <summary>Arrival sequence out of policy order, or a transaction without an admission record.</summary>
-    OrderingViolation = 6,
-}
-
 /// <summary>
 /// A fraud proof (PROTOCOL.md §8): the challenged block, the pre-state root the challenger executed it on, the
 /// root it recomputed and the violation found. Other validators check it independently against their own replicas.
@@ -113,7 +118,7 @@ public sealed record FraudProof(
     [property: Id(2)] Hash32 BlockHash,
     [property: Id(3)] Hash32 PreStateRoot,
     [property: Id(4)] Hash32 RecomputedRoot,
-    [property: Id(5)] ViolationKind Violation,
+    [property: Id(5)] BlockFault Violation,
     [property: Id(6)] string Detail,
     [property: Id(7)] byte[] ChallengerSignature);
 
@@ -139,7 +144,7 @@ public sealed record RollbackRecord(
     [property: Id(1)] ulong FromHeight,
     [property: Id(2)] int Depth,
     [property: Id(3)] string Offender,
-    [property: Id(4)] ViolationKind Violation,
+    [property: Id(4)] BlockFault Violation,
     [property: Id(5)] long BadBlockCommittedAtMs,
     [property: Id(6)] long RestoredAtMs,
     [property: Id(7)] Hash32 RestoredStateRoot);

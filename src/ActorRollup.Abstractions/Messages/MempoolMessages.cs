@@ -24,7 +24,7 @@ public sealed record PendingBatch([property: Id(0)] Transaction[] Transactions, 
 
 /// <summary>The admission record of a transaction, as validators check it (0 sequence = never admitted).</summary>
 [GenerateSerializer, Immutable, Alias("ar.AdmissionRecord")]
-public readonly record struct AdmissionRecord([property: Id(0)] Hash32 Hash, [property: Id(1)] ulong ArrivalSequence, [property: Id(2)] long AdmittedAtMs)
+public readonly record struct AdmissionRecord([property: Id(0)] Hash32 Hash, [property: Id(1)] ulong ArrivalSequence, [property: Id(2)] long AdmittedAtMs) : IAdmissionRecord
 {
     public bool Known => ArrivalSequence != 0;
 }

@@ -32,7 +32,4 @@ public sealed record Block(SignedHeader Signed, IReadOnlyList<BlockEntry> Entrie
             timestampMs, proposerId, feeRecipient);
         return new Block(new SignedHeader(header, Signing.SignProposal(proposerKey, header.Hash)), entries);
     }
-
-    /// <summary>True when the header's transaction root matches the body.</summary>
-    public bool TxRootMatchesBody() => TxRoot.Compute(Entries) == Header.TxRoot;
 }

@@ -12,19 +12,19 @@ public sealed record CommitteeSignature(string MemberId, byte[] Signature);
 public sealed record QuorumCertificate(Hash32 BlockHash, IReadOnlyList<CommitteeSignature> Signatures)
 {
     /// <summary>Checks the certificate for <paramref name="blockHash"/> against <paramref name="committee"/>.
-    /// <paramref name="verifyAttestation"/> (public key, signature) may memoize the pure signature check.</summary>
-    public QuorumCheck Verify(in Hash32 blockHash, Committee committee, Func<byte[], byte[], bool>? verifyAttestation = null)
+    /// <paramref name="verify"/> may memoize the pure signature check (default: <see cref="BlockRules.Direct"/>).</summary>
+    public QuorumCheck Verify(in Hash32 blockHash, Committee committee, SignatureVerifier? verify = null)
     {
-        var hash = blockHash;
-        verifyAttestation ??= (key, signature) => Signing.VerifyAttestation(key, hash, signature);
+        verify ??= BlockRules.Direct;
         if (BlockHash != blockHash) return new(QuorumReason.WrongBlock, 0, committee.TotalPower);
+        var message = Signing.AttestationMessage(blockHash);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         long power = 0;
         foreach (var signature in Signatures)
         {
             if (!committee.TryGet(signature.MemberId, out var seat)) return new(QuorumReason.UnknownMember, power, committee.TotalPower, signature.MemberId);
             if (!seen.Add(signature.MemberId)) return new(QuorumReason.DuplicateMember, power, committee.TotalPower, signature.MemberId);
-            if (!verifyAttestation(seat.PublicKey, signature.Signature))
+            if (!verify(seat.PublicKey, message, signature.Signature))
                 return new(QuorumReason.BadSignature, power, committee.TotalPower, signature.MemberId);
             power += seat.Power;
         }

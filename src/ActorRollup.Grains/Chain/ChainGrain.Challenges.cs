@@ -107,7 +107,7 @@ public sealed partial class ChainGrain
     /// Deletes the block at <paramref name="fromHeight"/> and every later one, returns the state to the parent's,
     /// and re-queues every transaction of the deleted blocks with its original arrival sequence.
     /// </summary>
-    private async Task<(int Deleted, int Requeued)> RollBack(ulong fromHeight, string challengeId, BlockRecord bad, ViolationKind violation)
+    private async Task<(int Deleted, int Requeued)> RollBack(ulong fromHeight, string challengeId, BlockRecord bad, BlockFault violation)
     {
         var s = _state.State;
         var deletedRecords = new List<BlockRecord>();

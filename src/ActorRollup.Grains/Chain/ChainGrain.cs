@@ -224,62 +224,88 @@ public sealed partial class ChainGrain : Grain, IChainGrain
 
     // ---------------------------------------------------------------- append
 
+    /// <summary>
+    /// Appends the current term's leader's certified block, in the four steps of CometBFT's ApplyBlock: validate (the
+    /// core's block rules against the head and the term), execute (honestly, on the head's state), persist (the block
+    /// record, then the mempool lets go, then the head in memory), notify (rotation, settlement, the head record,
+    /// validators). A refused block changes nothing.
+    /// </summary>
     public async Task<AppendResult> AppendBlock(Block block, QuorumCertificate certificate)
+    {
+        var (refusal, quorum) = await ValidateBlock(block, certificate);
+        if (refusal is not null) return refusal;
+        var executed = ExecuteBlock(block);
+        var record = await PersistBlock(block, certificate, quorum, executed);
+        await NotifyBlock(record, executed.Committed.Length);
+        return new AppendResult(ChainReason.Ok, block.Header.Height, block.Header.Hash);
+    }
+
+    /// <summary>The chain's own preconditions (a genesis, this chain, the current term), then
+    /// <see cref="BlockRules.Validate"/> against the head and the term: the refusal, or null and the certificate's count.</summary>
+    private async Task<(AppendResult? Refusal, QuorumCheck Quorum)> ValidateBlock(Block block, QuorumCertificate certificate)
     {
         var s = _state.State;
         var header = block.Header;
-        AppendResult Refuse(ChainReason reason, string detail)
-        {
-            _metrics.Refused(ChainId, "block", reason.ToString());
-            return new AppendResult(reason, header.Height, header.Hash, detail);
-        }
-
-        if (s.Genesis is null) return Refuse(ChainReason.NotBootstrapped, "the chain has no genesis");
-        if (header.ChainId != ChainId) return Refuse(ChainReason.WrongChain, header.ChainId);
+        if (s.Genesis is null) return (Refuse(header, ChainReason.NotBootstrapped, "the chain has no genesis"), default);
+        // Another chain's block is refused as such before any term is looked up (Validate repeats this string compare).
+        var check = BlockRules.CheckChain(header, ChainId);
+        if (!check.Ok) return (Refuse(header, ChainReasons.Of(check.Fault), check.Detail), default);
         var term = s.Term ?? await RefreshTerm();
         // A block from a newer term than the chain knows: the chain missed a hand-over (e.g. it was reactivated).
         if (term is not null && header.Term > term.Term) term = await RefreshTerm();
-        if (term is null) return Refuse(ChainReason.StaleTerm, "no leadership term yet");
-        if (header.Term != term.Term) return Refuse(ChainReason.StaleTerm, $"block term {header.Term}, current term {term.Term}");
-        if (header.ProposerId != term.LeaderId) return Refuse(ChainReason.NotLeader, $"{header.ProposerId} is not the leader of term {term.Term} ({term.LeaderId})");
-        // Authority before position: a forged block is refused as forged, whatever height it names.
-        var committee = new Committee(term.Committee);
-        if (!committee.TryGet(header.ProposerId, out var proposer)) return Refuse(ChainReason.NotLeader, "proposer not on the committee");
-        var proposalMessage = Signing.ProposalMessage(header.Hash);
-        if (!_memo.Verify(proposer.PublicKey, proposalMessage, block.Signed.ProposerSignature, () => block.Signed.VerifySignature(proposer.PublicKey)))
-            return Refuse(ChainReason.BadProposerSignature, "proposer signature does not verify");
-        var qc = VerifyCertificate(certificate, header.Hash, committee);
-        if (!qc.Ok) return Refuse(ChainReason.BadCertificate, $"{qc.Reason} ({qc.SignedPower}/{qc.TotalPower}{(qc.Member is null ? "" : ", " + qc.Member)})");
-        if (header.Height != s.Height + 1) return Refuse(ChainReason.WrongHeight, $"height {header.Height}, head {s.Height}");
-        if (!term.Covers(header.Height) || header.Epoch != term.Epoch) return Refuse(ChainReason.OutsideTerm, $"height {header.Height} epoch {header.Epoch} outside term {term.Term} [{term.FirstHeight}, {term.LastHeight}] epoch {term.Epoch}");
-        if (header.ParentHash != s.HeadHash) return Refuse(ChainReason.WrongParent, "parent is not the head");
-        if (!block.TxRootMatchesBody()) return Refuse(ChainReason.BadTxRoot, "transaction root does not match the body");
-        if (header.FeeAccount is not null) return Refuse(ChainReason.BadFeeRecipient, "fees go to the proposer's L1 pool: the fee recipient must be zero");
+        if (term is null) return (Refuse(header, ChainReason.StaleTerm, "no leadership term yet"), default);
+        if (header.Term != term.Term) return (Refuse(header, ChainReason.StaleTerm, $"block term {header.Term}, current term {term.Term}"), default);
+        // Authority before position (the order BlockRules.Validate keeps): a forged block is refused as forged, whatever height it names.
+        check = BlockRules.Validate(block, certificate, new BlockPosition(ChainId, s.Height + 1, s.HeadHash), term.Span, new Committee(term.Committee),
+            new Core.Scheduling.Epochs(Config.EpochLength), _memo.Verifier, out var quorum);
+        return check.Ok ? (null, quorum) : (Refuse(header, ChainReasons.Of(check.Fault), check.Detail), default);
+    }
 
-        // Honest execution: the chain's state is what the transactions do, whatever root the leader claims.
+    private AppendResult Refuse(BlockHeader header, ChainReason reason, string detail)
+    {
+        _metrics.Refused(ChainId, "block", reason.ToString());
+        return new AppendResult(reason, header.Height, header.Hash, detail);
+    }
+
+    /// <summary>What a block did to the head's state, and the hashes of the transactions it included.</summary>
+    private readonly record struct BlockExecution(ExecutionResult Result, Address[] Addresses, Account[] Accounts, Hash32[] Committed);
+
+    /// <summary>Honest execution: the chain's state is what the transactions do, whatever root the leader claims.</summary>
+    private BlockExecution ExecuteBlock(Block block)
+    {
         var result = _execution.Execute(_head, block, ChainId);
-        var now = NowMs;
         var diff = DiffOf(result);
         var committed = block.Entries.Where((_, i) => result.Receipts[i].Included).Select(e => e.Transaction.Hash).ToArray();
-        // The block record is durable before the mempool lets go of its transactions: nothing admitted can fall between.
+        return new BlockExecution(result, diff.Addresses, diff.Accounts, committed);
+    }
+
+    /// <summary>
+    /// The block record is the commit point, and it is durable before the mempool lets go of the block's transactions:
+    /// nothing admitted can fall between. Then the head moves in memory (the head record follows in <see cref="NotifyBlock"/>).
+    /// </summary>
+    private async Task<BlockRecord> PersistBlock(Block block, QuorumCertificate certificate, QuorumCheck quorum, BlockExecution executed)
+    {
+        var s = _state.State;
+        var header = block.Header;
+        var now = NowMs;
         var mempool = GrainFactory.Mempool(ChainId);
-        var admittedAt = (await mempool.GetAdmissions(committed)).Select(a => a.AdmittedAtMs).ToArray();
+        var admittedAt = (await mempool.GetAdmissions(executed.Committed)).Select(a => a.AdmittedAtMs).ToArray();
         var record = new BlockRecord
         {
             Block = block,
             Certificate = certificate,
             CommittedAtMs = now,
-            TouchedAddresses = diff.Addresses,
-            TouchedAccounts = diff.Accounts,
-            SignedPower = qc.SignedPower,
-            CommitteePower = qc.TotalPower,
-            Fees = result.TotalFees,
-            AdmittedAtMs = AlignAdmissions(block, result, admittedAt),
+            TouchedAddresses = executed.Addresses,
+            TouchedAccounts = executed.Accounts,
+            SignedPower = quorum.SignedPower,
+            CommitteePower = quorum.TotalPower,
+            Fees = executed.Result.TotalFees,
+            AdmittedAtMs = AlignAdmissions(block, executed.Result, admittedAt),
         };
         await _blocks.WriteAsync(BlockKey(header.Height), record);
-        await mempool.OnCommitted(new CommitNotice(header.Height, committed, diff.Addresses, diff.Accounts, now, s.FinalizedHeight));
+        await mempool.OnCommitted(new CommitNotice(header.Height, executed.Committed, executed.Addresses, executed.Accounts, now, s.FinalizedHeight));
 
-        _head = result.PostState;
+        _head = executed.Result.PostState;
         _stateAt[header.Height] = _head;
         _recent[header.Height] = record;
         s.Height = header.Height;
@@ -287,10 +313,18 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         IndexTransactions(header.Height, block);
         RecordSoftConfirmLatency(record);
         _metrics.Blocks.Add(1, new KeyValuePair<string, object?>("chain", ChainId));
-        _metrics.TxCommitted.Add(committed.Length, new KeyValuePair<string, object?>("chain", ChainId));
-        await NotifyCommitted(header, now);
+        _metrics.TxCommitted.Add(executed.Committed.Length, new KeyValuePair<string, object?>("chain", ChainId));
+        return record;
+    }
 
-        _txSinceLog += committed.Length;
+    /// <summary>Rotation, settlement and the head record (<see cref="NotifyCommitted"/>), then the validators.</summary>
+    private async Task NotifyBlock(BlockRecord record, int committedCount)
+    {
+        var s = _state.State;
+        var header = record.Block.Header;
+        await NotifyCommitted(header, record.CommittedAtMs);
+
+        _txSinceLog += committedCount;
         if (header.Height % (ulong)Config.BatchSize == 0)
         {
             _log.LogInformation("chain {Chain}: height {Height} epoch {Epoch} term {Term} leader {Leader}: {Tx} tx in the last {Blocks} blocks; validated {Validated}, finalized {Finalized}",
@@ -298,9 +332,8 @@ public sealed partial class ChainGrain : Grain, IChainGrain
             _txSinceLog = 0;
         }
 
-        var delivery = new CommittedBlock(block, certificate, now);
+        var delivery = new CommittedBlock(record.Block, record.Certificate, record.CommittedAtMs);
         foreach (var v in Genesis.Validators) _ = GrainFactory.Validator(ChainId, v.Id).OnBlockCommitted(delivery);
-        return new AppendResult(ChainReason.Ok, header.Height, header.Hash);
     }
 
     /// <summary>Rotation, settlement (finality, which credits rewards), then the head record.</summary>
@@ -326,14 +359,6 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         await NotifyCommitted(header, NowMs);
         var delivery = new CommittedBlock(record.Block, record.Certificate, record.CommittedAtMs);
         foreach (var v in Genesis.Validators) _ = GrainFactory.Validator(ChainId, v.Id).OnBlockCommitted(delivery);
-    }
-
-    private QuorumCheck VerifyCertificate(QuorumCertificate certificate, Hash32 blockHash, Committee committee)
-    {
-        // The core counts the stake; each signature check goes through the per-silo memo.
-        var message = Signing.AttestationMessage(blockHash);
-        return certificate.Verify(blockHash, committee, (key, sig) =>
-            _memo.Verify(key, message, sig, () => Signing.VerifyAttestation(key, blockHash, sig)));
     }
 
     private static (Address[] Addresses, Account[] Accounts) DiffOf(ExecutionResult result)

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using ActorRollup.Core.Blocks;
+using ActorRollup.Core.Crypto;
 using ActorRollup.Core.Primitives;
 
 namespace ActorRollup.Grains.Infrastructure;
@@ -16,9 +18,20 @@ public sealed class VerificationMemo
     public long Hits;
     public long Misses;
 
-    /// <summary>The verdict for (public key, message, signature), computing it with <paramref name="verify"/> once.</summary>
-    public bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature, Func<bool> verify) =>
-        Memoized(KeyOf(publicKey, message, signature), verify);
+    public VerificationMemo() => Verifier = VerifyEd25519;
+
+    /// <summary>This memo as the core's signature check (one delegate, made once): what the block rules are given.</summary>
+    public SignatureVerifier Verifier { get; }
+
+    /// <summary>The memoized Ed25519 verdict for (public key, message, signature).</summary>
+    public bool VerifyEd25519(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        var key = KeyOf(publicKey, message, signature);
+        if (TryRecall(key, out var known)) return known;
+        var result = Ed25519.Verify(publicKey, message, signature);
+        Store(key, result);
+        return result;
+    }
 
     /// <summary>Memoized transaction signature check, keyed by the transaction hash: it is over the full encoding,
     /// signature included, so equal hashes mean identical bytes.</summary>
@@ -26,16 +39,27 @@ public sealed class VerificationMemo
 
     private bool Memoized(Hash32 key, Func<bool> verify)
     {
-        if (_results.TryGetValue(key, out var known))
+        if (TryRecall(key, out var known)) return known;
+        var result = verify();
+        Store(key, result);
+        return result;
+    }
+
+    private bool TryRecall(Hash32 key, out bool verdict)
+    {
+        if (_results.TryGetValue(key, out verdict))
         {
             Interlocked.Increment(ref Hits);
-            return known;
+            return true;
         }
         Interlocked.Increment(ref Misses);
-        var result = verify();
+        return false;
+    }
+
+    private void Store(Hash32 key, bool result)
+    {
         if (_results.Count >= Capacity) _results = new ConcurrentDictionary<Hash32, bool>();
         _results[key] = result;
-        return result;
     }
 
     private static Hash32 KeyOf(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)

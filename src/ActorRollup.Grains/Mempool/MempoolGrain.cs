@@ -34,8 +34,8 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
     private sealed record Pending(Transaction Tx, ulong Sequence, long AdmittedAtMs, long BatchId);
 
     private readonly Dictionary<Hash32, Pending> _pending = [];
-    private readonly SortedDictionary<ulong, Hash32> _bySequence = [];
-    private readonly SortedSet<(ulong NegPrice, ulong Sequence)> _byPrice = [];
+    private readonly Dictionary<ulong, Hash32> _bySequence = [];
+    private SortedSet<(ulong GasPrice, ulong Sequence)>? _queue;          // pending, in the chain's ordering-policy order
     private readonly Dictionary<Address, SortedDictionary<ulong, Hash32>> _bySender = [];
     private readonly Dictionary<Address, UInt128> _pendingCost = [];
     private readonly Dictionary<Address, Account> _accounts = [];
@@ -107,6 +107,7 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
     }
 
     private ChainConfig Config => _state.State.Config ?? throw new InvalidOperationException($"mempool {ChainId} not initialized");
+    private SortedSet<(ulong GasPrice, ulong Sequence)> Queue => _queue ??= new(TxOrdering.Comparer(Config.Ordering));
 
     // ---------------------------------------------------------------- admission
 
@@ -190,7 +191,7 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         var tx = p.Tx;
         _pending[tx.Hash] = p;
         _bySequence[p.Sequence] = tx.Hash;
-        _byPrice.Add((ulong.MaxValue - tx.GasPrice, p.Sequence));
+        Queue.Add((tx.GasPrice, p.Sequence));
         if (!_bySender.TryGetValue(tx.Sender, out var queue)) _bySender[tx.Sender] = queue = [];
         queue[tx.Nonce] = tx.Hash;
         _pendingCost[tx.Sender] = _pendingCost.GetValueOrDefault(tx.Sender) + tx.Value + tx.MaxFee;
@@ -203,7 +204,7 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         if (!_pending.Remove(hash, out var p)) return null;
         var tx = p.Tx;
         _bySequence.Remove(p.Sequence);
-        _byPrice.Remove((ulong.MaxValue - tx.GasPrice, p.Sequence));
+        Queue.Remove((tx.GasPrice, p.Sequence));
         if (_bySender.TryGetValue(tx.Sender, out var queue))
         {
             queue.Remove(tx.Nonce);
@@ -223,10 +224,8 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         var txs = new List<Transaction>(Math.Min(max, _pending.Count));
         var seqs = new List<ulong>(txs.Capacity);
         var nextNonce = new Dictionary<Address, ulong>();
-        IEnumerable<ulong> order = Config.Ordering == OrderingPolicy.FeePriority
-            ? _byPrice.Select(x => x.Sequence)
-            : _bySequence.Keys;
-        foreach (var sequence in order)
+        // The core's ordering policy: the queue is sorted by TxOrdering's comparison for the chain's policy.
+        foreach (var (_, sequence) in Queue)
         {
             if (txs.Count >= max) break;
             var p = _pending[_bySequence[sequence]];

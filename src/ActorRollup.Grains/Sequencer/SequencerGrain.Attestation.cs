@@ -6,15 +6,16 @@ using ActorRollup.Core.Primitives;
 namespace ActorRollup.Grains.Sequencer;
 
 // Attestation as a committee member (PROTOCOL.md §7): attest only if the proposer is the scheduled leader of the
-// current term for that height, its signature is valid, the parent is the chain head this member knows, and this
-// member has not attested a different block at that height in that term — a second one is equivocation evidence.
+// current term for that height and its signature is valid (the core's BlockRules.CheckLeader and
+// CheckProposerSignature), the parent is the chain head this member knows, and this member has not attested a
+// different block at that height in that term — a second one is equivocation evidence (this grain's own guard).
 public sealed partial class SequencerGrain
 {
     private const int AttestedMemory = 4_096;
     private readonly Dictionary<(ulong Height, ulong Term), SignedHeader> _attested = [];
     private readonly Queue<(ulong Height, ulong Term)> _attestedOrder = new();
     private readonly Dictionary<ulong, string> _termLeaders = [];
-    private readonly Dictionary<ulong, CommitteeSeat[]> _committees = [];
+    private readonly Dictionary<ulong, Committee> _committees = [];
     private (ulong Height, Hash32 Hash) _knownHead;
 
     public async Task<AttestationReply> Attest(SignedHeader signed)
@@ -33,17 +34,14 @@ public sealed partial class SequencerGrain
         if (_fault.Kind == SequencerFaultKind.Offline) return Refuse(AttestReason.Offline);
         if (_fault.Kind == SequencerFaultKind.Slow) await Task.Delay(_fault.DelayMs);
         var header = signed.Header;
-        if (header.ChainId != ChainId || _state.State.Config is null) return Refuse(AttestReason.WrongChain);
+        if (_state.State.Config is null || !BlockRules.CheckChain(header, ChainId).Ok) return Refuse(AttestReason.WrongChain);
 
-        var seats = await CommitteeOf(header.Epoch);
-        if (!seats.Any(s => s.Id == Id)) return Refuse(AttestReason.NotCommitteeMember);
-        var leader = await LeaderOf(header.Term, header.Height);
-        if (leader is null || leader != header.ProposerId) return Refuse(AttestReason.NotLeader);
-        var proposer = seats.FirstOrDefault(s => s.Id == header.ProposerId);
-        if (proposer is null) return Refuse(AttestReason.NotLeader);
-        if (!_memo.Verify(proposer.PublicKey, Signing.ProposalMessage(header.Hash), signed.ProposerSignature,
-                () => signed.VerifySignature(proposer.PublicKey)))
-            return Refuse(AttestReason.BadSignature);
+        var committee = await CommitteeOf(header.Epoch);
+        if (committee is null || !committee.TryGet(Id, out _)) return Refuse(AttestReason.NotCommitteeMember);
+        // The core's block rules: the term's leader, on the committee, signing this header.
+        if (!BlockRules.CheckLeader(header, await LeaderOf(header.Term, header.Height)).Ok) return Refuse(AttestReason.NotLeader);
+        var proposer = BlockRules.CheckProposerSignature(signed, committee, _memo.Verifier);
+        if (!proposer.Ok) return Refuse(proposer.Fault == BlockFault.BadProposerSignature ? AttestReason.BadSignature : AttestReason.NotLeader);
 
         // Equivocation check before the parent check, and with no await in between recording and signing.
         if (_attested.TryGetValue((header.Height, header.Term), out var earlier) && earlier.Header.Hash != header.Hash)
@@ -95,16 +93,16 @@ public sealed partial class SequencerGrain
         return leader;
     }
 
-    private async Task<CommitteeSeat[]> CommitteeOf(ulong epoch)
+    /// <summary>The committee of <paramref name="epoch"/> as rotation holds it (cached for the last few epochs); null when unknown.</summary>
+    private async Task<Committee?> CommitteeOf(ulong epoch)
     {
-        if (_committees.TryGetValue(epoch, out var seats)) return seats;
-        seats = await GrainFactory.Rotation(ChainId).GetCommittee(epoch);
-        if (seats.Length > 0)
-        {
-            _committees[epoch] = seats;
-            if (_committees.Count > 8) _committees.Remove(_committees.Keys.Min());
-        }
-        return seats;
+        if (_committees.TryGetValue(epoch, out var committee)) return committee;
+        var seats = await GrainFactory.Rotation(ChainId).GetCommittee(epoch);
+        if (seats.Length == 0) return null;
+        committee = new Committee(seats);
+        _committees[epoch] = committee;
+        if (_committees.Count > 8) _committees.Remove(_committees.Keys.Min());
+        return committee;
     }
 
     public async Task<AttestationReply> SignBatch(BatchHeader batch)

@@ -2,7 +2,6 @@ using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Execution;
-using ActorRollup.Core.Primitives;
 using ActorRollup.Core.State;
 using ActorRollup.Grains.Infrastructure;
 
@@ -12,14 +11,16 @@ namespace ActorRollup.Grains.Validator;
 /// term, the admission records. Fetched by the grain; the judgement itself is pure.</summary>
 public sealed record BlockContext(CommitteeSeat[] Committee, string? LegitimateLeader, AdmissionRecord[] Admissions);
 
-/// <summary>The verdict on one block: the honest post-state, and the first violation found (None when sound).</summary>
-public sealed record BlockVerdict(StateTree PostState, ViolationKind Violation, string Detail);
+/// <summary>The verdict on one block: the honest post-state, and the first fault found (None when sound).</summary>
+public sealed record BlockVerdict(StateTree PostState, BlockFault Violation, string Detail);
 
 /// <summary>
 /// Everything PROTOCOL.md §8 asks a validator to check about a committed block, against its own pre-state:
 /// transaction signatures, execution and the state root, the transaction root, the quorum certificate, the
 /// leader's legitimacy for that height and term, and the ordering policy (arrival sequences in policy order, every
-/// transaction with an admission record). Deterministic; signature checks may go through the per-silo memo.
+/// transaction with an admission record). The block rules themselves are the core's (<see cref="BlockRules"/>,
+/// <see cref="TxOrdering"/>); execution and transaction signatures are the validator's own. Deterministic; signature
+/// checks go through the per-silo memo.
 /// </summary>
 public static class BlockChecker
 {
@@ -33,34 +34,25 @@ public static class BlockChecker
     {
         var block = committed.Block;
         var header = block.Header;
-        var txs = block.Transactions;
         // Execution first: the replica must advance honestly whatever else is wrong.
         var result = execution.Execute(preState, block, config.ChainId);
-        BlockVerdict Bad(ViolationKind kind, string detail) => new(result.PostState, kind, detail);
+        BlockVerdict Verdict(BlockCheck check) => new(result.PostState, check.Fault, check.Detail);
 
         for (int i = 0; i < result.Receipts.Count; i++)
-            if (!result.Receipts[i].Included) return Bad(ViolationKind.InvalidTransaction, $"transaction {i} fails execution: {result.Receipts[i].Outcome}");
-        if (!full)
-        {
-            return result.PostState.Root != header.StateRoot
-                ? Bad(ViolationKind.StateRootMismatch, $"claimed {header.StateRoot.ToHex()[..12]}, re-executed {result.PostState.Root.ToHex()[..12]}")
-                : new BlockVerdict(result.PostState, ViolationKind.None, "");
-        }
-        if (!block.TxRootMatchesBody()) return Bad(ViolationKind.TxRootMismatch, "transaction root does not match the body");
-        foreach (var tx in txs)
-            if (!memo.VerifyTransaction(tx)) return Bad(ViolationKind.InvalidTransaction, $"bad signature on {tx.Hash.ToHex()[..12]}");
-        if (context.LegitimateLeader is null || context.LegitimateLeader != header.ProposerId)
-            return Bad(ViolationKind.IllegitimateLeader, $"{header.ProposerId} did not lead term {header.Term} at height {header.Height}");
-        if (context.Committee.Length == 0) return Bad(ViolationKind.BadCertificate, $"no committee known for epoch {header.Epoch}");
-        var qc = committed.Certificate.Verify(header.Hash, new Committee(context.Committee), (key, signature) =>
-            memo.Verify(key, Signing.AttestationMessage(header.Hash), signature, () => Signing.VerifyAttestation(key, header.Hash, signature)));
-        if (!qc.Ok) return Bad(ViolationKind.BadCertificate, $"{qc.Reason}: {qc.SignedPower} of {qc.TotalPower}");
-
-        var ordering = CheckOrdering(block, context.Admissions, config.Ordering);
-        if (ordering is not null) return Bad(ViolationKind.OrderingViolation, ordering);
-        if (result.PostState.Root != header.StateRoot)
-            return Bad(ViolationKind.StateRootMismatch, $"claimed {header.StateRoot.ToHex()[..12]}, re-executed {result.PostState.Root.ToHex()[..12]}");
-        return new BlockVerdict(result.PostState, ViolationKind.None, "");
+            if (!result.Receipts[i].Included)
+                return Verdict(new(BlockFault.InvalidTransaction, $"transaction {i} fails execution: {result.Receipts[i].Outcome}"));
+        if (!full) return Verdict(BlockRules.CheckStateRoot(header, result.PostState.Root));
+        BlockCheck check;
+        if (!(check = BlockRules.CheckTxRoot(block)).Ok) return Verdict(check);
+        foreach (var entry in block.Entries)
+            if (!memo.VerifyTransaction(entry.Transaction))
+                return Verdict(new(BlockFault.InvalidTransaction, $"bad signature on {entry.Transaction.Hash.ToHex()[..12]}"));
+        if (!(check = BlockRules.CheckLeader(header, context.LegitimateLeader)).Ok) return Verdict(check);
+        if (context.Committee.Length == 0) return Verdict(new(BlockFault.BadCertificate, $"no committee known for epoch {header.Epoch}"));
+        if (!(check = BlockRules.CheckCertificate(committed.Certificate, header.Hash, new Committee(context.Committee), memo.Verifier, out _)).Ok)
+            return Verdict(check);
+        if (!(check = TxOrdering.CheckAdmitted(block.Entries, context.Admissions, config.Ordering)).Ok) return Verdict(check);
+        return Verdict(BlockRules.CheckStateRoot(header, result.PostState.Root));
     }
 
     /// <summary>
@@ -73,27 +65,5 @@ public static class BlockChecker
         var bytes = System.Text.Encoding.UTF8.GetBytes(validatorId).Concat(blockHash.ToArray()).ToArray();
         var draw = Core.Primitives.Hash32.Sha256(bytes).W0;
         return draw < (ulong)(rate * ulong.MaxValue);
-    }
-
-    /// <summary>Null when the block follows the ordering policy; otherwise what breaks it.</summary>
-    public static string? CheckOrdering(Block block, AdmissionRecord[] admissions, OrderingPolicy policy)
-    {
-        var entries = block.Entries;
-        for (int i = 0; i < entries.Count; i++)
-        {
-            var record = admissions[i];
-            if (!record.Known) return $"transaction {entries[i].Transaction.Hash.ToHex()[..12]} has no admission record (inserted by the proposer)";
-            if (record.ArrivalSequence != entries[i].ArrivalSequence)
-                return $"transaction {i} carries arrival sequence {entries[i].ArrivalSequence}, admitted as {record.ArrivalSequence}";
-            if (i == 0) continue;
-            var (prev, cur) = (entries[i - 1], entries[i]);
-            bool inOrder = policy == OrderingPolicy.FeePriority
-                ? prev.Transaction.GasPrice > cur.Transaction.GasPrice
-                  || (prev.Transaction.GasPrice == cur.Transaction.GasPrice && prev.ArrivalSequence < cur.ArrivalSequence)
-                : prev.ArrivalSequence < cur.ArrivalSequence;
-            if (!inOrder)
-                return $"transactions {i - 1} and {i} are out of {policy} order (sequences {prev.ArrivalSequence}, {cur.ArrivalSequence})";
-        }
-        return null;
     }
 }

@@ -69,7 +69,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
                 var block = await GrainFactory.Chain(ChainId).GetCommittedBlock(h);
                 var violation = block is null ? null : await Apply(block, report: false);
                 if (violation is null) break;
-                if (violation == ViolationKind.None) clean.Add((h, block!.Block.Hash));
+                if (violation == BlockFault.None) clean.Add((h, block!.Block.Hash));
             }
             // The chain writes its validated height with its head record, so reports it had counted but not yet
             // written died with it: what this replica found sound above the chain's validated height is reported again.
@@ -121,7 +121,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
 
     /// <summary>Checks and applies one block on top of the replica: the violation found (None when sound), or null when
     /// the block does not extend the replica.</summary>
-    private async Task<ViolationKind?> Apply(CommittedBlock committed, bool report)
+    private async Task<BlockFault?> Apply(CommittedBlock committed, bool report)
     {
         var header = committed.Block.Header;
         if (header.Height != S.VerifiedHeight + 1 || header.ParentHash != S.VerifiedHash) return null;
@@ -140,12 +140,12 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         // checkpoint when that is at or below it) instead of re-executing from genesis.
         if (header.Height % (ulong)S.Config!.BatchSize == 0) await _state.WriteStateAsync();
 
-        if (verdict.Violation == ViolationKind.None && _fault == ValidatorFaultKind.FalseChallenge)
+        if (verdict.Violation == BlockFault.None && _fault == ValidatorFaultKind.FalseChallenge)
         {
             _fault = ValidatorFaultKind.None;
-            await OpenChallenge(header, pre.Root, Hash32.Sha256("false challenge"u8), ViolationKind.StateRootMismatch, "false challenge (fault injection)");
+            await OpenChallenge(header, pre.Root, Hash32.Sha256("false challenge"u8), BlockFault.StateRootMismatch, "false challenge (fault injection)");
         }
-        else if (verdict.Violation == ViolationKind.None)
+        else if (verdict.Violation == BlockFault.None)
         {
             _ = GrainFactory.Chain(ChainId).ReportValidated(Id, header.Height, header.Hash);
         }
@@ -159,7 +159,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         return verdict.Violation;
     }
 
-    private async Task OpenChallenge(BlockHeader header, Hash32 preRoot, Hash32 recomputedRoot, ViolationKind violation, string detail)
+    private async Task OpenChallenge(BlockHeader header, Hash32 preRoot, Hash32 recomputedRoot, BlockFault violation, string detail)
     {
         var proof = new FraudProof(Id, header.Height, header.Hash, preRoot, recomputedRoot, violation, detail, []);
         proof = proof with { ChallengerSignature = SigningKey.Sign(ChainGrain.ProofPayload(proof)) };
@@ -201,7 +201,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         var pre = await PreStateOf(proof.Height);
         if (pre is null) return new ChallengeVote(Id, false, "cannot rebuild the pre-state");
         var verdict = BlockChecker.Check(committed, pre, await ContextOf(committed), S.Config!, _memo, _execution);
-        return verdict.Violation == ViolationKind.None
+        return verdict.Violation == BlockFault.None
             ? new ChallengeVote(Id, false, "the block re-executes soundly")
             : new ChallengeVote(Id, true, $"{verdict.Violation}: {verdict.Detail}");
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ActorRollup.Abstractions.Config;
+using ActorRollup.Core.Blocks;
 using ActorRollup.Harness.Connection;
 using ActorRollup.Harness.LoadTest;
 using ActorRollup.Harness.Options;

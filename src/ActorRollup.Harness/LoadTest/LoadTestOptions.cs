@@ -1,4 +1,5 @@
 using ActorRollup.Abstractions.Config;
+using ActorRollup.Core.Blocks;
 using ActorRollup.Harness.Options;
 
 namespace ActorRollup.Harness.LoadTest;

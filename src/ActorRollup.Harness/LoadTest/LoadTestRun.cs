@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Config;
+using ActorRollup.Core.Blocks;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Crypto;
 using ActorRollup.Core.Primitives;

@@ -79,8 +79,8 @@ public class BlockTests
         // Three leaves: the odd last node is carried up unchanged.
         var c = Entry(2, 12);
         Assert.Equal(Hash32.Sha256([0x01, .. ab.ToArray(), .. TxRoot.Compute([c]).ToArray()]), TxRoot.Compute([a, b, c]));
-        Assert.True(MakeBlock(entries: [a, b]).TxRootMatchesBody());
-        Assert.False((MakeBlock(entries: [a, b]) with { Entries = [b, a] }).TxRootMatchesBody());
+        Assert.True(BlockRules.CheckTxRoot(MakeBlock(entries: [a, b])).Ok);
+        Assert.Equal(BlockFault.TxRootMismatch, BlockRules.CheckTxRoot(MakeBlock(entries: [a, b]) with { Entries = [b, a] }).Fault);
     }
 
     private static (Committee Committee, SigningKey[] Keys) MakeCommittee(params long[] powers)

@@ -1,0 +1,91 @@
+namespace ActorRollup.Core.Blocks;
+
+/// <summary>Transaction ordering policy of a chain (PROTOCOL.md §7). Configuration spells them <c>fcfs</c> and
+/// <c>fee-priority</c>.</summary>
+public enum OrderingPolicy
+{
+    /// <summary>By mempool arrival sequence (Metis: first come, first served).</summary>
+    Fcfs = 0,
+    /// <summary>Highest gas price first, arrival order within equal prices.</summary>
+    FeePriority = 1,
+}
+
+/// <summary>The mempool's record of a transaction's admission, as the ordering check reads it: the arrival sequence
+/// it was given (0 when the mempool never admitted it).</summary>
+public interface IAdmissionRecord
+{
+    ulong ArrivalSequence { get; }
+}
+
+/// <summary>
+/// The ordering policy (PROTOCOL.md §7), written once: the order the leader takes pending transactions in
+/// (<see cref="Compare"/>, <see cref="Comparer"/>), and the checks of a block's entries against it — by the
+/// validators against the mempool's admission records (<see cref="CheckAdmitted{T}"/>), by the audit on the entries
+/// alone (<see cref="CheckOrder"/>). Arrival sequences are unique, so the order is total.
+/// </summary>
+public static class TxOrdering
+{
+    /// <summary>Negative when (<paramref name="priceA"/>, <paramref name="sequenceA"/>) goes before
+    /// (<paramref name="priceB"/>, <paramref name="sequenceB"/>) under <paramref name="policy"/>, 0 when equal.</summary>
+    public static int Compare(OrderingPolicy policy, ulong priceA, ulong sequenceA, ulong priceB, ulong sequenceB)
+    {
+        if (policy == OrderingPolicy.FeePriority && priceA != priceB) return priceA > priceB ? -1 : 1;
+        return sequenceA.CompareTo(sequenceB);
+    }
+
+    /// <summary>Whether <paramref name="earlier"/> may stand directly before <paramref name="later"/> in a block: strictly
+    /// before it in policy order (an equal arrival sequence twice is out of order).</summary>
+    public static bool Precedes(OrderingPolicy policy, BlockEntry earlier, BlockEntry later) =>
+        Compare(policy, earlier.Transaction.GasPrice, earlier.ArrivalSequence, later.Transaction.GasPrice, later.ArrivalSequence) < 0;
+
+    /// <summary>The policy order over (gas price, arrival sequence) keys: what the mempool's queue is sorted by.</summary>
+    public static IComparer<(ulong GasPrice, ulong Sequence)> Comparer(OrderingPolicy policy) => policy switch
+    {
+        OrderingPolicy.Fcfs => FcfsComparer,
+        OrderingPolicy.FeePriority => FeePriorityComparer,
+        _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown ordering policy"),
+    };
+
+    private static readonly KeyComparer FcfsComparer = new(OrderingPolicy.Fcfs);
+    private static readonly KeyComparer FeePriorityComparer = new(OrderingPolicy.FeePriority);
+
+    private sealed class KeyComparer(OrderingPolicy policy) : IComparer<(ulong GasPrice, ulong Sequence)>
+    {
+        public int Compare((ulong GasPrice, ulong Sequence) x, (ulong GasPrice, ulong Sequence) y) =>
+            TxOrdering.Compare(policy, x.GasPrice, x.Sequence, y.GasPrice, y.Sequence);
+    }
+
+    /// <summary>The entries are in strict policy order; the first pair that is not is the fault.</summary>
+    public static BlockCheck CheckOrder(IReadOnlyList<BlockEntry> entries, OrderingPolicy policy)
+    {
+        for (int i = 1; i < entries.Count; i++)
+            if (!Precedes(policy, entries[i - 1], entries[i])) return OutOfOrder(entries, i, policy);
+        return BlockCheck.Sound;
+    }
+
+    /// <summary>
+    /// Every entry has an admission record (<paramref name="admissions"/>, one per entry, in block order), carries the
+    /// arrival sequence it was admitted with, and follows the one before it in policy order. The first entry that
+    /// breaks one of these is the fault.
+    /// </summary>
+    public static BlockCheck CheckAdmitted<T>(IReadOnlyList<BlockEntry> entries, IReadOnlyList<T> admissions, OrderingPolicy policy)
+        where T : IAdmissionRecord
+    {
+        if (admissions.Count != entries.Count)
+            return new(BlockFault.OrderingViolation, $"{admissions.Count} admission records for {entries.Count} transactions");
+        for (int i = 0; i < entries.Count; i++)
+        {
+            var admitted = admissions[i].ArrivalSequence;
+            if (admitted == 0)
+                return new(BlockFault.OrderingViolation, $"transaction {entries[i].Transaction.Hash.ToHex()[..12]} has no admission record (inserted by the proposer)");
+            if (admitted != entries[i].ArrivalSequence)
+                return new(BlockFault.OrderingViolation, $"transaction {i} carries arrival sequence {entries[i].ArrivalSequence}, admitted as {admitted}");
+            if (i > 0 && !Precedes(policy, entries[i - 1], entries[i])) return OutOfOrder(entries, i, policy);
+        }
+        return BlockCheck.Sound;
+    }
+
+    private static BlockCheck OutOfOrder(IReadOnlyList<BlockEntry> entries, int i, OrderingPolicy policy) =>
+        new(BlockFault.OrderingViolation,
+            $"transactions {i - 1} and {i} are out of {policy} order (arrival sequences {entries[i - 1].ArrivalSequence}, {entries[i].ArrivalSequence})");
+}
