@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using StackExchange.Redis;
@@ -119,7 +120,8 @@ public static class RollupSilo
         return options;
     }
 
-    /// <summary>One-line console logs; Orleans' own chatter only from Warning up.</summary>
+    /// <summary>One-line console logs; Orleans' own chatter only from Warning up, less its false or deliberate
+    /// complaints (<see cref="AddNoiseFilters"/>).</summary>
     public static void ConfigureLogging(ILoggingBuilder logging)
     {
         logging.ClearProviders();
@@ -129,9 +131,23 @@ public static class RollupSilo
             o.TimestampFormat = "HH:mm:ss.fff ";
             o.IncludeScopes = false;
         });
+        // The console provider, wrapped so that Orleans' false start-up stall warning is dropped (FalseStallFilter).
+        var console = logging.Services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider));
+        logging.Services.Remove(console);
+        logging.Services.AddSingleton<ILoggerProvider>(sp => new FalseStallFilteringProvider(ActivatorUtilities.CreateInstance<ConsoleLoggerProvider>(sp)));
         logging.SetMinimumLevel(LogLevel.Warning);
         logging.AddFilter("ActorRollup", LogLevel.Information);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        AddNoiseFilters(logging);
+    }
+
+    /// <summary>Orleans categories whose warnings are not news for this application, each with the reason.</summary>
+    public static void AddNoiseFilters(ILoggingBuilder logging)
+    {
+        // Its only warning says that MinimumReminderPeriod is below Orleans' one-minute default. That is deliberate
+        // (AddDurability: rotation's keep-alive reminder ticks every few seconds) and is said at every start; its
+        // errors (a negative or zero period) still show.
+        logging.AddFilter("Orleans.Hosting.ReminderOptionsValidator", LogLevel.Error);
     }
 }
 

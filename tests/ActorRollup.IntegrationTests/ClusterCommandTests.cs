@@ -177,7 +177,7 @@ public sealed class ClusterCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_state, "st")), "nothing may be started or recorded");
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> Run(params string[] args)
+    internal static async Task<(int Exit, string Stdout, string Stderr)> Run(params string[] args)
     {
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
@@ -194,7 +194,7 @@ public sealed class ClusterCommandTests : IDisposable
     }
 
     /// <summary>A port P with P and P + 1 both free (instance 0 and 1 listen on base + instance).</summary>
-    private static int FreePortPair(params int[] exclude)
+    internal static int FreePortPair(params int[] exclude)
     {
         for (int attempt = 0; attempt < 200; attempt++)
         {

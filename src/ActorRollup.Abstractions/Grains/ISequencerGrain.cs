@@ -22,8 +22,12 @@ public interface ISequencerGrain : IGrainWithStringKey
     // --- leadership and attestation (§7)
     [Alias("BeginLeadership")] Task BeginLeadership(LeadershipTerm term);
     [Alias("EndLeadership")] Task EndLeadership(ulong term);
-    [Alias("Attest")] Task<AttestationReply> Attest(SignedHeader header);
-    [Alias("SignBatch")] Task<AttestationReply> SignBatch(BatchHeader batch);
+    /// <summary>Attests a block header as a committee member. The caller's deadline goes in
+    /// <paramref name="cancellationToken"/>: a crashed member never answers, and cancelling releases the call it holds
+    /// (no abandoned call is left to Orleans' response timeout).</summary>
+    [Alias("Attest")] Task<AttestationReply> Attest(SignedHeader header, CancellationToken cancellationToken = default);
+    /// <summary>Signs a settlement batch as a committee member; the deadline as for <see cref="Attest"/>.</summary>
+    [Alias("SignBatch")] Task<AttestationReply> SignBatch(BatchHeader batch, CancellationToken cancellationToken = default);
 
     // --- stake pool (§5). Staker grains own positions and call these with an operation id (idempotent: a retried
     // operation returns the first receipt); the chain and rotation credit rewards and slash.

@@ -5,7 +5,7 @@ namespace ActorRollup.Grains.Infrastructure;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Registers the per-silo services the grains use (verification and execution memos, metrics, clock), and
+    /// <summary>Registers the per-silo services the grains use (verification and execution memos, metrics, clock, the silo's lifetime), and
     /// Orleans' own binary serializer for grain state (the default is Newtonsoft JSON, several times slower for blocks).</summary>
     public static IServiceCollection AddActorRollupGrains(this IServiceCollection services)
     {
@@ -14,6 +14,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<VerificationMemo>();
         services.TryAddSingleton<ExecutionMemo>();
         services.TryAddSingleton<RollupMetrics>();
+        services.TryAddSingleton<SiloLifetime>();
         return services;
     }
 }

@@ -220,6 +220,8 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         var current = S.Current;
         if (current is null || S.Config is null || S.Retired) return;
         if (S.Halted && S.HaltReason.StartsWith("epoch", StringComparison.Ordinal)) return; // no one left to fail over to
+        // A stopping silo's leaders stop producing: that silence is the stop, not a fault (see SiloLifetime).
+        if (ServiceProvider.GetRequiredService<SiloLifetime>().IsStopping) return;
         var now = NowMs;
         if (now - _lastProgressMs <= Config.EffectiveLeaderTimeoutMs) return;
         await Failover(current, $"no block for {now - _lastProgressMs} ms", penalize: true);

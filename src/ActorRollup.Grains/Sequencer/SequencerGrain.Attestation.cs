@@ -18,7 +18,7 @@ public sealed partial class SequencerGrain
     private readonly Dictionary<ulong, Committee> _committees = [];
     private (ulong Height, Hash32 Hash) _knownHead;
 
-    public async Task<AttestationReply> Attest(SignedHeader signed)
+    public async Task<AttestationReply> Attest(SignedHeader signed, CancellationToken cancellationToken = default)
     {
         AttestationReply Refuse(AttestReason reason)
         {
@@ -28,7 +28,7 @@ public sealed partial class SequencerGrain
 
         if (Crashed)
         {
-            await HangWhileCrashed();
+            await HangWhileCrashed(cancellationToken);
             return Refuse(AttestReason.Offline);
         }
         if (_fault.Kind == SequencerFaultKind.Offline) return Refuse(AttestReason.Offline);
@@ -105,11 +105,11 @@ public sealed partial class SequencerGrain
         return committee;
     }
 
-    public async Task<AttestationReply> SignBatch(BatchHeader batch)
+    public async Task<AttestationReply> SignBatch(BatchHeader batch, CancellationToken cancellationToken = default)
     {
         if (Crashed)
         {
-            await HangWhileCrashed();
+            await HangWhileCrashed(cancellationToken);
             return new AttestationReply(Id, AttestReason.Offline, null);
         }
         if (_fault.Kind == SequencerFaultKind.Offline || _state.State.Config is null) return new AttestationReply(Id, AttestReason.Offline, null);

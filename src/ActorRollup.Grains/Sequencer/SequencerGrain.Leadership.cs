@@ -72,7 +72,7 @@ public sealed partial class SequencerGrain
 
     private async Task ProduceTick(CancellationToken cancellationToken)
     {
-        if (_producing || _term is null || Crashed || _state.State.Config is null) return;
+        if (_producing || _term is null || Crashed || _state.State.Config is null || Lifetime.IsStopping) return;
         _producing = true;
         try
         {
@@ -255,7 +255,9 @@ public sealed partial class SequencerGrain
         {
             try
             {
-                var reply = await GrainFactory.Sequencer(ChainId, seat.Id).Attest(block.Signed).WaitAsync(timeout);
+                // The deadline cancels the call itself, so a member that never answers keeps no call open.
+                using var deadline = new CancellationTokenSource(timeout);
+                var reply = await GrainFactory.Sequencer(ChainId, seat.Id).Attest(block.Signed, deadline.Token);
                 if (reply.Ok && reply.Signature is not null) Add(new CommitteeSignature(seat.Id, reply.Signature), seat.Power);
                 else
                 {
@@ -263,9 +265,9 @@ public sealed partial class SequencerGrain
                     wrongParent |= reply.Reason == AttestReason.WrongParent;
                 }
             }
-            catch (Exception e) when (e is TimeoutException or OrleansException)
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException or OrleansException)
             {
-                refusals.Add($"{seat.Id}: {(e is TimeoutException ? "timeout" : "unreachable")}"); // does not count
+                refusals.Add($"{seat.Id}: {(e is OrleansException ? "unreachable" : "timeout")}"); // does not count
             }
         }).ToArray();
         var all = Task.WhenAll(requests);
@@ -333,11 +335,12 @@ public sealed partial class SequencerGrain
         {
             try
             {
+                using var deadline = new CancellationTokenSource(timeout);
                 return seat.Id == Id
                     ? await SignBatch(batch)
-                    : await GrainFactory.Sequencer(ChainId, seat.Id).SignBatch(batch).WaitAsync(timeout);
+                    : await GrainFactory.Sequencer(ChainId, seat.Id).SignBatch(batch, deadline.Token);
             }
-            catch (Exception e) when (e is TimeoutException or OrleansException)
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException or OrleansException)
             {
                 return new AttestationReply(seat.Id, AttestReason.Offline, null);
             }

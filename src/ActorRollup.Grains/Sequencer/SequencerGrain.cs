@@ -2,6 +2,7 @@ using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Crypto;
 using ActorRollup.Grains.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
@@ -24,6 +25,7 @@ public sealed partial class SequencerGrain : Grain, ISequencerGrain
     private readonly ILogger<SequencerGrain> _log;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SigningKey? _signer;
+    private SiloLifetime? _lifetime;
     private readonly Queue<long> _rtts = new();
 
     // Fault injection (not persisted: a restarted node is healthy).
@@ -46,6 +48,7 @@ public sealed partial class SequencerGrain : Grain, ISequencerGrain
     private string Id => Key.Id;
     private long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
     private SigningKey Signer => _signer ??= SigningKey.FromSeed(_state.State.SignerSeed);
+    private SiloLifetime Lifetime => _lifetime ??= ServiceProvider.GetRequiredService<SiloLifetime>();
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -70,7 +73,11 @@ public sealed partial class SequencerGrain : Grain, ISequencerGrain
 
     public Task InjectFault(SequencerFault fault)
     {
-        _log.LogWarning("sequencer {Chain}/{Id}: fault {Fault} injected", ChainId, Id, fault.Kind);
+        // One line per real change: an injection warns, a clear is news only when there was a fault to clear.
+        if (fault.Kind != SequencerFaultKind.None)
+            _log.LogWarning("sequencer {Chain}/{Id}: fault {Fault} injected", ChainId, Id, fault.Kind);
+        else if (_fault.Kind != SequencerFaultKind.None)
+            _log.LogInformation("sequencer {Chain}/{Id}: fault {Fault} cleared", ChainId, Id, _fault.Kind);
         if (_fault.Kind == SequencerFaultKind.Crash && fault.Kind != SequencerFaultKind.Crash)
         {
             _crashRelease.Cancel();
@@ -82,12 +89,15 @@ public sealed partial class SequencerGrain : Grain, ISequencerGrain
 
     private bool Crashed => _fault.Kind == SequencerFaultKind.Crash;
 
-    /// <summary>A crashed node answers nothing: the caller's own timeout decides (held until the fault is cleared).</summary>
-    private async Task HangWhileCrashed()
+    /// <summary>A crashed node answers nothing: the caller's own deadline decides. The call is held until the caller
+    /// cancels it (its deadline), the fault is cleared or this silo begins to stop; a caller that gives up never
+    /// leaves a call behind to run into Orleans' response timeout, and a stopping silo does not wait for held calls.</summary>
+    private async Task HangWhileCrashed(CancellationToken callerDeadline)
     {
+        using var release = CancellationTokenSource.CreateLinkedTokenSource(_crashRelease.Token, callerDeadline, Lifetime.Stopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, _crashRelease.Token);
+            await Task.Delay(Timeout.Infinite, release.Token);
         }
         catch (OperationCanceledException)
         {

@@ -98,7 +98,8 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
 
     public Task InjectFault(ValidatorFaultKind fault)
     {
-        _log.LogWarning("validator {Chain}/{Id}: fault {Fault} injected", ChainId, Id, fault);
+        if (fault != ValidatorFaultKind.None) _log.LogWarning("validator {Chain}/{Id}: fault {Fault} injected", ChainId, Id, fault);
+        else if (_fault != ValidatorFaultKind.None) _log.LogInformation("validator {Chain}/{Id}: fault {Fault} cleared", ChainId, Id, _fault);
         _fault = fault;
         return Task.CompletedTask;
     }
