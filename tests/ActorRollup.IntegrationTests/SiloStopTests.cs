@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using ActorRollup.Harness.Cluster;
+using ActorRollup.Harness.Supervisor;
 
 namespace ActorRollup.IntegrationTests;
 
