@@ -13,7 +13,7 @@ using Xunit.Abstractions;
 
 namespace ActorRollup.IntegrationTests;
 
-// The bad-input and authority matrix of issue 5 (PROTOCOL.md §9, last two rows): every case is refused with its reason
+// The bad-input and authority matrix (PROTOCOL.md §9, last two rows): every case is refused with its reason
 // code and changes nothing. Where a case is tested is below; "here" is this file. Tests on a halted chain (every
 // sequencer offline, so no block can be appended) compare the whole chain head — height, hash, state root, epoch, term,
 // validated and finalized heights — before and after each refusal; the others compare the state root and what the
@@ -75,7 +75,7 @@ namespace ActorRollup.IntegrationTests;
 // |                                               |   UnknownBlock                            |      |
 
 /// <summary>
-/// The bad-input and authority matrix (issue 5): the cases the other test classes did not cover yet, on chains where
+/// The bad-input and authority matrix: the cases the other test classes did not cover yet, on chains where
 /// "nothing changed" can be checked exactly. The table above maps every case to its test.
 /// </summary>
 [Collection(ClusterCollection.Name)]

@@ -6,7 +6,7 @@ using ActorRollup.Audit;
 namespace ActorRollup.Harness.Audit;
 
 /// <summary>
-/// Audits one chain through the grains (PROTOCOL.md §2–§8, issue 5 "Audit"): reads the genesis, rotation's term history
+/// Audits one chain through the grains (PROTOCOL.md §2–§8): reads the genesis, rotation's term history
 /// and committees, and every committed block from 1 to the head, and replays them with <see cref="ChainReplay"/>; then
 /// compares the replay with the chain's head, supply audit, rollback records and reward pools. Works on a live chain:
 /// it follows the head until it holds still long enough to compare (a few rounds at most), starts over when a

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace ActorRollup.Harness.LoadTest;
 
-// The shapes of results.json. Other tools read it: the names are exact (issue 4).
+// The shapes of results.json. Other tools read it: the names are exact (docs/LOADTEST.md documents each).
 
 public sealed record Percentiles(
     [property: JsonPropertyName("p50")] double P50,

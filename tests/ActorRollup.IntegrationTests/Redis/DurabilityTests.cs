@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace ActorRollup.IntegrationTests.Redis;
 
 /// <summary>
-/// Issue 5, "nothing lost", against a real redis-server (Orleans' Redis grain storage and reminders): a silo killed
+/// "Nothing admitted is lost" (PROTOCOL.md §9, a silo killed or restarted), against a real redis-server (Orleans' Redis grain storage and reminders): a silo killed
 /// while transactions flow, the silo of the current leader killed, and every silo stopped and the cluster started
 /// again. Each test runs its own cluster (the faults are cluster-wide) under its own service id.
 /// </summary>
