@@ -8,19 +8,32 @@ namespace ActorRollup.Harness.Commands;
 /// <summary>
 /// <c>rollup loadtest</c>: the project's main job. One run per committee size, each on a fresh chain with its own
 /// genesis; signed traffic, faults, live progress; results.json, results.csv, summary.md and charts in --out.
+/// Without options a small sweep (<see cref="LoadTestPreset.Sweep"/>), with --quick a smoke run; --compare overlays
+/// earlier result folders instead of running load.
 /// </summary>
 public static class LoadTestCommand
 {
     public static Command Create()
     {
         var gateway = ClusterOptions.Gateway();
-        var committee = new Option<string>("--committee") { Description = "Committee sizes, one run each (e.g. 4,16,64).", DefaultValueFactory = _ => "16" };
+        var quick = new Option<bool>("--quick")
+        {
+            Description = $"Smoke preset: committee {LoadTestPreset.Quick.Committee}, {LoadTestPreset.Quick.Warmup} warm-up, {LoadTestPreset.Quick.Duration} window, "
+                + $"drain up to {LoadTestPreset.Quick.Drain} (well under a minute). Options given explicitly still win.",
+        };
+        var compare = new Option<string[]>("--compare")
+        {
+            Description = "Compare earlier result folders (each with results.json): charts and a table into --out; runs no load.",
+            AllowMultipleArgumentsPerToken = true,
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var committee = new Option<string>("--committee") { Description = "Committee sizes, one run each (e.g. 4,16,64).", DefaultValueFactory = r => LoadTestPreset.For(r.GetValue(quick)).Committee };
         var validators = new Option<int>("--validators") { Description = "Validators per chain.", DefaultValueFactory = _ => 4 };
         var accounts = new Option<int>("--accounts") { Description = "Funded load-test accounts sending transactions.", DefaultValueFactory = _ => 2_000 };
         var rate = new Option<string>("--rate") { Description = "Offered transactions per second, or max.", DefaultValueFactory = _ => "max" };
-        var duration = new Option<string>("--duration") { Description = "Measured window (e.g. 30s).", DefaultValueFactory = _ => "30s" };
-        var warmup = new Option<string>("--warmup") { Description = "Warm-up before the window.", DefaultValueFactory = _ => "5s" };
-        var drain = new Option<string>("--drain") { Description = "Longest wait after the window for commits and finality.", DefaultValueFactory = _ => "30s" };
+        var duration = new Option<string>("--duration") { Description = "Measured window (e.g. 30s).", DefaultValueFactory = r => LoadTestPreset.For(r.GetValue(quick)).Duration };
+        var warmup = new Option<string>("--warmup") { Description = "Warm-up before the window.", DefaultValueFactory = r => LoadTestPreset.For(r.GetValue(quick)).Warmup };
+        var drain = new Option<string>("--drain") { Description = "Longest wait after the window for commits and finality.", DefaultValueFactory = r => LoadTestPreset.For(r.GetValue(quick)).Drain };
         var blockInterval = new Option<int>("--block-interval") { Description = "Block interval in ms.", DefaultValueFactory = _ => 100 };
         var epochLength = new Option<ulong>("--epoch-length") { Description = "Blocks per epoch.", DefaultValueFactory = _ => 100UL };
         var leaderTimeout = new Option<int?>("--leader-timeout")
@@ -32,7 +45,7 @@ public static class LoadTestCommand
         var schedule = new Option<string>("--schedule") { Description = "weighted-round-robin or stake-lottery.", DefaultValueFactory = _ => "weighted-round-robin" };
         var faults = new Option<string>("--faults") { Description = $"Faults to fire, kind@time, comma-separated. Kinds: {string.Join(", ", FaultSpec.Kinds)}.", DefaultValueFactory = _ => "" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of keys and schedules.", DefaultValueFactory = _ => 1UL };
-        var output = new Option<string?>("--out") { Description = "Output folder (default results/<timestamp>)." };
+        var output = new Option<string?>("--out") { Description = "Output folder (default results/<timestamp>, with --compare results/compare-<timestamp>)." };
         var workers = new Option<int>("--workers") { Description = "Load-generator workers (each owns a slice of accounts).", DefaultValueFactory = _ => 8 };
         var maxTx = new Option<int>("--max-tx-per-block") { Description = "Block size cap.", DefaultValueFactory = _ => 2_000 };
         var mempool = new Option<int>("--mempool-capacity") { Description = "Mempool capacity (admission control; 0 = one full block).", DefaultValueFactory = _ => 0 };
@@ -40,13 +53,15 @@ public static class LoadTestCommand
 
         var command = new Command("loadtest", "Load-test committee sizes: throughput, latency, faults, with a report and charts.")
         {
-            gateway, committee, validators, accounts, rate, duration, warmup, drain, blockInterval, epochLength, leaderTimeout,
+            gateway, quick, compare, committee, validators, accounts, rate, duration, warmup, drain, blockInterval, epochLength, leaderTimeout,
             ordering, schedule, faults, seed, output, workers, maxTx, mempool, state,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
+            if (parse.GetResult(compare) is { Implicit: false })
+                return ResultComparison.Run(parse.GetValue(compare)!, parse.GetValue(output) ?? Path.Combine("results", "compare-" + DateTime.Now.ToString("yyyyMMdd-HHmmss")), stdout, stderr);
             var sizes = new List<int>();
             foreach (var part in parse.GetValue(committee)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -104,6 +119,9 @@ public static class LoadTestCommand
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss")),
                 Gateways = parse.GetValue(gateway) ?? [],
                 ClusterState = parse.GetValue(state)!,
+                Preset = new Option[] { committee, warmup, duration, drain }.Any(o => parse.GetResult(o) is null or { Implicit: true })
+                    ? LoadTestPreset.For(parse.GetValue(quick)).Name
+                    : "",
             };
             if (SiloKill.Validate(options.Faults, options.Gateways, options.ClusterState) is { } killError) return Cli.Fail(stderr, killError);
             if (SiloKill.Warning(options.Faults, options.ClusterState) is { } killWarning) stdout.WriteLine("warning: " + killWarning);
