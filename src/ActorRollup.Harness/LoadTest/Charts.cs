@@ -23,29 +23,31 @@ public static class Charts
             var sizes = runs.Select(r => r.CommitteeSize).ToArray();
 
             var throughput = new Plot();
-            var committed = Series(throughput, sizes, runs.Select(r => r.CommittedTps), "committed tx/s (left)", Colors.C0);
-            var offered = Series(throughput, sizes, runs.Select(r => r.OfferedTps), "offered tx/s (left)", Colors.C0);
+            var offered = Series(throughput, sizes, runs.Select(r => r.OfferedTps), "offered tx/s (left)", Colors.Gray, MarkerShape.OpenCircle);
             offered.LinePattern = LinePattern.Dashed;
-            offered.MarkerShape = MarkerShape.OpenCircle;
-            var p99 = Series(throughput, sizes, runs.Select(r => r.LatencyMs.SoftConfirm.P99), "soft-confirm p99 ms (right)", Colors.C1);
+            var committed = Series(throughput, sizes, runs.Select(r => r.CommittedTps), "committed tx/s (left)", Colors.C0);
+            var p99 = Series(throughput, sizes, runs.Select(r => r.LatencyMs.SoftConfirm.P99), "soft-confirm p99 ms (right)", Colors.C1, MarkerShape.FilledSquare);
             p99.Axes.YAxis = throughput.Axes.Right;
             throughput.Title("Throughput and soft-confirm p99 against committee size");
             throughput.Axes.Left.Label.Text = "transactions per second (measured window)";
             throughput.Axes.Right.Label.Text = "soft-confirm p99 (ms)";
             FromZero(throughput, throughput.Axes.Left, committed, offered);
-            FromZero(throughput, throughput.Axes.Right, p99);
+            // The latency axis runs to twice its highest point, so its line keeps to the lower half, under the throughput.
+            FromZero(throughput, throughput.Axes.Right, 2, p99);
+            Labels(throughput, committed, "#,0", Alignment.UpperCenter, 10, throughput.Axes.Left);
+            Labels(throughput, p99, "#,0' ms'", Alignment.UpperCenter, 10, throughput.Axes.Right);
             CommitteeAxis(throughput, sizes);
             Legend(throughput);
             files.Add(Save(throughput, directory, "throughput_vs_committee.png"));
 
             var latency = new Plot();
-            var softP50 = Series(latency, sizes, runs.Select(r => r.LatencyMs.SoftConfirm.P50), "soft-confirm p50", Colors.C1);
+            var softP50 = Series(latency, sizes, runs.Select(r => r.LatencyMs.SoftConfirm.P50), "soft-confirm p50", Colors.C1, MarkerShape.OpenCircle);
             softP50.LinePattern = LinePattern.Dashed;
             var softP99 = Series(latency, sizes, runs.Select(r => r.LatencyMs.SoftConfirm.P99), "soft-confirm p99", Colors.C1);
-            var validatedP50 = Series(latency, sizes, runs.Select(r => r.LatencyMs.Validated.P50), "validated p50", Colors.C2);
+            var validatedP50 = Series(latency, sizes, runs.Select(r => r.LatencyMs.Validated.P50), "validated p50", Colors.C2, MarkerShape.OpenSquare);
             validatedP50.LinePattern = LinePattern.Dashed;
-            var validatedP99 = Series(latency, sizes, runs.Select(r => r.LatencyMs.Validated.P99), "validated p99", Colors.C2);
-            latency.Title("Latency from admission against committee size (finality: its own chart)");
+            var validatedP99 = Series(latency, sizes, runs.Select(r => r.LatencyMs.Validated.P99), "validated p99", Colors.C2, MarkerShape.FilledSquare);
+            latency.Title("Latency from admission to soft-confirm and to validation against committee size");
             latency.Axes.Left.Label.Text = "milliseconds";
             FromZero(latency, latency.Axes.Left, softP50, softP99, validatedP50, validatedP99);
             CommitteeAxis(latency, sizes);
@@ -53,7 +55,7 @@ public static class Charts
             files.Add(Save(latency, directory, "p99_vs_committee.png"));
 
             var finality = new Plot();
-            var finalP50 = Series(finality, sizes, runs.Select(r => r.LatencyMs.Finalized.P50 / 1000), "finalized p50", Colors.C3);
+            var finalP50 = Series(finality, sizes, runs.Select(r => r.LatencyMs.Finalized.P50 / 1000), "finalized p50", Colors.C3, MarkerShape.OpenCircle);
             finalP50.LinePattern = LinePattern.Dashed;
             var finalP99 = Series(finality, sizes, runs.Select(r => r.LatencyMs.Finalized.P99 / 1000), "finalized p99", Colors.C3);
             finality.Title("Finality latency from admission against committee size");
@@ -77,7 +79,7 @@ public static class Charts
         window.LegendText = "measured window";
         if (run.OfferedTimeline.Length > 0)
         {
-            var offered = plot.Add.Scatter(Seconds(run.OfferedTimeline.Length), run.OfferedTimeline, Colors.C0);
+            var offered = plot.Add.Scatter(Seconds(run.OfferedTimeline.Length), run.OfferedTimeline, Colors.Gray);
             offered.LegendText = "offered tx/s";
             offered.LinePattern = LinePattern.Dashed;
             offered.MarkerSize = 0;
@@ -138,13 +140,29 @@ public static class Charts
         return [Save(throughput, directory, "compare_throughput.png"), Save(latency, directory, "compare_p99.png")];
     }
 
-    private static ScottPlot.Plottables.Scatter Series(Plot plot, int[] sizes, IEnumerable<double> values, string label, Color color)
+    private static ScottPlot.Plottables.Scatter Series(Plot plot, int[] sizes, IEnumerable<double> values, string label, Color color,
+        MarkerShape marker = MarkerShape.FilledCircle)
     {
         var scatter = plot.Add.Scatter(sizes.Select(s => Math.Log2(s)).ToArray(), values.ToArray(), color);
         scatter.LegendText = label;
         scatter.LineWidth = 2;
         scatter.MarkerSize = 9;
+        scatter.MarkerShape = marker;
         return scatter;
+    }
+
+    /// <summary>Each point's value written beside it (above or below, by <paramref name="offsetY"/> pixels).</summary>
+    private static void Labels(Plot plot, ScottPlot.Plottables.Scatter series, string format, Alignment alignment, float offsetY, IYAxis axis)
+    {
+        foreach (var point in series.Data.GetScatterPoints())
+        {
+            var text = plot.Add.Text(point.Y.ToString(format, System.Globalization.CultureInfo.InvariantCulture), point.X, point.Y);
+            text.LabelFontSize = 13;
+            text.LabelFontColor = series.Color;
+            text.LabelAlignment = alignment;
+            text.LabelOffsetY = offsetY;
+            text.Axes.YAxis = axis;
+        }
     }
 
     /// <summary>The committee-size axis: log2, a tick labelled with each measured size, half a doubling of room each side.</summary>
@@ -161,10 +179,13 @@ public static class Charts
     }
 
     /// <summary>The axis from zero to a little above the highest point of its series.</summary>
-    private static void FromZero(Plot plot, IYAxis axis, params ScottPlot.Plottables.Scatter[] series)
+    private static void FromZero(Plot plot, IYAxis axis, params ScottPlot.Plottables.Scatter[] series) => FromZero(plot, axis, 1, series);
+
+    /// <summary>The axis from zero to <paramref name="headroom"/> times a little above the highest point.</summary>
+    private static void FromZero(Plot plot, IYAxis axis, double headroom, params ScottPlot.Plottables.Scatter[] series)
     {
         var top = series.SelectMany(s => s.Data.GetScatterPoints()).Select(p => p.Y).Where(double.IsFinite).DefaultIfEmpty(0).Max();
-        plot.Axes.SetLimitsY(0, Top(top), axis);
+        plot.Axes.SetLimitsY(0, Top(top) * headroom, axis);
     }
 
     private static double Top(double max) => max > 0 ? max * 1.15 : 1;

@@ -46,7 +46,7 @@ public sealed class LiveView(LoadTestOptions options)
         grid.AddRow(Label("leader"), Value(p.Leader.Length == 0 ? "-" : p.Leader), Label("mempool"), Value(N(p.Mempool)));
         grid.AddRow(Label("admitted"), Value(N(p.Admitted)), Label("faults"), Value($"{p.FaultsFired} fired"));
         var rows = new List<IRenderable> { new Markup($"{strip}  [bold]{Markup.Escape(PhaseTime(p))}[/]"), grid };
-        if (p.Halted) rows.Add(new Markup("[bold red]the chain is halted: no eligible sequencer[/]"));
+        if (p.Halted) rows.Add(new Markup("[bold red]the chain is halted (no quorum, or no eligible sequencer)[/]"));
         return new Panel(new Rows(rows)) { Header = new PanelHeader(Markup.Escape(Title(p.CommitteeSize, run, runs))), Border = BoxBorder.Rounded };
 
         static Markup Label(string text) => new($"[grey]{text}[/]");
