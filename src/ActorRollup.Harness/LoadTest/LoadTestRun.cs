@@ -44,8 +44,8 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     private ulong _scanned;
     private long _committedLive;
     private RunProgress? _lastSample;
+    /// <summary>Time since the current phase began (restarted at each).</summary>
     private readonly Stopwatch _phaseClock = new();
-    private string _phase = "";
 
     public string ChainId => _chainId;
 
@@ -54,11 +54,11 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         var total = Stopwatch.StartNew();
         var genesis = Genesis();
         // Sign first: the chain must not compete with the signing for the cores (it would look like a dead leader).
-        Enter(RunPhase.Signing);
+        _phaseClock.Restart();
         report(Progress(RunPhase.Signing, TimeSpan.Zero, null));
         var perAccount = PreSign(genesis, out long presigned);
         var signingSec = _phaseClock.Elapsed.TotalSeconds;
-        Enter(RunPhase.Genesis);
+        _phaseClock.Restart();
         report(Progress(RunPhase.Genesis, TimeSpan.Zero, null));
         var boot = await grains.Chain(_chainId).Bootstrap(genesis);
         if (!boot.Ok) throw new InvalidOperationException($"cannot bootstrap {_chainId}: {boot.Reason} {boot.Detail}");
@@ -74,35 +74,30 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         var window = MeasuredWindow.After(startMs, options.Warmup, options.Duration);
         var traffic = generator.RunAsync(stopTraffic.Token);
         var pendingFaults = new Queue<FaultSpec>(options.Faults);
-        double warmupSec = 0;
-        Enter(options.Warmup > TimeSpan.Zero ? RunPhase.Warmup : RunPhase.Load);
+        _phaseClock.Restart();
 
         // Warm-up, then the measured window, sampled every second; faults fire at their times. The traffic runs on to
         // the end of the window (on the wall clock), so the window is covered whole.
         var loadEnd = options.Warmup + options.Duration;
         while ((clock.Elapsed < loadEnd || DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() < window.EndMs) && !cancellationToken.IsCancellationRequested)
         {
-            var next = _phase == RunPhase.Warmup ? options.Warmup : loadEnd;
+            var next = clock.Elapsed < options.Warmup ? options.Warmup : loadEnd;
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, Math.Max(50, (next - clock.Elapsed).TotalMilliseconds))), cancellationToken);
-            if (_phase == RunPhase.Warmup && clock.Elapsed >= options.Warmup)
-            {
-                warmupSec = _phaseClock.Elapsed.TotalSeconds;
-                Enter(RunPhase.Load);
-            }
             while (pendingFaults.Count > 0 && pendingFaults.Peek().At <= clock.Elapsed)
                 await Fire(pendingFaults.Dequeue(), clock.Elapsed);
             await Tolerate(async () =>
             {
                 await Scan();
-                report(await Sample(_phase, clock.Elapsed, generator));
+                var now = clock.Elapsed;
+                report(await Sample(now < options.Warmup ? RunPhase.Warmup : RunPhase.Load, now, generator));
             });
         }
+        var stopMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         stopTraffic.Cancel();
         await traffic;
-        var windowSec = _phaseClock.Elapsed.TotalSeconds;
 
         // Drain: every admitted transaction committed, and the blocks holding them final.
-        Enter(RunPhase.Drain);
+        _phaseClock.Restart();
         var admitted = generator.AdmittedLog.Select(a => a.Hash).ToHashSet();
         while (_phaseClock.Elapsed < options.Drain && !cancellationToken.IsCancellationRequested)
         {
@@ -123,7 +118,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         var drainSec = _phaseClock.Elapsed.TotalSeconds;
 
         // The figures come from the final, canonical chain (rollbacks replaced some heights during the run).
-        Enter(RunPhase.Measure);
+        _phaseClock.Restart();
         report(Progress(RunPhase.Measure, clock.Elapsed, generator));
         var final = await FinalChain();
         var result = await Measure(final, generator, admitted, presigned, window, startMs);
@@ -131,21 +126,18 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         await grains.Rotation(_chainId).Retire();
         var measureSec = _phaseClock.Elapsed.TotalSeconds;
         // The audit replays the retired chain from genesis: every block, certificate, term and the supply.
-        Enter(RunPhase.Audit);
+        _phaseClock.Restart();
         report(Progress(RunPhase.Audit, clock.Elapsed, generator));
         var audit = await new ChainAuditor(grains).AuditAsync(_chainId, cancellationToken);
-        var phases = new PhaseSeconds(R(signingSec), R(genesisSec), R(warmupSec), R(windowSec), R(drainSec), R(measureSec),
+        // Warm-up and window on the wall clock of the traffic: the window's own bounds, the traffic's stop.
+        var phases = new PhaseSeconds(R(signingSec), R(genesisSec), R((window.StartMs - startMs) / 1000.0), R((stopMs - window.StartMs) / 1000.0), R(drainSec), R(measureSec),
             R(_phaseClock.Elapsed.TotalSeconds), R(total.Elapsed.TotalSeconds));
         return result with { Audit = audit, PhasesSec = phases };
     }
 
     private static double R(double seconds) => Math.Round(seconds, 1);
 
-    private void Enter(string phase)
-    {
-        _phase = phase;
-        _phaseClock.Restart();
-    }
+
 
     /// <summary>The chain parameters a run uses (also what the command validates before connecting).</summary>
     public static ChainConfig ConfigFor(LoadTestOptions options, string chainId, int committeeSize) => new()
@@ -293,7 +285,12 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         var recent = _blocks.Values.Where(b => b.CommittedAtMs >= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 3_000).Sum(b => (double)b.TransactionCount) / 3.0;
         _lastSample = new RunProgress(committeeSize, elapsed, phase, recent, status.SoftConfirmedHeight, status.Epoch, status.Leader,
             _liveSoft.TotalCount == 0 ? 0 : _liveSoft.GetValueAtPercentile(99), _faults.Count, Interlocked.Read(ref generator.Admitted),
-            _committedLive, status.MempoolSize, status.Halted, _phaseClock.Elapsed);
+            _committedLive, status.MempoolSize, status.Halted, phase switch
+            {
+                RunPhase.Warmup => elapsed,
+                RunPhase.Load => elapsed - options.Warmup,
+                _ => _phaseClock.Elapsed,
+            });
         return _lastSample;
     }
 
