@@ -32,9 +32,10 @@ public static class Charts
             throughput.Axes.Left.Label.Text = "transactions per second (measured window)";
             throughput.Axes.Right.Label.Text = "soft-confirm p99 (ms)";
             FromZero(throughput, throughput.Axes.Left, committed, offered);
-            // The latency axis runs to twice its highest point, so its line keeps to the lower half, under the throughput.
-            FromZero(throughput, throughput.Axes.Right, 2, p99);
-            Labels(throughput, committed, "#,0", Alignment.UpperCenter, 10, throughput.Axes.Left);
+            // The latency axis runs to three times its highest point, so its line keeps to the lower third, under the
+            // throughput; throughput values are written above their points, latencies below theirs.
+            FromZero(throughput, throughput.Axes.Right, 3, p99);
+            Labels(throughput, committed, "#,0", Alignment.LowerCenter, -10, throughput.Axes.Left);
             Labels(throughput, p99, "#,0' ms'", Alignment.UpperCenter, 10, throughput.Axes.Right);
             CommitteeAxis(throughput, sizes);
             Legend(throughput);
