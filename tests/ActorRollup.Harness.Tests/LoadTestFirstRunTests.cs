@@ -149,7 +149,7 @@ public class LoadTestFirstRunTests
         Assert.All(wide.Split('\n'), line => Assert.True(line.TrimEnd().Length <= LiveView.Width, $"{line.TrimEnd().Length} columns: {line}"));
         // ... so on an 80-column terminal nothing is wrapped or cut: the same text.
         Assert.Equal(wide.Split('\n').Select(l => l.TrimEnd()), Render(panel, 80).Split('\n').Select(l => l.TrimEnd()));
-        Assert.Contains(phase, wide);
+        Assert.Contains($"[{phase}]", wide); // the current phase is marked
         Assert.Contains("run 3 of 4", wide);
         Assert.Equal(halted, wide.Contains("halted", StringComparison.Ordinal));
     }

@@ -6,8 +6,8 @@ using Spectre.Console.Rendering;
 namespace ActorRollup.Harness.LoadTest;
 
 /// <summary>
-/// What a run shows while it runs, in 80 columns: on a terminal a live panel (the phases with the current one marked,
-/// then the chain's figures); elsewhere a header and one fixed-width line per sample. Neither is wider than
+/// What a run shows while it runs, in 80 columns: on a terminal a live panel (the phases with the current one marked
+/// "[load]" and highlighted, how far it is, then the chain's figures); elsewhere a header and one fixed-width line per sample. Neither is wider than
 /// <see cref="Width"/> for any value a run can reach, so nothing is cut or wrapped on an 80-column terminal.
 /// </summary>
 public sealed class LiveView(LoadTestOptions options)
@@ -36,7 +36,7 @@ public sealed class LiveView(LoadTestOptions options)
     public IRenderable Render(RunProgress p, int run, int runs)
     {
         var strip = string.Join(" [grey]›[/] ", RunPhase.All.Select(phase => phase == p.Phase
-            ? $"[bold black on yellow]{phase}[/]"
+            ? $"[bold black on yellow][[{phase}]][/]"
             : RunPhase.All.ToList().IndexOf(phase) < RunPhase.All.ToList().IndexOf(p.Phase) ? $"[grey]{phase}[/]" : phase));
         var grid = new Grid();
         foreach (var width in new[] { 9, 14, 9, 14 })
@@ -45,7 +45,7 @@ public sealed class LiveView(LoadTestOptions options)
         grid.AddRow(Label("height"), Value(N(p.Height)), Label("epoch"), Value(N(p.Epoch)));
         grid.AddRow(Label("leader"), Value(p.Leader.Length == 0 ? "-" : p.Leader), Label("mempool"), Value(N(p.Mempool)));
         grid.AddRow(Label("admitted"), Value(N(p.Admitted)), Label("faults"), Value($"{p.FaultsFired} fired"));
-        var rows = new List<IRenderable> { new Markup($"{strip}  [bold]{Markup.Escape(PhaseTime(p))}[/]"), grid };
+        var rows = new List<IRenderable> { new Markup($"{strip} [bold]{Markup.Escape(PhaseTime(p).PadLeft(9))}[/]"), grid };
         if (p.Halted) rows.Add(new Markup("[bold red]the chain is halted (no quorum, or no eligible sequencer)[/]"));
         return new Panel(new Rows(rows)) { Header = new PanelHeader(Markup.Escape(Title(p.CommitteeSize, run, runs))), Border = BoxBorder.Rounded };
 
