@@ -92,22 +92,27 @@ public static class Charts
             committed.LineWidth = 2;
             committed.MarkerSize = 3;
         }
+        var top = Top(run.TpsTimeline.Concat(run.OfferedTimeline).DefaultIfEmpty(0).Max());
+        // Each fault a dashed red line, its kind written at the top of the plot area (above every point), right of the line.
         foreach (var fault in run.Faults)
         {
             var line = plot.Add.VerticalLine(fault.AtSec);
-            line.Text = fault.Kind;
             line.Color = Colors.C3;
             line.LinePattern = LinePattern.Dashed;
-            line.LabelOppositeAxis = true;
             line.ExcludeFromLegend = true;
+            var label = plot.Add.Text(fault.Kind, fault.AtSec, top);
+            label.LabelFontSize = 13;
+            label.LabelFontColor = Colors.C3;
+            label.LabelAlignment = Alignment.UpperLeft;
+            label.LabelOffsetX = 4;
+            label.LabelOffsetY = 4;
         }
         plot.Title($"Committee {run.CommitteeSize}: tx/s over time" + (run.Faults.Length > 0 ? " (red: faults)" : ""));
         plot.Axes.Bottom.Label.Text = "seconds since the traffic started (warm-up, then the measured window)";
         plot.Axes.Left.Label.Text = "transactions per second";
         var end = Math.Max(run.WarmupSec + run.DurationSec, Math.Max(run.TpsTimeline.Length, run.OfferedTimeline.Length));
         plot.Axes.SetLimitsX(0, Math.Max(1, end));
-        var top = run.TpsTimeline.Concat(run.OfferedTimeline).DefaultIfEmpty(0).Max();
-        plot.Axes.SetLimitsY(0, Top(top), plot.Axes.Left);
+        plot.Axes.SetLimitsY(0, top, plot.Axes.Left);
         Legend(plot);
         return plot;
     }
@@ -129,7 +134,7 @@ public static class Charts
             p99.Add(Series(latency, sizes, runs.Select(r => r.LatencyMs.SoftConfirm.P99), entries[i].Label, color));
         }
         throughput.Title("Committed tx/s against committee size");
-        throughput.Axes.Left.Label.Text = "committed transactions per second (measured window)";
+        throughput.Axes.Left.Label.Text = "committed tx/s (measured window)";
         FromZero(throughput, throughput.Axes.Left, [.. tps]);
         CommitteeAxis(throughput, allSizes);
         Legend(throughput);

@@ -28,6 +28,7 @@ public static class ResultComparison
         files.Add(md);
         stdout.Write(table);
         stdout.WriteLine(WindowNote);
+        foreach (var note in OlderNotes(entries)) stdout.WriteLine(note);
         foreach (var f in files) stdout.WriteLine($"wrote {f}");
         return Cli.Success;
     }
@@ -102,6 +103,12 @@ public static class ResultComparison
         return labels;
     }
 
+    /// <summary>Folders written before offered tx/s was counted over the measured window (they have no phase times):
+    /// their offered tx/s was counted between two progress samples, so it compares with committed only roughly.</summary>
+    public static IEnumerable<string> OlderNotes(IReadOnlyList<Entry> entries) => entries
+        .Where(e => e.Report.Runs.All(r => r.PhasesSec is null))
+        .Select(e => $"{e.Label}: written by an older loadtest, whose offered tx/s was counted between two progress samples, not over the window");
+
     public const string WindowNote = "offered and committed tx/s: both over each run's measured window (after the warm-up, before the drain)";
 
     private static string F(double v) => v.ToString("#,0.#", CultureInfo.InvariantCulture);
@@ -133,6 +140,7 @@ public static class ResultComparison
         sb.Append(table);
         sb.AppendLine();
         sb.AppendLine(char.ToUpperInvariant(WindowNote[0]) + WindowNote[1..] + ".");
+        foreach (var note in OlderNotes(entries)) sb.AppendLine($"- {note}.");
         sb.AppendLine();
         foreach (var chart in charts.Where(c => c.EndsWith(".png", StringComparison.Ordinal))) sb.AppendLine($"![{chart}]({chart})");
         return sb.ToString();
