@@ -24,6 +24,7 @@ public static class LoadTestCommand
         var compare = new Option<string[]>("--compare")
         {
             Description = "Compare earlier result folders (each with results.json): charts and a table into --out; runs no load.",
+            HelpName = "DIR",
             AllowMultipleArgumentsPerToken = true,
             Arity = ArgumentArity.OneOrMore,
         };
