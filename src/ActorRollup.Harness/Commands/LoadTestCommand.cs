@@ -10,19 +10,37 @@ namespace ActorRollup.Harness.Commands;
 /// <summary>
 /// <c>rollup loadtest</c>: the project's main job. One run per committee size, each on a fresh chain with its own
 /// genesis; signed traffic, faults, live progress; results.json, results.csv, summary.md and charts in --out.
+/// Without options a small sweep (<see cref="LoadTestPreset.Sweep"/>), with --quick a smoke run; --compare overlays
+/// earlier result folders instead of running load.
 /// </summary>
 public static class LoadTestCommand
 {
     public static Command Create()
     {
         var gateway = ClusterOptions.Gateway();
-        var committee = new Option<string>("--committee") { Description = "Committee sizes, one run each (e.g. 4,16,64).", DefaultValueFactory = _ => "16" };
+        var quick = new Option<bool>("--quick")
+        {
+            Description = $"Smoke preset: committee {LoadTestPreset.Quick.Committee}, {Durations.Format(LoadTestPreset.Quick.Warmup)} warm-up, {Durations.Format(LoadTestPreset.Quick.Duration)} window, "
+                + $"drain up to {Durations.Format(LoadTestPreset.Quick.Drain)} (well under a minute). Options given explicitly still win.",
+        };
+        var compare = new Option<string[]>("--compare")
+        {
+            Description = "Compare earlier result folders (each with results.json): charts and a table into --out; runs no load.",
+            HelpName = "DIR",
+            AllowMultipleArgumentsPerToken = true,
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var committee = new Option<string>("--committee") { Description = "Committee sizes, one run each (e.g. 4,16,64).", DefaultValueFactory = r => LoadTestPreset.For(r.GetValue(quick)).Committee };
         var validators = new Option<int>("--validators") { Description = "Validators per chain.", DefaultValueFactory = _ => 4 };
         var accounts = new Option<int>("--accounts") { Description = "Funded load-test accounts sending transactions.", DefaultValueFactory = _ => 2_000 };
         var rate = new Option<string>("--rate") { Description = "Offered transactions per second, or max.", DefaultValueFactory = _ => "max" };
-        var duration = Durations.Option("--duration", "Measured window (e.g. 30s).", BareUnit.Seconds, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1));
-        var warmup = Durations.Option("--warmup", "Warm-up before the window.", BareUnit.Seconds, TimeSpan.FromSeconds(5), TimeSpan.Zero);
-        var drain = Durations.Option("--drain", "Longest wait after the window for commits and finality.", BareUnit.Seconds, TimeSpan.FromSeconds(30), TimeSpan.Zero);
+        // The window's times default to the preset's (--quick or the default sweep); an explicit value always wins.
+        var duration = Durations.Option("--duration", "Measured window (e.g. 30s).", BareUnit.Seconds, LoadTestPreset.Sweep.Duration, TimeSpan.FromMilliseconds(1));
+        duration.DefaultValueFactory = r => LoadTestPreset.For(r.GetValue(quick)).Duration;
+        var warmup = Durations.Option("--warmup", "Warm-up before the window.", BareUnit.Seconds, LoadTestPreset.Sweep.Warmup, TimeSpan.Zero);
+        warmup.DefaultValueFactory = r => LoadTestPreset.For(r.GetValue(quick)).Warmup;
+        var drain = Durations.Option("--drain", "Longest wait after the window for commits and finality.", BareUnit.Seconds, LoadTestPreset.Sweep.Drain, TimeSpan.Zero);
+        drain.DefaultValueFactory = r => LoadTestPreset.For(r.GetValue(quick)).Drain;
         var blockInterval = Durations.Option("--block-interval", "Block interval (e.g. 100ms).", BareUnit.Milliseconds, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(5));
         var epochLength = new Option<ulong>("--epoch-length") { Description = "Blocks per epoch.", DefaultValueFactory = _ => 100UL };
         var leaderTimeout = Durations.OptionalOption("--leader-timeout", "Leader timeout (failover after it). Default 400ms with the embedded silo, 2s with --gateway: "
@@ -42,7 +60,7 @@ public static class LoadTestCommand
             },
         };
         var seed = new Option<ulong>("--seed") { Description = "Seed of keys and schedules.", DefaultValueFactory = _ => 1UL };
-        var output = new Option<string?>("--out") { Description = "Output folder (default results/<timestamp>)." };
+        var output = new Option<string?>("--out") { Description = "Output folder (default results/<timestamp>, with --compare results/compare-<timestamp>)." };
         var workers = new Option<int>("--workers") { Description = "Load-generator workers (each owns a slice of accounts).", DefaultValueFactory = _ => 8 };
         var maxTx = new Option<int>("--max-tx-per-block") { Description = "Block size cap.", DefaultValueFactory = _ => 2_000 };
         var mempool = new Option<int>("--mempool-capacity") { Description = "Mempool capacity (admission control; 0 = one full block).", DefaultValueFactory = _ => 0 };
@@ -50,13 +68,15 @@ public static class LoadTestCommand
 
         var command = new Command("loadtest", "Load-test committee sizes: throughput, latency, faults, with a report and charts.")
         {
-            gateway, committee, validators, accounts, rate, duration, warmup, drain, blockInterval, epochLength, leaderTimeout,
+            gateway, quick, compare, committee, validators, accounts, rate, duration, warmup, drain, blockInterval, epochLength, leaderTimeout,
             ordering, schedule, faults, seed, output, workers, maxTx, mempool, state,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
+            if (parse.GetResult(compare) is { Implicit: false })
+                return ResultComparison.Run(parse.GetValue(compare)!, parse.GetValue(output) ?? Path.Combine("results", "compare-" + DateTime.Now.ToString("yyyyMMdd-HHmmss")), stdout, stderr);
             var sizes = new List<int>();
             foreach (var part in parse.GetValue(committee)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -113,6 +133,9 @@ public static class LoadTestCommand
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss")),
                 Gateways = parse.GetValue(gateway) ?? [],
                 ClusterState = parse.GetValue(state)!,
+                Preset = new Option[] { committee, warmup, duration, drain }.Any(o => parse.GetResult(o) is null or { Implicit: true })
+                    ? LoadTestPreset.For(parse.GetValue(quick)).Name
+                    : "",
             };
             if (SiloKill.Validate(options.Faults, options.Gateways, options.ClusterState) is { } killError) return Cli.Fail(stderr, killError);
             if (SiloKill.Warning(options.Faults, options.ClusterState) is { } killWarning) stdout.WriteLine("warning: " + killWarning);

@@ -13,8 +13,10 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
         var started = DateTimeOffset.Now;
         // Long blocking collections would look like a dead leader to the liveness watch.
         System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
-        stdout.WriteLine($"loadtest: committees {string.Join(",", options.CommitteeSizes)}, {options.Validators} validators, {options.Accounts} accounts, " +
-                         $"rate {options.Rate?.ToString() ?? "max"}, {options.Duration.TotalSeconds:0}s + {options.Warmup.TotalSeconds:0}s warm-up, {options.BlockIntervalMs} ms blocks, on {connection.Where}");
+        stdout.WriteLine($"loadtest{(options.Preset.Length > 0 ? $" ({options.Preset})" : "")}: committees {string.Join(",", options.CommitteeSizes)}, " +
+                         $"{options.Validators} validators, {options.Accounts} accounts, rate {options.Rate?.ToString() ?? "max"}, " +
+                         $"{options.Warmup.TotalSeconds:0.#}s warm-up + {options.Duration.TotalSeconds:0.#}s window + drain up to {options.Drain.TotalSeconds:0.#}s, " +
+                         $"{options.BlockIntervalMs} ms blocks, on {connection.Where}");
         stdout.WriteLine("measuring ceilings...");
         var ed25519 = Ceilings.Ed25519VerifyPerSec(TimeSpan.FromSeconds(3));
         var calls = await Ceilings.OrleansCallsPerSec(connection.Grains, TimeSpan.FromSeconds(1.5));
@@ -23,8 +25,11 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
         var runs = new List<RunResult>();
         foreach (var size in options.CommitteeSizes)
         {
+            _run = runs.Count + 1;
+            _shownPhase = null;
+            if (!interactive) stdout.WriteLine(LiveView.Title(size, _run, options.CommitteeSizes.Length));
             var run = new LoadTestRun(connection.Grains, options, size, ed25519, Show);
-            runs.Add(interactive ? await RunLive(run, cancellationToken) : await run.RunAsync(cancellationToken));
+            runs.Add(interactive ? await RunLive(run, size, cancellationToken) : await run.RunAsync(cancellationToken));
             var r = runs[^1];
             stdout.WriteLine($"committee {size}: {r.CommittedTps:0.#} tx/s committed (offered {r.OfferedTps:0.#}), soft p99 {r.LatencyMs.SoftConfirm.P99} ms, " +
                              $"lost {r.TxLost}, duplicated {r.TxDuplicated}, supply {(r.SupplyConserved ? "conserved" : "VIOLATED")}, " +
@@ -36,12 +41,17 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
                                  $"next block after {Ms(k.NextBlockMs)}, longest gap {Ms(k.LongestGapMs)}, declared dead after {Ms(k.DeclaredDeadMs)}");
             if (r.SiloKills.Length > 0)
                 stdout.WriteLine($"  {r.SubmitCallsFailed} submit calls failed and were offered again ({r.TxAdmittedByFailedCalls} of their transactions had been admitted)");
+            if (r.PhasesSec is { } t)
+                stdout.WriteLine($"  took {t.Total:0.#} s: signing {t.Signing:0.#}, genesis {t.Genesis:0.#}, warm-up {t.Warmup:0.#}, window {t.Window:0.#}, " +
+                                 $"drain {t.Drain:0.#}, measure {t.Measure:0.#}, audit {t.Audit:0.#}");
         }
 
         var report = new LoadTestReport(Machine(connection), new CeilingResult(Math.Round(ed25519), Math.Round(calls)), runs, started.ToString("O"), commandLine);
         var files = ReportWriter.Write(report, options.OutputDirectory);
         stdout.WriteLine();
         stdout.Write(ReportWriter.Table(report));
+        stdout.WriteLine(ReportWriter.WindowNote(report));
+        stdout.WriteLine($"loadtest took {(DateTimeOffset.Now - started).TotalSeconds:0} s");
         stdout.WriteLine();
         foreach (var f in files) stdout.WriteLine($"wrote {f}");
         return (report, files);
@@ -58,21 +68,28 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
         return string.Join(", ", single.Concat(counted));
     }
 
+    private readonly LiveView _view = new(options);
     private RunProgress? _latest;
+    private int _run;
+    private string? _shownPhase;
 
+    /// <summary>Off a terminal: a line per sample of the warm-up, the window and the drain, and one when any other phase begins.</summary>
     private void Show(RunProgress progress)
     {
         _latest = progress;
-        if (!interactive && progress.Phase is "load" or "drain")
-            stdout.WriteLine($"[c{progress.CommitteeSize} {progress.Phase} {progress.Elapsed.TotalSeconds,5:0}s] {progress.CommittedTps,8:0} tx/s  height {progress.Height}  epoch {progress.Epoch}  " +
-                             $"leader {progress.Leader}  p99 {progress.P99Ms} ms  mempool {progress.Mempool}  faults {progress.FaultsFired}{(progress.Halted ? "  HALTED" : "")}");
+        if (interactive) return;
+        if (_shownPhase is null) stdout.WriteLine(LiveView.Header());
+        if (progress.Phase is RunPhase.Warmup or RunPhase.Load or RunPhase.Drain || progress.Phase != _shownPhase)
+            stdout.WriteLine(_view.Line(progress));
+        _shownPhase = progress.Phase;
     }
 
-    private async Task<RunResult> RunLive(LoadTestRun run, CancellationToken cancellationToken)
+    private async Task<RunResult> RunLive(LoadTestRun run, int size, CancellationToken cancellationToken)
     {
         RunResult? result = null;
-        var table = new Table().AddColumns("committee", "phase", "elapsed", "committed tx/s", "height", "epoch", "leader", "p99 ms", "faults", "admitted", "mempool");
-        await AnsiConsole.Live(table).StartAsync(async ctx =>
+        var runs = options.CommitteeSizes.Length;
+        _latest = null;
+        await AnsiConsole.Live(new Markup(Markup.Escape(LiveView.Title(size, _run, runs)))).StartAsync(async ctx =>
         {
             var work = run.RunAsync(cancellationToken);
             while (!work.IsCompleted)
@@ -80,9 +97,7 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
                 await Task.WhenAny(work, Task.Delay(500, CancellationToken.None));
                 if (_latest is { } p)
                 {
-                    table.Rows.Clear();
-                    table.AddRow(p.CommitteeSize.ToString(), p.Phase + (p.Halted ? " (halted)" : ""), $"{p.Elapsed.TotalSeconds:0}s", $"{p.CommittedTps:0}",
-                        p.Height.ToString(), p.Epoch.ToString(), p.Leader, p.P99Ms.ToString(), p.FaultsFired.ToString(), p.Admitted.ToString(), p.Mempool.ToString());
+                    ctx.UpdateTarget(_view.Render(p, _run, runs));
                     ctx.Refresh();
                 }
             }

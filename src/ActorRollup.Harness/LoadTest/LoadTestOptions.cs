@@ -36,6 +36,9 @@ public sealed record LoadTestOptions
 
     /// <summary>State folder of the local cluster (`rollup cluster up`) whose silos the silo-kill fault kills.</summary>
     public string ClusterState { get; init; } = Supervisor.ClusterStateFolder.DefaultFolder;
+
+    /// <summary>The preset the defaults came from ("default sweep", "quick"), for the report's first line.</summary>
+    public string Preset { get; init; } = "";
 }
 
 /// <summary>A fault the run fires at a moment: "leader-crash@10s".</summary>

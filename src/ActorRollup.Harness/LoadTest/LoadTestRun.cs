@@ -12,9 +12,24 @@ using HdrHistogram;
 
 namespace ActorRollup.Harness.LoadTest;
 
-/// <summary>A live sample of a run, for the progress display.</summary>
+/// <summary>A live sample of a run, for the progress display. <see cref="Elapsed"/> counts from the start of the
+/// traffic (warm-up included), <see cref="PhaseElapsed"/> from the start of <see cref="Phase"/>.</summary>
 public sealed record RunProgress(int CommitteeSize, TimeSpan Elapsed, string Phase, double CommittedTps, ulong Height, ulong Epoch,
-    string Leader, double P99Ms, int FaultsFired, long Admitted, long Committed, int Mempool, bool Halted);
+    string Leader, double P99Ms, int FaultsFired, long Admitted, long Committed, int Mempool, bool Halted, TimeSpan PhaseElapsed);
+
+/// <summary>The phases of a run, in order, as the progress display names them.</summary>
+public static class RunPhase
+{
+    public const string Signing = "signing";
+    public const string Genesis = "genesis";
+    public const string Warmup = "warm-up";
+    public const string Load = "load";
+    public const string Drain = "drain";
+    public const string Measure = "measure";
+    public const string Audit = "audit";
+
+    public static readonly string[] All = [Signing, Genesis, Warmup, Load, Drain, Measure, Audit];
+}
 
 /// <summary>
 /// One load-test run on a fresh chain of one committee size: genesis, pre-signed traffic, faults at their times,
@@ -29,16 +44,23 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     private readonly LongHistogram _liveSoft = new(1, 3_600_000, 3);
     private ulong _scanned;
     private long _committedLive;
+    private RunProgress? _lastSample;
+    /// <summary>Time since the current phase began (restarted at each).</summary>
+    private readonly Stopwatch _phaseClock = new();
 
     public string ChainId => _chainId;
 
     public async Task<RunResult> RunAsync(CancellationToken cancellationToken)
     {
+        var total = Stopwatch.StartNew();
         var genesis = Genesis();
         // Sign first: the chain must not compete with the signing for the cores (it would look like a dead leader).
-        report(Progress("signing", TimeSpan.Zero, null));
+        _phaseClock.Restart();
+        report(Progress(RunPhase.Signing, TimeSpan.Zero, null));
         var perAccount = PreSign(genesis, out long presigned);
-        report(Progress("genesis", TimeSpan.Zero, null));
+        var signingSec = _phaseClock.Elapsed.TotalSeconds;
+        _phaseClock.Restart();
+        report(Progress(RunPhase.Genesis, TimeSpan.Zero, null));
         var boot = await grains.Chain(_chainId).Bootstrap(genesis);
         if (!boot.Ok) throw new InvalidOperationException($"cannot bootstrap {_chainId}: {boot.Reason} {boot.Detail}");
         var chain = grains.Chain(_chainId);
@@ -46,48 +68,46 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
 
         var generator = new TrafficGenerator(grains.GetGrain<IAdmissionGrain>(_chainId), perAccount, options.Workers, options.BatchSize, options.Rate);
         using var stopTraffic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var genesisSec = _phaseClock.Elapsed.TotalSeconds;
         var clock = Stopwatch.StartNew();
         var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var windowStartMs = startMs + (long)options.Warmup.TotalMilliseconds;
-        var windowEndMs = windowStartMs + (long)options.Duration.TotalMilliseconds;
+        // Offered and committed tx/s are both counted over this window (on the wall clock the block times use).
+        var window = MeasuredWindow.After(startMs, options.Warmup, options.Duration);
         var traffic = generator.RunAsync(stopTraffic.Token);
         var pendingFaults = new Queue<FaultSpec>(options.Faults);
-        long offeredAtWindowStart = 0, offeredAtWindowEnd = 0;
-        bool windowStarted = false;
+        _phaseClock.Restart();
 
-        // The measured window, sampled every second; faults fire at their times.
-        var total = options.Warmup + options.Duration;
-        while (clock.Elapsed < total && !cancellationToken.IsCancellationRequested)
+        // Warm-up, then the measured window, sampled every second; faults fire at their times. The traffic runs on to
+        // the end of the window (on the wall clock), so the window is covered whole.
+        var loadEnd = options.Warmup + options.Duration;
+        while ((clock.Elapsed < loadEnd || DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() < window.EndMs) && !cancellationToken.IsCancellationRequested)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, Math.Max(50, (total - clock.Elapsed).TotalMilliseconds))), cancellationToken);
-            if (!windowStarted && clock.Elapsed >= options.Warmup)
-            {
-                windowStarted = true;
-                offeredAtWindowStart = Interlocked.Read(ref generator.Offered);
-            }
+            var next = clock.Elapsed < options.Warmup ? options.Warmup : loadEnd;
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, Math.Max(50, (next - clock.Elapsed).TotalMilliseconds))), cancellationToken);
             while (pendingFaults.Count > 0 && pendingFaults.Peek().At <= clock.Elapsed)
                 await Fire(pendingFaults.Dequeue(), clock.Elapsed);
             await Tolerate(async () =>
             {
                 await Scan();
-                report(await Sample("load", clock.Elapsed, generator));
+                var now = clock.Elapsed;
+                report(await Sample(now < options.Warmup ? RunPhase.Warmup : RunPhase.Load, now, generator));
             });
         }
-        offeredAtWindowEnd = Interlocked.Read(ref generator.Offered);
+        var stopMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         stopTraffic.Cancel();
         await traffic;
 
         // Drain: every admitted transaction committed, and the blocks holding them final.
-        var drainClock = Stopwatch.StartNew();
+        _phaseClock.Restart();
         var admitted = generator.AdmittedLog.Select(a => a.Hash).ToHashSet();
-        while (drainClock.Elapsed < options.Drain && !cancellationToken.IsCancellationRequested)
+        while (_phaseClock.Elapsed < options.Drain && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(500, cancellationToken);
             var drained = false;
             await Tolerate(async () =>
             {
                 await Scan();
-                report(await Sample("drain", clock.Elapsed, generator));
+                report(await Sample(RunPhase.Drain, clock.Elapsed, generator));
                 var head = await chain.GetHead();
                 var committedNow = Canonical().SelectMany(b => b.TransactionHashes).Count(admitted.Contains);
                 var lastWithTx = Canonical().Where(b => b.TransactionCount > 0).Select(b => b.Height).DefaultIfEmpty(0UL).Max();
@@ -96,15 +116,29 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             if (drained) break;
         }
 
+        var drainSec = _phaseClock.Elapsed.TotalSeconds;
+
         // The figures come from the final, canonical chain (rollbacks replaced some heights during the run).
+        _phaseClock.Restart();
+        report(Progress(RunPhase.Measure, clock.Elapsed, generator));
         var final = await FinalChain();
-        var result = await Measure(final, generator, admitted, presigned, windowStartMs, windowEndMs, offeredAtWindowEnd - offeredAtWindowStart);
+        var result = await Measure(final, generator, admitted, presigned, window, startMs);
         await ClearFaults(genesis);
         await grains.Rotation(_chainId).Retire();
+        var measureSec = _phaseClock.Elapsed.TotalSeconds;
         // The audit replays the retired chain from genesis: every block, certificate, term and the supply.
-        report(Progress("audit", clock.Elapsed, generator));
-        return result with { Audit = await new ChainAuditor(grains).AuditAsync(_chainId, cancellationToken) };
+        _phaseClock.Restart();
+        report(Progress(RunPhase.Audit, clock.Elapsed, generator));
+        var audit = await new ChainAuditor(grains).AuditAsync(_chainId, cancellationToken);
+        // Warm-up and window on the wall clock of the traffic: the window's own bounds, the traffic's stop.
+        var phases = new PhaseSeconds(R(signingSec), R(genesisSec), R((window.StartMs - startMs) / 1000.0), R((stopMs - window.StartMs) / 1000.0), R(drainSec), R(measureSec),
+            R(_phaseClock.Elapsed.TotalSeconds), R(total.Elapsed.TotalSeconds));
+        return result with { Audit = audit, PhasesSec = phases };
     }
+
+    private static double R(double seconds) => Math.Round(seconds, 1);
+
+
 
     /// <summary>The chain parameters a run uses (also what the command validates before connecting).</summary>
     public static ChainConfig ConfigFor(LoadTestOptions options, string chainId, int committeeSize) => new()
@@ -250,18 +284,27 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     {
         var status = await grains.Chain(_chainId).GetStatus();
         var recent = _blocks.Values.Where(b => b.CommittedAtMs >= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 3_000).Sum(b => (double)b.TransactionCount) / 3.0;
-        return new RunProgress(committeeSize, elapsed, phase, recent, status.SoftConfirmedHeight, status.Epoch, status.Leader,
+        _lastSample = new RunProgress(committeeSize, elapsed, phase, recent, status.SoftConfirmedHeight, status.Epoch, status.Leader,
             _liveSoft.TotalCount == 0 ? 0 : _liveSoft.GetValueAtPercentile(99), _faults.Count, Interlocked.Read(ref generator.Admitted),
-            _committedLive, status.MempoolSize, status.Halted);
+            _committedLive, status.MempoolSize, status.Halted, phase switch
+            {
+                RunPhase.Warmup => elapsed,
+                RunPhase.Load => elapsed - options.Warmup,
+                _ => _phaseClock.Elapsed,
+            });
+        return _lastSample;
     }
 
+    /// <summary>Progress between samples: before the traffic, nothing yet; after it (measure, audit), the last sample's
+    /// chain figures under the new phase, not zeros.</summary>
     private RunProgress Progress(string phase, TimeSpan elapsed, TrafficGenerator? generator) =>
-        new(committeeSize, elapsed, phase, 0, 0, 0, "", 0, _faults.Count, generator?.Admitted ?? 0, 0, 0, false);
+        _lastSample is { } last
+            ? last with { Phase = phase, Elapsed = elapsed, CommittedTps = 0, FaultsFired = _faults.Count, PhaseElapsed = TimeSpan.Zero }
+            : new(committeeSize, elapsed, phase, 0, 0, 0, "", 0, _faults.Count, generator?.Admitted ?? 0, 0, 0, false, TimeSpan.Zero);
 
     private async Task<RunResult> Measure(List<BlockView> final, TrafficGenerator generator, HashSet<Hash32> admitted, long presigned,
-        long windowStartMs, long windowEndMs, long offeredInWindow)
+        MeasuredWindow window, long trafficStartMs)
     {
-        var windowSec = (windowEndMs - windowStartMs) / 1000.0;
         var occurrences = new Dictionary<Hash32, int>();
         foreach (var b in final)
             foreach (var h in b.TransactionHashes)
@@ -272,25 +315,18 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         var soft = new LongHistogram(1, 3_600_000, 3);
         var validated = new LongHistogram(1, 3_600_000, 3);
         var finalized = new LongHistogram(1, 3_600_000, 3);
-        long inWindow = 0;
+        var commits = final.Select(b => (b.CommittedAtMs, (long)b.TransactionCount)).ToList();
+        var offers = generator.OfferLog.ToList();
         foreach (var b in final)
         {
-            if (b.CommittedAtMs >= windowStartMs && b.CommittedAtMs < windowEndMs) inWindow += b.TransactionCount;
             for (int i = 0; i < b.AdmittedAtMs.Length; i++)
             {
                 var admittedAt = b.AdmittedAtMs[i];
-                if (admittedAt < windowStartMs || admittedAt >= windowEndMs) continue;
+                if (!window.Contains(admittedAt)) continue;
                 soft.RecordValue(Math.Max(1, b.CommittedAtMs - admittedAt));
                 if (b.ValidatedAtMs > 0) validated.RecordValue(Math.Max(1, b.ValidatedAtMs - admittedAt));
                 if (b.FinalizedAtMs > 0) finalized.RecordValue(Math.Max(1, b.FinalizedAtMs - admittedAt));
             }
-        }
-        var timeline = new double[(int)Math.Ceiling((windowEndMs - (windowStartMs - (long)options.Warmup.TotalMilliseconds)) / 1000.0)];
-        var origin = windowStartMs - (long)options.Warmup.TotalMilliseconds;
-        foreach (var b in final)
-        {
-            var second = (b.CommittedAtMs - origin) / 1000;
-            if (second >= 0 && second < timeline.Length) timeline[second] += b.TransactionCount;
         }
 
         var rotation = await grains.Rotation(_chainId).GetStatus();
@@ -313,15 +349,16 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             ChainId = _chainId,
             CommitteeSize = committeeSize,
             Validators = options.Validators,
-            DurationSec = windowSec,
-            OfferedTps = Math.Round(offeredInWindow / windowSec, 1),
-            CommittedTps = Math.Round(inWindow / windowSec, 1),
+            DurationSec = window.Seconds,
+            WarmupSec = options.Warmup.TotalSeconds,
+            OfferedTps = window.Rate(window.CountIn(offers)),
+            CommittedTps = window.Rate(window.CountIn(commits)),
             LatencyMs = new LatencySet(P(soft), P(validated), P(finalized)),
             Blocks = final.Count,
             Epochs = head.Epoch,
             LeaderChanges = rotation.LeaderChanges,
             Failovers = rotation.FailoverLog.Select(f => new FailoverResult(f.DurationMs, f.FailedLeader, f.Replacement, f.Reason,
-                Math.Round((f.AtMs - (windowStartMs - (long)options.Warmup.TotalMilliseconds)) / 1000.0, 2))).ToArray(),
+                Math.Round((f.AtMs - trafficStartMs) / 1000.0, 2))).ToArray(),
             Rollbacks = rollbacks.Select(r => new RollbackResult(r.Depth, r.RestoredAtMs - r.BadBlockCommittedAtMs)).ToArray(),
             Slashes = views.Sum(v => v.Slashes),
             TxAdmitted = admitted.Count,
@@ -335,7 +372,8 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             TxRefused = generator.Refused,
             Refusals = generator.RefusalReasons.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
             Faults = _faults.ToArray(),
-            TpsTimeline = timeline,
+            TpsTimeline = window.PerSecond(trafficStartMs, commits),
+            OfferedTimeline = window.PerSecond(trafficStartMs, offers),
             SupplyAudit = $"total {audit.Total} expected {audit.Expected} (L2 {audit.L2Balances}, fees in flight {audit.FeesInFlight}, L1 {audit.L1Balances}, bonded {audit.Bonded}, unbonding {audit.Unbonding}, pools {audit.RewardPools}, validator bonds {audit.ValidatorBonds}, minted {audit.Minted}, burned {audit.Burned})",
             PresignedTx = presigned,
             GeneratorExhausted = generator.Exhausted,

@@ -66,6 +66,17 @@ public static class ReportWriter
         return sb.ToString();
     }
 
+    /// <summary>What offered and committed tx/s count, in one sentence for the console and summary.md.</summary>
+    public static string WindowNote(LoadTestReport report)
+    {
+        var windows = report.Runs.Select(r => (r.WarmupSec, r.DurationSec)).Distinct().ToList();
+        var which = windows.Count == 1
+            ? $"the {F(windows[0].DurationSec)} s after the {F(windows[0].WarmupSec)} s warm-up, before the drain"
+            : "after each run's warm-up, before its drain";
+        return $"Offered and committed tx/s are both over the measured window ({which}): offered counts the transactions sent in it " +
+               "(by send time; a re-offer after back-pressure counts once), committed the transactions in blocks committed in it.";
+    }
+
     private static string Markdown(LoadTestReport report, List<string> charts)
     {
         var m = report.Machine;
@@ -80,13 +91,19 @@ public static class ReportWriter
         sb.AppendLine();
         sb.Append(Table(report));
         sb.AppendLine();
+        sb.AppendLine(WindowNote(report));
+        sb.AppendLine();
         foreach (var r in report.Runs)
         {
             sb.AppendLine($"- committee {r.CommitteeSize} (`{r.ChainId}`): committed/ceiling = {F(100 * r.CommittedTps / Math.Max(1, report.Ceilings.Ed25519VerifyPerSec))}% of Ed25519 verifications/s; " +
                           $"{r.TxRefused} refused ({string.Join(", ", r.Refusals.Select(kv => $"{kv.Key} {kv.Value}"))}); faults: " +
                           (r.Faults.Length == 0 ? "none" : string.Join(", ", r.Faults.Select(f => $"{f.Kind}@{F(f.AtSec)}s on {f.Target}"))) +
                           $"; failovers: {(r.Failovers.Length == 0 ? "none" : string.Join("; ", r.Failovers.Select(f => $"{f.FailedLeader} → {f.Replacement} at {F(f.AtSec)}s in {f.DurationMs} ms ({f.Reason})")))}" +
-                          $"; {r.PresignedTx} transactions pre-signed{(r.GeneratorExhausted ? " (all offered: the generator ran out)" : "")}; supply: {r.SupplyAudit}.");
+                          $"; {r.PresignedTx} transactions pre-signed{(r.GeneratorExhausted ? " (all offered: the generator ran out)" : "")}; supply: {r.SupplyAudit}" +
+                          (r.PhasesSec is { } t
+                              ? $"; took {F(t.Total)} s (signing {F(t.Signing)}, genesis {F(t.Genesis)}, warm-up {F(t.Warmup)}, window {F(t.Window)}, " +
+                                $"drain {F(t.Drain)}, measure {F(t.Measure)}, audit {F(t.Audit)})."
+                              : "."));
             if (r.Audit is { } audit)
                 sb.AppendLine($"  - audit (`rollup verify`): **{(audit.Passed ? "passed" : "FAILED")}** — {audit.Blocks} blocks, {audit.Transactions} transactions, " +
                               $"{audit.Certificates} certificates, {audit.Epochs} epochs, {audit.Terms} terms replayed from genesis in {audit.ElapsedMs} ms; " +

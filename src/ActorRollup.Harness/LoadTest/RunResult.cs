@@ -34,8 +34,12 @@ public sealed record RunResult
 {
     [JsonPropertyName("committeeSize")] public int CommitteeSize { get; init; }
     [JsonPropertyName("validators")] public int Validators { get; init; }
+    /// <summary>The measured window: after the warm-up, before the drain. Offered and committed tx/s are both over it.</summary>
     [JsonPropertyName("durationSec")] public double DurationSec { get; init; }
+    /// <summary>Transactions offered for good in the window (by the time their submit call was sent; a re-offer after
+    /// back-pressure counts once), per second of the window.</summary>
     [JsonPropertyName("offeredTps")] public double OfferedTps { get; init; }
+    /// <summary>Transactions in blocks committed in the window (by the block's commit time), per second of the window.</summary>
     [JsonPropertyName("committedTps")] public double CommittedTps { get; init; }
     [JsonPropertyName("latencyMs")] public required LatencySet LatencyMs { get; init; }
     [JsonPropertyName("blocks")] public int Blocks { get; init; }
@@ -58,7 +62,14 @@ public sealed record RunResult
     [JsonPropertyName("txRefused")] public long TxRefused { get; init; }
     [JsonPropertyName("refusals")] public Dictionary<string, long> Refusals { get; init; } = [];
     [JsonPropertyName("faults")] public FiredFault[] Faults { get; init; } = [];
+    /// <summary>The warm-up before the window; the timelines and fault times count from its start.</summary>
+    [JsonPropertyName("warmupSec")] public double WarmupSec { get; init; }
+    /// <summary>Committed transactions per second of the run, warm-up and window, by block commit time.</summary>
     [JsonPropertyName("tpsTimeline")] public double[] TpsTimeline { get; init; } = [];
+    /// <summary>Offered transactions per second of the run, warm-up and window, counted as offeredTps is.</summary>
+    [JsonPropertyName("offeredTimeline")] public double[] OfferedTimeline { get; init; } = [];
+    /// <summary>Wall time of each phase of the run.</summary>
+    [JsonPropertyName("phasesSec")] public PhaseSeconds? PhasesSec { get; init; }
     [JsonPropertyName("supplyAudit")] public string SupplyAudit { get; init; } = "";
     [JsonPropertyName("presignedTx")] public long PresignedTx { get; init; }
     [JsonPropertyName("generatorExhausted")] public bool GeneratorExhausted { get; init; }
@@ -70,6 +81,18 @@ public sealed record RunResult
     /// <summary>Transactions of those calls that had been admitted all the same (the second offer was answered Duplicate or NonceUsed).</summary>
     [JsonPropertyName("txAdmittedByFailedCalls")] public long TxAdmittedByFailedCalls { get; init; }
 }
+
+/// <summary>Wall seconds of a run's phases: signing the traffic, genesis until the first block, warm-up, the measured
+/// window, the drain, reading the figures off the final chain (and retiring it), the audit; and the run's total.</summary>
+public sealed record PhaseSeconds(
+    [property: JsonPropertyName("signing")] double Signing,
+    [property: JsonPropertyName("genesis")] double Genesis,
+    [property: JsonPropertyName("warmup")] double Warmup,
+    [property: JsonPropertyName("window")] double Window,
+    [property: JsonPropertyName("drain")] double Drain,
+    [property: JsonPropertyName("measure")] double Measure,
+    [property: JsonPropertyName("audit")] double Audit,
+    [property: JsonPropertyName("total")] double Total);
 
 public sealed record Machine(
     [property: JsonPropertyName("cores")] int Cores,

@@ -30,6 +30,9 @@ public sealed class TrafficGenerator
     public long RecoveredAfterFailedCall;
     public readonly ConcurrentDictionary<AdmissionReason, long> RefusalReasons = new();
     public readonly ConcurrentBag<(Hash32 Hash, long AtMs)> AdmittedLog = [];
+    /// <summary>Per submit call: when it was sent (Unix ms) and how many of its transactions were offered for good
+    /// (taken or refused, not handed back by back-pressure) — what offered tx/s over a window counts.</summary>
+    public readonly ConcurrentQueue<(long AtMs, long Count)> OfferLog = new();
     private long _exhausted;
 
     public TrafficGenerator(IAdmissionGrain admission, IReadOnlyList<Transaction[]> perAccount, int workers, int batchSize, int? rate)
@@ -79,6 +82,7 @@ public sealed class TrafficGenerator
             retry.Clear();
             while (batch.Count < _batchSize && next < queue.Length) batch.Add(queue[next++]);
             var fresh = batch.Count;
+            var sentAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             AdmissionResultSummary outcome;
             try
             {
@@ -95,6 +99,7 @@ public sealed class TrafficGenerator
             }
             sent += fresh - outcome.Retried;
             Interlocked.Add(ref Offered, fresh - outcome.Retried);
+            if (fresh > outcome.Retried) OfferLog.Enqueue((sentAtMs, fresh - outcome.Retried));
             if (outcome.Retried > 0)
             {
                 try { await Task.Delay(outcome.Failed ? 200 : 10, stop); } catch (OperationCanceledException) { break; }
