@@ -43,7 +43,7 @@ public static class LoadTestCommand
         drain.DefaultValueFactory = r => LoadTestPreset.For(r.GetValue(quick)).Drain;
         var blockInterval = Durations.Option("--block-interval", "Block interval (e.g. 100ms).", BareUnit.Milliseconds, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(5));
         var epochLength = new Option<ulong>("--epoch-length") { Description = "Blocks per epoch.", DefaultValueFactory = _ => 100UL };
-        var leaderTimeout = Durations.OptionalOption("--leader-timeout", "Leader timeout (failover after it). Default 400ms with the embedded silo, 2s with --gateway: "
+        var leaderTimeout = Durations.OptionalOption("--leader-timeout", "Leader timeout (failover after it). Default with the embedded silo: 400ms, or 8 x this machine's time to verify a full block's signatures if longer (at most 2s); 2s with --gateway: "
             + "silo processes and Redis sharing the cores make blocks slower, and spurious failovers jail the committee.", BareUnit.Milliseconds, TimeSpan.FromMilliseconds(1));
         var ordering = new Option<string>("--ordering") { Description = "fcfs or fee-priority.", DefaultValueFactory = _ => "fcfs" };
         var schedule = new Option<string>("--schedule") { Description = "weighted-round-robin or stake-lottery.", DefaultValueFactory = _ => "weighted-round-robin" };
@@ -122,7 +122,7 @@ public static class LoadTestCommand
                 Drain = drainTime,
                 BlockIntervalMs = (int)parse.GetValue(blockInterval).TotalMilliseconds,
                 EpochLength = parse.GetValue(epochLength),
-                LeaderTimeoutMs = (int?)parse.GetValue(leaderTimeout)?.TotalMilliseconds ?? ((parse.GetValue(gateway)?.Length ?? 0) > 0 ? 2_000 : 400),
+                LeaderTimeoutMs = (int?)parse.GetValue(leaderTimeout)?.TotalMilliseconds ?? ((parse.GetValue(gateway)?.Length ?? 0) > 0 ? 2_000 : null),
                 Ordering = policy,
                 Schedule = parse.GetValue(schedule)!,
                 Faults = faultList,

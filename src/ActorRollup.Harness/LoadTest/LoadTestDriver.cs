@@ -21,6 +21,11 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
         var ed25519 = Ceilings.Ed25519VerifyPerSec(TimeSpan.FromSeconds(3));
         var calls = await Ceilings.OrleansCallsPerSec(connection.Grains, TimeSpan.FromSeconds(1.5));
         stdout.WriteLine($"ceilings: {ed25519:0} Ed25519 verifications/s, {calls:0} grain calls/s");
+        if (options.LeaderTimeoutMs is null)
+        {
+            options = options with { LeaderTimeoutMs = LoadTestOptions.MachineLeaderTimeoutMs(ed25519, options.MaxTxPerBlock) };
+            stdout.WriteLine($"leader timeout {options.LeaderTimeoutMs} ms (from this machine's Ed25519 ceiling and a {options.MaxTxPerBlock}-transaction block; --leader-timeout sets it)");
+        }
 
         var runs = new List<RunResult>();
         foreach (var size in options.CommitteeSizes)

@@ -18,7 +18,30 @@ public sealed record LoadTestOptions
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(30);
     public int BlockIntervalMs { get; init; } = 100;
     public ulong EpochLength { get; init; } = 100;
-    public int LeaderTimeoutMs { get; init; } = 400;
+    /// <summary>Leader timeout in ms; null = <see cref="MachineLeaderTimeoutMs"/>, derived once the ceilings are measured.</summary>
+    public int? LeaderTimeoutMs { get; init; }
+
+    /// <summary>The timeout the runs use (after <see cref="LoadTestDriver"/> has derived a missing one).</summary>
+    public int EffectiveLeaderTimeoutMs => LeaderTimeoutMs ?? MinimumLeaderTimeoutMs;
+
+    /// <summary>The embedded silo's leader timeout when none is given: at least 400 ms.</summary>
+    public const int MinimumLeaderTimeoutMs = 400;
+
+    /// <summary>
+    /// The embedded default leader timeout for this machine: 400 ms, or eight times the time this machine takes to verify
+    /// a full block's signatures on all its cores (rounded up to 100 ms, at most 2 s), whichever is longer. At the
+    /// maximum rate a leader's block round shares the cores with the admission of the next block's worth of
+    /// transactions: measured on a 2-core VM verifying 19k–23k signatures a second, saturated 2,000-transaction blocks
+    /// sometimes took 400–500 ms (once 1.2 s), so a fixed 400 ms failed healthy leaders over until a committee of 4 was
+    /// jailed whole (a permanent halt); on a machine twice as fast the rule gives 400 ms.
+    /// </summary>
+    public static int MachineLeaderTimeoutMs(double ed25519VerifyPerSec, int maxTxPerBlock)
+    {
+        if (!(ed25519VerifyPerSec > 0)) return 2_000;
+        var ms = 8 * 1_000.0 * maxTxPerBlock / ed25519VerifyPerSec;
+        var rounded = (int)Math.Min(2_000, Math.Ceiling(ms / 100) * 100);
+        return Math.Max(MinimumLeaderTimeoutMs, rounded);
+    }
     public OrderingPolicy Ordering { get; init; } = OrderingPolicy.Fcfs;
     public string Schedule { get; init; } = "weighted-round-robin";
     public IReadOnlyList<FaultSpec> Faults { get; init; } = [];

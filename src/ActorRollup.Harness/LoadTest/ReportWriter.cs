@@ -96,7 +96,7 @@ public static class ReportWriter
         foreach (var r in report.Runs)
         {
             sb.AppendLine($"- committee {r.CommitteeSize} (`{r.ChainId}`): committed/ceiling = {F(100 * r.CommittedTps / Math.Max(1, report.Ceilings.Ed25519VerifyPerSec))}% of Ed25519 verifications/s; " +
-                          $"{r.TxRefused} refused ({string.Join(", ", r.Refusals.Select(kv => $"{kv.Key} {kv.Value}"))}); faults: " +
+                          $"{r.TxRefused} refused for good{(r.Refusals.Count == 0 ? "" : " (" + string.Join(", ", r.Refusals.Select(kv => $"{kv.Key} {kv.Value}")) + ")")} — back-pressure refusals were re-offered and are not counted (status counts them); faults: " +
                           (r.Faults.Length == 0 ? "none" : string.Join(", ", r.Faults.Select(f => $"{f.Kind}@{F(f.AtSec)}s on {f.Target}"))) +
                           $"; failovers: {(r.Failovers.Length == 0 ? "none" : string.Join("; ", r.Failovers.Select(f => $"{f.FailedLeader} → {f.Replacement} at {F(f.AtSec)}s in {f.DurationMs} ms ({f.Reason})")))}" +
                           $"; {r.PresignedTx} transactions pre-signed{(r.GeneratorExhausted ? " (all offered: the generator ran out)" : "")}; supply: {r.SupplyAudit}" +

@@ -58,6 +58,7 @@ public sealed record RunResult
     // Beyond the required fields: what a reader needs to interpret the run.
     [JsonPropertyName("chainId")] public string ChainId { get; init; } = "";
     [JsonPropertyName("blockIntervalMs")] public int BlockIntervalMs { get; init; }
+    [JsonPropertyName("leaderTimeoutMs")] public int LeaderTimeoutMs { get; init; }
     [JsonPropertyName("offeredRate")] public string OfferedRate { get; init; } = "max";
     [JsonPropertyName("txRefused")] public long TxRefused { get; init; }
     [JsonPropertyName("refusals")] public Dictionary<string, long> Refusals { get; init; } = [];
