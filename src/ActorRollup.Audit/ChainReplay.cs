@@ -168,7 +168,7 @@ public sealed class ChainReplay
         Add(h, BlockRules.CheckHeight(header, h));
         Add(h, BlockRules.CheckChain(header, _config.ChainId));
         Add(h, BlockRules.CheckParent(header, _headHash));
-        Add(h, BlockRules.CheckEpoch(header, Epochs));
+        Add(h, BlockRules.CheckEpoch(header, h, Epochs));
         _maxEpoch = Math.Max(_maxEpoch, Epochs.Of(h));
         if (header.Term < _lastTerm) Add(h, AuditReason.TermRegression, $"term {header.Term} after term {_lastTerm}");
         _termsSeen.Add(header.Term);
@@ -247,7 +247,7 @@ public sealed class ChainReplay
         if (terms.TryGetValue(header.Term, out var term))
         {
             Add(h, BlockRules.CheckLeader(header, term.LeaderId));
-            Add(h, BlockRules.CheckTermRange(header, term.Span));
+            Add(h, BlockRules.CheckTermRange(header, h, term.Span));
             return;
         }
         if (terms.Count > 0 && (header.Term == 0 || header.Term > terms.Keys.Max()))

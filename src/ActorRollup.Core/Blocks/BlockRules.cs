@@ -82,17 +82,24 @@ public static class BlockRules
         header.ParentHash == expected ? BlockCheck.Sound : new(BlockFault.WrongParent, $"parent {header.ParentHash.Short()}, but the block below is {expected.Short()}");
 
     /// <summary>The header's epoch is the epoch its height falls in.</summary>
-    public static BlockCheck CheckEpoch(BlockHeader header, Epochs epochs)
+    public static BlockCheck CheckEpoch(BlockHeader header, Epochs epochs) => CheckEpoch(header, header.Height, epochs);
+
+    /// <summary>The header's epoch is the epoch of <paramref name="height"/>, the place the block holds in the chain (the
+    /// audit judges a block at its place, which a forged header height does not move).</summary>
+    public static BlockCheck CheckEpoch(BlockHeader header, ulong height, Epochs epochs)
     {
-        var epoch = epochs.Of(header.Height);
-        return header.Epoch == epoch ? BlockCheck.Sound : new(BlockFault.WrongEpoch, $"header says epoch {header.Epoch}, height {header.Height} is in epoch {epoch}");
+        var epoch = epochs.Of(height);
+        return header.Epoch == epoch ? BlockCheck.Sound : new(BlockFault.WrongEpoch, $"header says epoch {header.Epoch}, height {height} is in epoch {epoch}");
     }
 
     /// <summary>The header's height and epoch lie within <paramref name="term"/>.</summary>
-    public static BlockCheck CheckTermRange(BlockHeader header, in TermSpan term) =>
-        term.Covers(header.Height) && header.Epoch == term.Epoch
+    public static BlockCheck CheckTermRange(BlockHeader header, in TermSpan term) => CheckTermRange(header, header.Height, term);
+
+    /// <summary><paramref name="height"/> (the block's place) and the header's epoch lie within <paramref name="term"/>.</summary>
+    public static BlockCheck CheckTermRange(BlockHeader header, ulong height, in TermSpan term) =>
+        term.Covers(height) && header.Epoch == term.Epoch
             ? BlockCheck.Sound
-            : new(BlockFault.OutsideTerm, $"height {header.Height} epoch {header.Epoch} is outside term {term.Term} (epoch {term.Epoch}, heights {term.FirstHeight}..{term.LastHeight})");
+            : new(BlockFault.OutsideTerm, $"height {height} epoch {header.Epoch} is outside term {term.Term} (epoch {term.Epoch}, heights {term.FirstHeight}..{term.LastHeight})");
 
     /// <summary>The header's transaction root is the root of the body.</summary>
     public static BlockCheck CheckTxRoot(Block block)

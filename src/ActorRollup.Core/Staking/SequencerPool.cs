@@ -231,7 +231,7 @@ public sealed record SequencerPool
     /// An unlock as a staker asks for it in <paramref name="epoch"/> (§5), for the ledger and the Sequencer grain
     /// alike: a position that does not match the pool (more shares than the pool, or an owner position that is not
     /// the owner's shares) is refused with <see cref="StakingReason.UnlockExceedsLocked"/>; the unlock is claimable
-    /// from <see cref="StakingParameters.ClaimableFrom"/>(epoch) (<see cref="StakingReason.Overflow"/> past 64 bits);
+    /// from <see cref="StakingParameters.TryClaimableFrom"/>(epoch) (<see cref="StakingReason.Overflow"/> past 64 bits);
     /// then <see cref="TryUnlock"/> with the parameters' minLock.
     /// </summary>
     public StakingReason TryUnlockAt(UInt128 positionShares, UInt128 amount, bool byOwner, StakingParameters parameters, ulong epoch,

@@ -113,10 +113,11 @@ public sealed class StakingLedger
     public StakingResult RegisterSequencer(Address owner, string sequencerId, ReadOnlySpan<byte> signerPublicKey, UInt128 selfStake, ulong epoch)
     {
         if (epoch < CurrentEpoch) return StakingResult.Refused(StakingReason.EpochRegressed);
+        // An id already taken is refused as such first, as the sequencer grain does; the signer-key registry last, as rotation does.
+        if (_pools.ContainsKey(sequencerId)) return StakingResult.Refused(StakingReason.AlreadyRegistered);
         var reason = SequencerPool.TryRegister(sequencerId, owner, signerPublicKey, selfStake, Parameters, epoch, out var registered, out var shares);
         if (reason != StakingReason.Ok) return StakingResult.Refused(reason);
         var pool = registered!;
-        if (_pools.ContainsKey(sequencerId)) return StakingResult.Refused(StakingReason.AlreadyRegistered);
         var keyHex = Convert.ToHexStringLower(signerPublicKey);
         if (_usedSignerKeys.Contains(keyHex)) return StakingResult.Refused(StakingReason.SignerKeyReused);
         var balance = BalanceOf(owner);

@@ -152,4 +152,20 @@ public class BlockRulesTests
             new[] { BlockFault.None, BlockFault.StateRootMismatch, BlockFault.TxRootMismatch, BlockFault.InvalidTransaction, BlockFault.BadCertificate,
                 BlockFault.IllegitimateLeader, BlockFault.OrderingViolation }.Select(f => (int)f));
     }
+
+    [Theory]
+    // header height, header epoch, the block's place in the chain, fault of the epoch check, fault of the term-range check
+    [InlineData(5UL, 1UL, 5UL, BlockFault.None, BlockFault.None)]
+    [InlineData(5UL, 2UL, 5UL, BlockFault.WrongEpoch, BlockFault.OutsideTerm)]
+    // a forged header height with a matching epoch is still judged at the block's place (epoch 2, past the term)
+    [InlineData(5UL, 1UL, 15UL, BlockFault.WrongEpoch, BlockFault.OutsideTerm)]
+    [InlineData(0UL, 0UL, 12UL, BlockFault.WrongEpoch, BlockFault.OutsideTerm)]
+    public void Epoch_and_term_range_are_judged_at_the_blocks_place(ulong height, ulong epoch, ulong place, BlockFault epochFault, BlockFault termFault)
+    {
+        var header = Propose(height: height, epoch: epoch).Header;
+        Assert.Equal(epochFault, BlockRules.CheckEpoch(header, place, TenPerEpoch).Fault);
+        Assert.Equal(termFault, BlockRules.CheckTermRange(header, place, Term).Fault);
+        // Without a place, the header's own height is the place.
+        Assert.Equal(BlockRules.CheckEpoch(header, height, TenPerEpoch), BlockRules.CheckEpoch(header, TenPerEpoch));
+    }
 }

@@ -37,6 +37,9 @@ public class StakingLedgerTests
         var ledger = Funded(new StakingParameters { Whitelist = new HashSet<Address> { Owner, Alice, Carol } });
         Assert.Equal(StakingReason.Ok, ledger.RegisterSequencer(Owner, "a", Key(1), T(20_000), 0).Reason);
         Assert.Equal(StakingReason.AlreadyRegistered, ledger.RegisterSequencer(Alice, "a", Key(2), T(20_000), 0).Reason);
+        // A taken id is refused as taken whatever else is wrong with the registration, as the sequencer grain refuses it.
+        Assert.Equal(StakingReason.AlreadyRegistered, ledger.RegisterSequencer(Alice, "a", Key(2), T(1), 0).Reason);
+        Assert.Equal(StakingReason.AlreadyRegistered, ledger.RegisterSequencer(Bob, "a", new byte[31], 0, 0).Reason);
         Assert.Equal(StakingReason.SignerKeyReused, ledger.RegisterSequencer(Alice, "b", Key(1), T(20_000), 0).Reason);
         Assert.Equal(StakingReason.NotWhitelisted, ledger.RegisterSequencer(Bob, "b", Key(2), T(20_000), 0).Reason);
         Assert.Equal(StakingReason.InvalidSignerKey, ledger.RegisterSequencer(Alice, "b", new byte[31], T(20_000), 0).Reason);
