@@ -61,6 +61,11 @@ public static class Cli
             stderr.WriteLine("error: " + OneLine(e.Message));
             return ExitCodes.Unreachable;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            stderr.WriteLine("error: interrupted");
+            return ExitCodes.Interrupted;
+        }
         catch (Exception e)
         {
             stderr.WriteLine("error: internal failure: " + OneLine(e.Message));

@@ -27,4 +27,7 @@ public static class ExitCodes
     /// <summary><c>verify</c> found a violation, or <c>loadtest</c> lost, duplicated or miscounted something: a guarantee
     /// of the protocol does not hold on the chain.</summary>
     public const int AuditFailed = 6;
+
+    /// <summary>Ctrl+C (SIGINT) stopped the command before it finished (128 + SIGINT, the shell's convention).</summary>
+    public const int Interrupted = 130;
 }

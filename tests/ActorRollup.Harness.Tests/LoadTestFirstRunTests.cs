@@ -224,6 +224,7 @@ public class LoadTestFirstRunTests
         { "not-json", "is not a load-test result" },
         { "no-runs", "is not a load-test result" },
         { "wrong-shape", "is not a load-test result" },
+        { "partial-latency", "is not a load-test result" },
     };
 
     [Theory]
@@ -239,6 +240,7 @@ public class LoadTestFirstRunTests
             if (kind == "not-json") File.WriteAllText(Path.Combine(bad, "results.json"), "{ \"runs\": [ ");
             if (kind == "no-runs") File.WriteAllText(Path.Combine(bad, "results.json"), "{ \"runs\": [] }");
             if (kind == "wrong-shape") File.WriteAllText(Path.Combine(bad, "results.json"), "{ \"runs\": [ { \"committeeSize\": 4 } ] }");
+            if (kind == "partial-latency") File.WriteAllText(Path.Combine(bad, "results.json"), "{ \"runs\": [ { \"committeeSize\": 4, \"latencyMs\": {} } ] }");
             var output = Path.Combine(root, "out");
 
             var (exit, stdout, stderr) = Run("loadtest", "--compare", good, bad, "--out", output);
@@ -309,4 +311,44 @@ public class MachineLeaderTimeoutTests
     [InlineData(double.NaN, 2_000, 2_000)]
     public void Eight_full_block_verifications_rounded_up_between_400ms_and_2s(double ed25519, int maxTx, int expected) =>
         Assert.Equal(expected, LoadTestOptions.MachineLeaderTimeoutMs(ed25519, maxTx));
+}
+
+/// <summary>Load-test values refused before any run starts: one line naming the option, exit 2, nothing on stdout.</summary>
+public class LoadTestUpfrontChecksTests
+{
+    [Theory]
+    [InlineData("--out", "", "--out must name a folder")]
+    [InlineData("--validators", "100000", "--validators must be from 1 to 128")]
+    [InlineData("--accounts", "1000000", "--accounts must be from 1 to 100000")]
+    [InlineData("--workers", "0", "--workers must be from 1 to 256")]
+    [InlineData("--block-interval", "2m", "--block-interval must be at most 1m")]
+    [InlineData("--leader-timeout", "1ms", "--leader-timeout: Chain:AttestationTimeoutMs")]
+    [InlineData("--epoch-length", "1", "--epoch-length: Chain:EpochLength")]
+    public async Task Refused_before_the_run_naming_the_option(string option, string value, string expected)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await Cli.RunAsync(["loadtest", option, value], stdout, stderr);
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Equal("", stdout.ToString());
+        var line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: " + expected, line);
+    }
+
+    [Fact]
+    public async Task An_out_folder_under_a_file_is_refused_before_the_run()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var stderr = new StringWriter();
+            var exit = await Cli.RunAsync(["loadtest", "--out", Path.Combine(file, "results")], new StringWriter(), stderr);
+            Assert.Equal(ExitCodes.Usage, exit);
+            Assert.StartsWith("error: --out '", stderr.ToString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

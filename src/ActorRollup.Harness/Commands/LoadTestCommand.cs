@@ -41,7 +41,7 @@ public static class LoadTestCommand
         warmup.DefaultValueFactory = r => LoadTestPreset.For(r.GetValue(quick)).Warmup;
         var drain = Durations.Option("--drain", "Longest wait after the window for commits and finality.", BareUnit.Seconds, LoadTestPreset.Sweep.Drain, TimeSpan.Zero);
         drain.DefaultValueFactory = r => LoadTestPreset.For(r.GetValue(quick)).Drain;
-        var blockInterval = Durations.Option("--block-interval", "Block interval (e.g. 100ms).", BareUnit.Milliseconds, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(5));
+        var blockInterval = Durations.Option("--block-interval", "Block interval (e.g. 100ms).", BareUnit.Milliseconds, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(1));
         var epochLength = new Option<ulong>("--epoch-length") { Description = "Blocks per epoch.", DefaultValueFactory = _ => 100UL };
         var leaderTimeout = Durations.OptionalOption("--leader-timeout", "Leader timeout (failover after it). Default with the embedded silo: 400ms, or 8 x this machine's time to verify a full block's signatures if longer (at most 2s); 2s with --gateway: "
             + "silo processes and Redis sharing the cores make blocks slower, and spurious failovers jail the committee.", BareUnit.Milliseconds, TimeSpan.FromMilliseconds(1));
@@ -105,9 +105,9 @@ public static class LoadTestCommand
             if (!Core.Scheduling.ScheduleAlgorithms.TryParse(parse.GetValue(schedule)!, out _)) return Cli.Fail(stderr, $"--schedule must be weighted-round-robin or stake-lottery");
             var faultList = parse.GetValue(faults)!;
             if (FaultSpec.PastTheEnd(faultList, warm, window) is { } lateFault) return Cli.Fail(stderr, lateFault);
-            if (parse.GetValue(accounts) < 1) return Cli.Fail(stderr, "--accounts must be at least 1");
-            if (parse.GetValue(validators) < 1) return Cli.Fail(stderr, "--validators must be at least 1");
-            if (parse.GetValue(workers) < 1) return Cli.Fail(stderr, "--workers must be at least 1");
+            if (parse.GetValue(accounts) is < 1 or > 100_000) return Cli.Fail(stderr, "--accounts must be from 1 to 100000");
+            if (parse.GetValue(validators) is < 1 or > 128) return Cli.Fail(stderr, "--validators must be from 1 to 128");
+            if (parse.GetValue(workers) is < 1 or > 256) return Cli.Fail(stderr, "--workers must be from 1 to 256");
             if (parse.GetValue(maxTx) is < 1 or > 100_000) return Cli.Fail(stderr, "--max-tx-per-block must be between 1 and 100000");
             if (parse.GetValue(mempool) < 0) return Cli.Fail(stderr, "--mempool-capacity must be >= 0");
 
@@ -138,9 +138,10 @@ public static class LoadTestCommand
                     : "",
             };
             if (SiloKill.Validate(options.Faults, options.Gateways, options.ClusterState) is { } killError) return Cli.Fail(stderr, killError);
+            if (OutputFolder.Prepare(options.OutputDirectory) is { } outError) return Cli.Fail(stderr, outError);
             if (SiloKill.Warning(options.Faults, options.ClusterState) is { } killWarning) stdout.WriteLine("warning: " + killWarning);
             var chainCheck = options.CommitteeSizes.SelectMany(size => LoadTestRun.ConfigFor(options, "lt-check", size).Validate()).ToList();
-            if (chainCheck.Count > 0) return Cli.Fail(stderr, chainCheck[0]);
+            if (chainCheck.Count > 0) return Cli.Fail(stderr, $"{OptionOf(chainCheck[0])}: {chainCheck[0]}");
 
             await using var connection = await ClusterConnection.OpenAsync(options.Gateways, cancellationToken);
             var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
@@ -150,4 +151,16 @@ public static class LoadTestCommand
         });
         return command;
     }
+
+    /// <summary>The loadtest option behind a chain setting a refused configuration names (the settings are the options'
+    /// chain-side names), so the one error line starts with what the user typed.</summary>
+    private static string OptionOf(string error) => error switch
+    {
+        _ when error.Contains("Chain:BlockIntervalMs") => "--block-interval",
+        _ when error.Contains("Chain:LeaderTimeoutMs") || error.Contains("Chain:AttestationTimeoutMs") => "--leader-timeout",
+        _ when error.Contains("Chain:EpochLength") || error.Contains("Chain:BatchSize") => "--epoch-length",
+        _ when error.Contains("Chain:MaxTxPerBlock") => "--max-tx-per-block",
+        _ when error.Contains("Chain:MempoolCapacity") => "--mempool-capacity",
+        _ => "loadtest",
+    };
 }

@@ -20,7 +20,7 @@ public static class ResultComparison
     {
         var entries = Load(folders, out var error);
         if (entries is null) return Cli.Fail(stderr, "--compare: " + error);
-        Directory.CreateDirectory(outDirectory);
+        if (OutputFolder.Prepare(outDirectory) is { } outError) return Cli.Fail(stderr, outError);
         var files = new List<string>(Charts.WriteComparison(entries, outDirectory));
         var table = Table(entries);
         var md = Path.Combine(outDirectory, "comparison.md");
@@ -66,7 +66,7 @@ public static class ResultComparison
                 error = $"'{json}' cannot be read ({e.Message})";
                 return null;
             }
-            if (report?.Runs is not { Count: > 0 } runs || runs.Any(r => r is null || r.CommitteeSize < 1 || r.LatencyMs is null))
+            if (report?.Runs is not { Count: > 0 } runs || runs.Any(r => r is null || r.CommitteeSize < 1 || r.LatencyMs is not { SoftConfirm: not null, Validated: not null, Finalized: not null }))
             {
                 error = $"'{json}' is not a load-test result (no runs with a committee size)";
                 return null;
