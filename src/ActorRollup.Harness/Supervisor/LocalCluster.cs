@@ -218,31 +218,27 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         var waves = record.LocalhostClustering
             ? [record.Silos.Where(s => s.Instance != 0).ToList(), record.Silos.Where(s => s.Instance == 0).ToList()]
             : new List<List<SiloRecord>> { record.Silos };
+        // A wave's silos stop in parallel; their lines are written after, in instance order (a TextWriter is not thread-safe).
         foreach (var wave in waves)
-            await Task.WhenAll(wave.Select(s => StopAsync($"silo {s.Instance}", s.Pid, s.ProcessStart, timeout, cancellationToken)));
+            foreach (var line in await Task.WhenAll(wave.Select(s => StopAsync($"silo {s.Instance}", s.Pid, s.ProcessStart, timeout, cancellationToken))))
+                progress.WriteLine(line);
         if (record.Redis is { } redis)
-            await StopAsync("redis", redis.Pid, redis.ProcessStart, timeout, cancellationToken);
+            progress.WriteLine(await StopAsync("redis", redis.Pid, redis.ProcessStart, timeout, cancellationToken));
         folder.Clear();
         return true;
     }
 
-    private async Task StopAsync(string what, int pid, DateTimeOffset? processStart, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Stops one process (SIGTERM, then SIGKILL after <paramref name="timeout"/>); the line that says how it went.</summary>
+    private static async Task<string> StopAsync(string what, int pid, DateTimeOffset? processStart, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (!LocalProcess.IsAlive(pid, processStart))
-        {
-            progress.WriteLine($"{what,-9} pid {pid,-8} was not running");
-            return;
-        }
+        if (!LocalProcess.IsAlive(pid, processStart)) return $"{what,-9} pid {pid,-8} was not running";
         var clock = Stopwatch.StartNew();
         LocalProcess.Terminate(pid);
         if (await LocalProcess.WaitForExitAsync(pid, processStart, timeout, cancellationToken))
-        {
-            progress.WriteLine($"{what,-9} pid {pid,-8} stopped in {clock.Elapsed.TotalSeconds:0.0} s");
-            return;
-        }
+            return $"{what,-9} pid {pid,-8} stopped in {clock.Elapsed.TotalSeconds:0.0} s";
         LocalProcess.Kill(pid);
         await LocalProcess.WaitForExitAsync(pid, processStart, TimeSpan.FromSeconds(10), cancellationToken);
-        progress.WriteLine($"{what,-9} pid {pid,-8} killed: still running {timeout.TotalSeconds:0} s after SIGTERM");
+        return $"{what,-9} pid {pid,-8} killed: still running {timeout.TotalSeconds:0} s after SIGTERM";
     }
 
     /// <summary>
