@@ -17,9 +17,11 @@ public sealed record ChainEntry(
 [Alias("ar.IChainRegistryGrain")]
 public interface IChainRegistryGrain : IGrainWithIntegerKey
 {
+    /// <summary>Records a newly bootstrapped chain. Caller: internal — <c>ChainGrain.Bootstrap</c> only (not yet enforced by
+    /// the silo; the call filter that enforces caller classes is the next piece of work).</summary>
     [Alias("Record")] Task Record(ChainEntry entry);
 
-    /// <summary>The <paramref name="count"/> most recently bootstrapped chains, newest first.</summary>
+    /// <summary>The <paramref name="count"/> most recently bootstrapped chains, newest first. Caller: any client (a query).</summary>
     [Alias("Latest")] Task<ChainEntry[]> Latest(int count);
 }
 

@@ -22,11 +22,11 @@ public interface ISequencerGrain : IGrainWithStringKey
     // --- leadership and attestation (§7)
     [Alias("BeginLeadership")] Task BeginLeadership(LeadershipTerm term);
     [Alias("EndLeadership")] Task EndLeadership(ulong term);
-    /// <summary>Attests a block header as a committee member. The caller's deadline goes in
+    /// <summary>Attests a block header as a committee member. Caller: internal — the epoch's leader (a sequencer grain). The caller's deadline goes in
     /// <paramref name="cancellationToken"/>: a crashed member never answers, and cancelling releases the call it holds
     /// (no abandoned call is left to Orleans' response timeout).</summary>
     [Alias("Attest")] Task<AttestationReply> Attest(SignedHeader header, CancellationToken cancellationToken = default);
-    /// <summary>Signs a settlement batch as a committee member; the deadline as for <see cref="Attest"/>.</summary>
+    /// <summary>Signs a settlement batch as a committee member. Caller: internal — the leader posting the batch; the deadline as for <see cref="Attest"/>.</summary>
     [Alias("SignBatch")] Task<AttestationReply> SignBatch(BatchHeader batch, CancellationToken cancellationToken = default);
 
     // --- stake pool (§5). Staker grains own positions and call these with an operation id (idempotent: a retried

@@ -35,12 +35,9 @@ public static class LoadTestCommand
         var accounts = new Option<int>("--accounts") { Description = "Funded load-test accounts sending transactions.", DefaultValueFactory = _ => 2_000 };
         var rate = new Option<string>("--rate") { Description = "Offered transactions per second, or max.", DefaultValueFactory = _ => "max" };
         // The window's times default to the preset's (--quick or the default sweep); an explicit value always wins.
-        var duration = Durations.Option("--duration", "Measured window (e.g. 30s).", BareUnit.Seconds, LoadTestPreset.Sweep.Duration, TimeSpan.FromMilliseconds(1));
-        duration.DefaultValueFactory = r => LoadTestPreset.For(r.GetValue(quick)).Duration;
-        var warmup = Durations.Option("--warmup", "Warm-up before the window.", BareUnit.Seconds, LoadTestPreset.Sweep.Warmup, TimeSpan.Zero);
-        warmup.DefaultValueFactory = r => LoadTestPreset.For(r.GetValue(quick)).Warmup;
-        var drain = Durations.Option("--drain", "Longest wait after the window for commits and finality.", BareUnit.Seconds, LoadTestPreset.Sweep.Drain, TimeSpan.Zero);
-        drain.DefaultValueFactory = r => LoadTestPreset.For(r.GetValue(quick)).Drain;
+        var duration = Durations.Option("--duration", "Measured window (e.g. 30s).", BareUnit.Seconds, r => LoadTestPreset.For(r.GetValue(quick)).Duration, TimeSpan.FromMilliseconds(1));
+        var warmup = Durations.Option("--warmup", "Warm-up before the window.", BareUnit.Seconds, r => LoadTestPreset.For(r.GetValue(quick)).Warmup, TimeSpan.Zero);
+        var drain = Durations.Option("--drain", "Longest wait after the window for commits and finality.", BareUnit.Seconds, r => LoadTestPreset.For(r.GetValue(quick)).Drain, TimeSpan.Zero);
         var blockInterval = Durations.Option("--block-interval", "Block interval (e.g. 100ms).", BareUnit.Milliseconds, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(1));
         var epochLength = new Option<ulong>("--epoch-length") { Description = "Blocks per epoch.", DefaultValueFactory = _ => 100UL };
         var leaderTimeout = Durations.OptionalOption("--leader-timeout", "Leader timeout (failover after it). Default with the embedded silo: 400ms, or 8 x this machine's time to verify a full block's signatures if longer (at most 2s); 2s with --gateway: "

@@ -82,11 +82,16 @@ public static class Durations
     };
 
     /// <summary>A time option with a default: <paramref name="description"/> is followed by the unit of a bare number.</summary>
-    public static Option<TimeSpan> Option(string name, string description, BareUnit bare, TimeSpan defaultValue, TimeSpan min, TimeSpan? max = null) => new(name)
+    public static Option<TimeSpan> Option(string name, string description, BareUnit bare, TimeSpan defaultValue, TimeSpan min, TimeSpan? max = null) =>
+        Option(name, description, bare, _ => defaultValue, min, max);
+
+    /// <summary>A time option whose default depends on the rest of the command line (e.g. a preset option).</summary>
+    public static Option<TimeSpan> Option(string name, string description, BareUnit bare, Func<ArgumentResult, TimeSpan> defaultValue, TimeSpan min,
+        TimeSpan? max = null) => new(name)
     {
         Description = Describe(description, bare),
         HelpName = "time",
-        DefaultValueFactory = _ => defaultValue,
+        DefaultValueFactory = defaultValue,
         CustomParser = Parser(name, bare, min, max),
     };
 
