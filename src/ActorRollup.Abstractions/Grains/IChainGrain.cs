@@ -1,3 +1,4 @@
+using ActorRollup.Abstractions.Security;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Blocks;
@@ -14,41 +15,41 @@ namespace ActorRollup.Abstractions;
 public interface IChainGrain : IGrainWithStringKey
 {
     /// <summary>Creates the chain from its genesis and starts every actor of it. Refused when it exists.</summary>
-    [Alias("Bootstrap")] Task<AppendResult> Bootstrap(ChainGenesis genesis);
+    [OperatorCall, Alias("Bootstrap")] Task<AppendResult> Bootstrap(ChainGenesis genesis);
 
     /// <summary>Appends a block with its certificate; refused with a reason unless it is the current term's leader's next block.</summary>
-    [Alias("AppendBlock")] Task<AppendResult> AppendBlock(Block block, QuorumCertificate certificate);
+    [InternalCall, Alias("AppendBlock")] Task<AppendResult> AppendBlock(Block block, QuorumCertificate certificate);
 
     /// <summary>The leadership the rotation grain appointed (a new term). Blocks from any other term are refused.
     /// Interleaves: rotation may call it while the chain is waiting on rotation.</summary>
-    [Alias("SetLeadership"), AlwaysInterleave] Task SetLeadership(LeadershipTerm term);
+    [InternalCall, Alias("SetLeadership"), AlwaysInterleave] Task SetLeadership(LeadershipTerm term);
 
     /// <summary>A validator re-executed the block at <paramref name="height"/> and found it sound.</summary>
-    [Alias("ReportValidated"), OneWay] Task ReportValidated(string validatorId, ulong height, Hash32 blockHash);
+    [InternalCall, Alias("ReportValidated"), OneWay] Task ReportValidated(string validatorId, ulong height, Hash32 blockHash);
 
     /// <summary>A validator challenges a block with a fraud proof; the other validators vote; success rolls back.</summary>
-    [Alias("Challenge")] Task<ChallengeResult> Challenge(FraudProof proof);
+    [PublicCall, Alias("Challenge")] Task<ChallengeResult> Challenge(FraudProof proof);
 
     /// <summary>Rollback is only ever the outcome of a successful challenge: this entry point refuses every caller.</summary>
-    [Alias("RequestRollback")] Task<AppendResult> RequestRollback(ulong fromHeight, string reason);
+    [InternalCall, Alias("RequestRollback")] Task<AppendResult> RequestRollback(ulong fromHeight, string reason);
 
     /// <summary>Evidence that a proposer signed two blocks for one height and term.</summary>
-    [Alias("ReportEquivocation")] Task<AppendResult> ReportEquivocation(EquivocationEvidence evidence, string reporterId);
+    [PublicCall, Alias("ReportEquivocation")] Task<AppendResult> ReportEquivocation(EquivocationEvidence evidence, string reporterId);
 
     // Queries interleave with everything: they read immutable snapshots, and members call them while the chain
     // may be waiting on those members.
-    [Alias("GetHead"), AlwaysInterleave] Task<ChainHead> GetHead();
-    [Alias("GetStatus"), AlwaysInterleave] Task<ChainStatus> GetStatus();
-    [Alias("GetBlock"), AlwaysInterleave] Task<BlockView?> GetBlock(ulong height);
-    [Alias("GetCommittedBlock"), AlwaysInterleave] Task<CommittedBlock?> GetCommittedBlock(ulong height);
-    [Alias("GetBlockHashes"), AlwaysInterleave] Task<Hash32[]> GetBlockHashes(ulong fromHeight, ulong toHeight);
-    [Alias("GetSnapshot"), AlwaysInterleave] Task<ChainSnapshot> GetSnapshot();
-    [Alias("GetAccounts"), AlwaysInterleave] Task<Account[]> GetAccounts(Address[] addresses);
-    [Alias("GetTxStatus"), AlwaysInterleave] Task<TxStatus> GetTxStatus(Hash32 hash);
+    [PublicCall, Alias("GetHead"), AlwaysInterleave] Task<ChainHead> GetHead();
+    [PublicCall, Alias("GetStatus"), AlwaysInterleave] Task<ChainStatus> GetStatus();
+    [PublicCall, Alias("GetBlock"), AlwaysInterleave] Task<BlockView?> GetBlock(ulong height);
+    [PublicCall, Alias("GetCommittedBlock"), AlwaysInterleave] Task<CommittedBlock?> GetCommittedBlock(ulong height);
+    [PublicCall, Alias("GetBlockHashes"), AlwaysInterleave] Task<Hash32[]> GetBlockHashes(ulong fromHeight, ulong toHeight);
+    [PublicCall, Alias("GetSnapshot"), AlwaysInterleave] Task<ChainSnapshot> GetSnapshot();
+    [PublicCall, Alias("GetAccounts"), AlwaysInterleave] Task<Account[]> GetAccounts(Address[] addresses);
+    [PublicCall, Alias("GetTxStatus"), AlwaysInterleave] Task<TxStatus> GetTxStatus(Hash32 hash);
     /// <summary>Supply conservation across L2, the L1 pools, stakers and validators (PROTOCOL.md §5).</summary>
-    [Alias("AuditSupply"), AlwaysInterleave] Task<SupplyAudit> AuditSupply();
-    [Alias("GetRollbacks"), AlwaysInterleave] Task<RollbackRecord[]> GetRollbacks();
-    [Alias("GetGenesis"), AlwaysInterleave] Task<ChainGenesis?> GetGenesis();
+    [PublicCall, Alias("AuditSupply"), AlwaysInterleave] Task<SupplyAudit> AuditSupply();
+    [PublicCall, Alias("GetRollbacks"), AlwaysInterleave] Task<RollbackRecord[]> GetRollbacks();
+    [PublicCall, Alias("GetGenesis"), AlwaysInterleave] Task<ChainGenesis?> GetGenesis();
     /// <summary>The last state checkpoint (a finalized height), or null before the first.</summary>
-    [Alias("GetCheckpoint"), AlwaysInterleave] Task<StateCheckpoint?> GetCheckpoint();
+    [PublicCall, Alias("GetCheckpoint"), AlwaysInterleave] Task<StateCheckpoint?> GetCheckpoint();
 }

@@ -1,3 +1,4 @@
+using ActorRollup.Abstractions.Security;
 namespace ActorRollup.Abstractions;
 
 /// <summary>One chain the cluster bootstrapped: what <c>rollup status</c> lists so the latest chains can be found by id.</summary>
@@ -17,12 +18,11 @@ public sealed record ChainEntry(
 [Alias("ar.IChainRegistryGrain")]
 public interface IChainRegistryGrain : IGrainWithIntegerKey
 {
-    /// <summary>Records a newly bootstrapped chain. Caller: internal — <c>ChainGrain.Bootstrap</c> only (not yet enforced by
-    /// the silo; the call filter that enforces caller classes is the next piece of work).</summary>
-    [Alias("Record")] Task Record(ChainEntry entry);
+    /// <summary>Records a newly bootstrapped chain (called by <c>ChainGrain.Bootstrap</c>).</summary>
+    [InternalCall, Alias("Record")] Task Record(ChainEntry entry);
 
-    /// <summary>The <paramref name="count"/> most recently bootstrapped chains, newest first. Caller: any client (a query).</summary>
-    [Alias("Latest")] Task<ChainEntry[]> Latest(int count);
+    /// <summary>The <paramref name="count"/> most recently bootstrapped chains, newest first.</summary>
+    [PublicCall, Alias("Latest")] Task<ChainEntry[]> Latest(int count);
 }
 
 public static class ChainRegistry

@@ -1,3 +1,4 @@
+using ActorRollup.Abstractions.Security;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Blocks;
@@ -15,7 +16,7 @@ public interface IAdmissionGrain : IGrainWithStringKey
 {
     /// <summary>Submits encoded transactions; one result per input, in order (a null entry is <c>BadEncoding</c>, a null
     /// batch no input and so no result). Never throws for bad input: every refusal is an <c>AdmissionReason</c>.</summary>
-    [Alias("Submit")] Task<AdmissionResult[]> Submit(byte[][] encodedTransactions);
+    [PublicCall, Alias("Submit")] Task<AdmissionResult[]> Submit(byte[][] encodedTransactions);
 }
 
 /// <summary>
@@ -25,23 +26,23 @@ public interface IAdmissionGrain : IGrainWithStringKey
 [Alias("ar.IMempoolGrain")]
 public interface IMempoolGrain : IGrainWithStringKey
 {
-    [Alias("Initialize")] Task Initialize(ChainConfig config);
+    [InternalCall, Alias("Initialize")] Task Initialize(ChainConfig config);
 
     /// <summary>Stateful admission of transactions whose encoding and signature were already checked.</summary>
-    [Alias("AdmitVerified")] Task<AdmissionResult[]> AdmitVerified(Transaction[] transactions);
+    [InternalCall, Alias("AdmitVerified")] Task<AdmissionResult[]> AdmitVerified(Transaction[] transactions);
 
     /// <summary>Up to <paramref name="max"/> executable transactions in policy order, leaving out <paramref name="excludedSender"/> (censorship fault).</summary>
-    [Alias("TakeBatch")] Task<PendingBatch> TakeBatch(int max, string? excludedSender = null);
+    [InternalCall, Alias("TakeBatch")] Task<PendingBatch> TakeBatch(int max, string? excludedSender = null);
 
     /// <summary>A block was committed (its record is already durable): its transactions leave the mempool and the
     /// touched accounts update.</summary>
-    [Alias("OnCommitted")] Task OnCommitted(CommitNotice notice);
+    [InternalCall, Alias("OnCommitted")] Task OnCommitted(CommitNotice notice);
 
     /// <summary>After a rollback: the deleted blocks' transactions come back with their original arrival sequences.</summary>
-    [Alias("Requeue")] Task<int> Requeue(BlockEntry[] entries, Core.Execution.Account[] restoredAccounts, Address[] restoredAddresses);
+    [InternalCall, Alias("Requeue")] Task<int> Requeue(BlockEntry[] entries, Core.Execution.Account[] restoredAccounts, Address[] restoredAddresses);
 
     /// <summary>Admission records of the given transactions, for the ordering-policy check.</summary>
-    [Alias("GetAdmissions"), AlwaysInterleave] Task<AdmissionRecord[]> GetAdmissions(Hash32[] hashes);
+    [PublicCall, Alias("GetAdmissions"), AlwaysInterleave] Task<AdmissionRecord[]> GetAdmissions(Hash32[] hashes);
 
-    [Alias("GetStats"), AlwaysInterleave] Task<MempoolStats> GetStats();
+    [PublicCall, Alias("GetStats"), AlwaysInterleave] Task<MempoolStats> GetStats();
 }

@@ -1,3 +1,4 @@
+using ActorRollup.Abstractions.Security;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Blocks;
@@ -56,49 +57,49 @@ public sealed record TermInfo(
 [Alias("ar.IRotationGrain")]
 public interface IRotationGrain : IGrainWithStringKey
 {
-    [Alias("Initialize")] Task Initialize(ChainConfig config, StandingUpdate[] genesisStandings, ulong genesisHeight);
+    [InternalCall, Alias("Initialize")] Task Initialize(ChainConfig config, StandingUpdate[] genesisStandings, ulong genesisHeight);
 
     /// <summary>The chain committed a block: liveness, and the epoch ends after its last height. Returns the new term
     /// when one began (the chain applies it before the next append).</summary>
-    [Alias("OnBlockCommitted")] Task<LeadershipTerm?> OnBlockCommitted(ulong height, ulong term, string proposerId, long committedAtMs);
+    [InternalCall, Alias("OnBlockCommitted")] Task<LeadershipTerm?> OnBlockCommitted(ulong height, ulong term, string proposerId, long committedAtMs);
 
     /// <summary>Registers a new sequencer: refused when the id exists or the signer key was ever used before.</summary>
-    [Alias("RegisterSequencer")] Task<StakingReason> RegisterSequencer(StandingUpdate standing);
+    [InternalCall, Alias("RegisterSequencer")] Task<StakingReason> RegisterSequencer(StandingUpdate standing);
 
     /// <summary>A stake, status or jail change; it counts for committees two epochs after it was made.</summary>
-    [Alias("OnStandingChanged")] Task OnStandingChanged(StandingUpdate update);
+    [InternalCall, Alias("OnStandingChanged")] Task OnStandingChanged(StandingUpdate update);
 
     /// <summary>The leader is alive but could not gather a quorum: the chain halts visibly instead of failing over.</summary>
-    [Alias("ReportQuorumFailure")] Task ReportQuorumFailure(string leaderId, ulong term, ulong height, long gatheredPower, long totalPower);
+    [InternalCall, Alias("ReportQuorumFailure")] Task ReportQuorumFailure(string leaderId, ulong term, ulong height, long gatheredPower, long totalPower);
 
     /// <summary>The leader of <paramref name="term"/> must go now (rollback, equivocation); the new term starts right
     /// after <paramref name="headHeight"/> (after a rollback, the restored head). Returns the new term.</summary>
-    [Alias("ForceFailover")] Task<LeadershipTerm?> ForceFailover(ulong term, string reason, ulong headHeight);
+    [InternalCall, Alias("ForceFailover")] Task<LeadershipTerm?> ForceFailover(ulong term, string reason, ulong headHeight);
 
     /// <summary>Retires the chain: the leader stops producing and the liveness watch stops (load-test chains end this way,
     /// so finished runs never share the machine with the next one). Permanent.</summary>
-    [Alias("Retire")] Task Retire();
+    [OperatorCall, Alias("Retire")] Task Retire();
 
-    [Alias("GetCurrent"), ReadOnly] Task<LeadershipTerm?> GetCurrent();
+    [PublicCall, Alias("GetCurrent"), ReadOnly] Task<LeadershipTerm?> GetCurrent();
 
     /// <summary>The leader of <paramref name="term"/> if that term covers <paramref name="height"/>, else null.</summary>
-    [Alias("GetLeaderAt"), ReadOnly] Task<string?> GetLeaderAt(ulong height, ulong term);
+    [PublicCall, Alias("GetLeaderAt"), ReadOnly] Task<string?> GetLeaderAt(ulong height, ulong term);
 
     /// <summary>The committee of an epoch (any epoch the chain has reached: older ones come from the epoch's record).</summary>
-    [Alias("GetCommittee"), ReadOnly] Task<CommitteeSeat[]> GetCommittee(ulong epoch);
+    [PublicCall, Alias("GetCommittee"), ReadOnly] Task<CommitteeSeat[]> GetCommittee(ulong epoch);
 
     /// <summary>Every leadership term of one epoch, oldest first (from the epoch's record), for audits of any age.</summary>
-    [Alias("GetEpochTerms"), AlwaysInterleave] Task<TermInfo[]> GetEpochTerms(ulong epoch);
+    [PublicCall, Alias("GetEpochTerms"), AlwaysInterleave] Task<TermInfo[]> GetEpochTerms(ulong epoch);
 
     /// <summary>Leaders of the next <paramref name="count"/> epochs from the current one, for the current membership.</summary>
-    [Alias("GetSchedule"), ReadOnly] Task<string[]> GetSchedule(int count);
+    [PublicCall, Alias("GetSchedule"), ReadOnly] Task<string[]> GetSchedule(int count);
 
-    [Alias("GetStatus"), ReadOnly] Task<RotationStatus> GetStatus();
+    [PublicCall, Alias("GetStatus"), ReadOnly] Task<RotationStatus> GetStatus();
 
     /// <summary>The recorded leadership terms, oldest first (the most recent 256; term numbers are consecutive), for
     /// audits. Interleaves: it only copies the history, and an audit should never queue behind an epoch change.</summary>
-    [Alias("GetTerms"), AlwaysInterleave] Task<TermInfo[]> GetTerms();
+    [PublicCall, Alias("GetTerms"), AlwaysInterleave] Task<TermInfo[]> GetTerms();
 
     /// <summary>Every sequencer ever registered on the chain.</summary>
-    [Alias("GetSequencerIds"), ReadOnly] Task<string[]> GetSequencerIds();
+    [PublicCall, Alias("GetSequencerIds"), ReadOnly] Task<string[]> GetSequencerIds();
 }

@@ -1,3 +1,4 @@
+using ActorRollup.Abstractions.Security;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Blocks;
@@ -11,11 +12,11 @@ namespace ActorRollup.Abstractions;
 [Alias("ar.ISettlementGrain")]
 public interface ISettlementGrain : IGrainWithStringKey
 {
-    [Alias("Initialize")] Task Initialize(ChainConfig config);
-    [Alias("PostBatch")] Task<SettlementReason> PostBatch(BatchHeader batch, CommitteeSignature[] signatures, CommitteeSeat[] committee);
+    [InternalCall, Alias("Initialize")] Task Initialize(ChainConfig config);
+    [InternalCall, Alias("PostBatch")] Task<SettlementReason> PostBatch(BatchHeader batch, CommitteeSignature[] signatures, CommitteeSeat[] committee);
     /// <summary>The chain head moved: batches whose challenge window has passed become final. Returns the finalized height.</summary>
-    [Alias("OnHead")] Task<ulong> OnHead(ulong height, long nowMs);
+    [InternalCall, Alias("OnHead")] Task<ulong> OnHead(ulong height, long nowMs);
     /// <summary>A rollback deleted blocks from <paramref name="fromHeight"/>: batches covering them are withdrawn.</summary>
-    [Alias("Revert")] Task Revert(ulong fromHeight);
-    [Alias("GetView"), ReadOnly] Task<SettlementView> GetView();
+    [InternalCall, Alias("Revert")] Task Revert(ulong fromHeight);
+    [PublicCall, Alias("GetView"), ReadOnly] Task<SettlementView> GetView();
 }

@@ -1,3 +1,4 @@
+using ActorRollup.Abstractions.Security;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Primitives;
@@ -12,13 +13,13 @@ namespace ActorRollup.Abstractions;
 public interface IStakerGrain : IGrainWithStringKey
 {
     /// <summary>Genesis funding (the genesis is the authority).</summary>
-    [Alias("Fund")] Task Fund(ChainConfig config, UInt128 amount);
+    [InternalCall, Alias("Fund")] Task Fund(ChainConfig config, UInt128 amount);
 
     /// <summary>Executes a signed action: register a sequencer, delegate, unlock, claim unlocked principal or rewards.</summary>
-    [Alias("Execute")] Task<StakeResult> Execute(StakeAction action, byte[]? sequencerSignerSeed = null);
+    [PublicCall, Alias("Execute")] Task<StakeResult> Execute(StakeAction action, byte[]? sequencerSignerSeed = null);
 
     /// <summary>Credits a reporter's share of a slash (called by the chain after a successful challenge).</summary>
-    [Alias("CreditReward")] Task CreditReward(UInt128 amount, string reason);
+    [InternalCall, Alias("CreditReward")] Task CreditReward(UInt128 amount, string reason);
 
-    [Alias("GetView"), ReadOnly] Task<StakerView> GetView();
+    [PublicCall, Alias("GetView"), ReadOnly] Task<StakerView> GetView();
 }

@@ -1,3 +1,4 @@
+using ActorRollup.Abstractions.Security;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Primitives;
@@ -11,20 +12,20 @@ namespace ActorRollup.Abstractions;
 [Alias("ar.IValidatorGrain")]
 public interface IValidatorGrain : IGrainWithStringKey
 {
-    [Alias("Initialize")] Task Initialize(ChainConfig config, ChainGenesis genesis, UInt128 bond);
+    [InternalCall, Alias("Initialize")] Task Initialize(ChainConfig config, ChainGenesis genesis, UInt128 bond);
 
     /// <summary>A committed block to re-execute (delivered in height order; gaps are fetched from the chain).</summary>
-    [Alias("OnBlockCommitted"), OneWay] Task OnBlockCommitted(CommittedBlock block);
+    [InternalCall, Alias("OnBlockCommitted"), OneWay] Task OnBlockCommitted(CommittedBlock block);
 
     /// <summary>Another validator's challenge: check the proof against this replica and vote.</summary>
-    [Alias("Vote"), AlwaysInterleave] Task<ChallengeVote> Vote(FraudProof proof);
+    [InternalCall, Alias("Vote"), AlwaysInterleave] Task<ChallengeVote> Vote(FraudProof proof);
 
     /// <summary>The chain deleted every block from <paramref name="fromHeight"/>: rewind the replica to its parent.</summary>
-    [Alias("OnRolledBack"), AlwaysInterleave] Task OnRolledBack(ulong fromHeight, Hash32 restoredHead);
+    [InternalCall, Alias("OnRolledBack"), AlwaysInterleave] Task OnRolledBack(ulong fromHeight, Hash32 restoredHead);
 
     /// <summary>Outcome of this validator's challenge: reward, or a strike (and a bond slash past the limit).</summary>
-    [Alias("OnChallengeDecided"), AlwaysInterleave] Task OnChallengeDecided(string challengeId, bool succeeded, UInt128 reward);
+    [InternalCall, Alias("OnChallengeDecided"), AlwaysInterleave] Task OnChallengeDecided(string challengeId, bool succeeded, UInt128 reward);
 
-    [Alias("InjectFault")] Task InjectFault(ValidatorFaultKind fault);
-    [Alias("GetView"), AlwaysInterleave] Task<ValidatorView> GetView();
+    [OperatorCall, Alias("InjectFault")] Task InjectFault(ValidatorFaultKind fault);
+    [PublicCall, Alias("GetView"), AlwaysInterleave] Task<ValidatorView> GetView();
 }
