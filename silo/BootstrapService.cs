@@ -12,6 +12,8 @@ public sealed class BootstrapService(IGrainFactory grains, ChainGenesis genesis,
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (cluster.Instance != 0) return;
+        // Bootstrap is an operator call: the silo presents the operator key like any operator's tool.
+        using var asOperator = Abstractions.Security.CallerScope.AsOperator(cluster.ResolveOperatorKey(create: true) ?? "");
         var result = await grains.Chain(genesis.Config.ChainId).Bootstrap(genesis);
         if (result.Reason == ChainReason.AlreadyBootstrapped)
             log.LogInformation("chain {Chain} already exists at height {Height}", genesis.Config.ChainId, result.Height);

@@ -70,6 +70,12 @@ public static class RollupSilo
                 cluster.ServiceId, cluster.ClusterId);
         }
         AddRollup(silo, cluster.RedisStorage ? cluster.Redis : null, TimeSpan.FromSeconds(cluster.ProbeTimeoutSeconds));
+        var operatorKey = cluster.ResolveOperatorKey(create: true);
+        silo.Services.Configure<TrustOptions>(o =>
+        {
+            o.OperatorKey = operatorKey ?? "";
+            o.InternalKey = cluster.InternalKey;
+        });
     }
 
     /// <summary>Everything but clustering (which a test cluster brings itself): storage and reminders, the grains'

@@ -24,6 +24,20 @@ public sealed class ClusterSettings
     /// default is about 10 s — a killed silo's grains are unreachable until then).</summary>
     public int ProbeTimeoutSeconds { get; set; } = 2;
 
+    /// <summary>The operator key (docs/SECURITY.md): operator calls (bootstrap, fault injection, retire) must present it.
+    /// Empty = the key in <see cref="OperatorKeyFile"/>, created with a random key when absent. Keep it out of
+    /// appsettings.json: set it through the environment (ACTORROLLUP_Cluster__OperatorKey) or the key file.</summary>
+    public string OperatorKey { get; set; } = "";
+    /// <summary>File holding the operator key; empty = ~/.actorrollup/operator.key (or $ACTORROLLUP_HOME/operator.key).</summary>
+    public string OperatorKeyFile { get; set; } = "";
+    /// <summary>The key the silos stamp on their grains' calls to one another; empty = derived from the operator key.
+    /// Every silo of a cluster must have the same operator key (or the same internal key).</summary>
+    public string InternalKey { get; set; } = "";
+
+    /// <summary>The operator key this process uses (<see cref="Abstractions.Security.OperatorKeys.Resolve"/>).</summary>
+    public string? ResolveOperatorKey(bool create) =>
+        Abstractions.Security.OperatorKeys.Resolve(OperatorKey, OperatorKeyFile, create);
+
     public bool RedisClustering => string.Equals(Clustering, "Redis", StringComparison.OrdinalIgnoreCase);
     public bool RedisStorage => string.Equals(Storage, "Redis", StringComparison.OrdinalIgnoreCase);
 
@@ -45,6 +59,10 @@ public sealed class ClusterSettings
             errors.Add($"Cluster:Storage '{Storage}' is not supported (Memory or Redis)");
         if ((RedisClustering || RedisStorage) && !IsRedisConnectionString(Redis))
             errors.Add($"Cluster:Redis '{Redis}' is not a Redis connection string (host:port[,option=value...])");
+        if (OperatorKey.Length is > 0 and < Abstractions.Security.OperatorKeys.MinLength)
+            errors.Add($"Cluster:OperatorKey must be at least {Abstractions.Security.OperatorKeys.MinLength} characters");
+        if (InternalKey.Length is > 0 and < Abstractions.Security.OperatorKeys.MinLength)
+            errors.Add($"Cluster:InternalKey must be at least {Abstractions.Security.OperatorKeys.MinLength} characters");
         if (ProbeTimeoutSeconds is < 1 or > 60) errors.Add("Cluster:ProbeTimeoutSeconds must be between 1 and 60");
         return errors;
     }

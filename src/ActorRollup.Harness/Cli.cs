@@ -61,6 +61,18 @@ public static class Cli
             stderr.WriteLine("error: " + OneLine(e.Message));
             return ExitCodes.Unreachable;
         }
+        catch (Abstractions.Security.CallRefusedException e)
+        {
+            // The silo's trust boundary refused a call (no operator key, a bad one, fault injection off): nothing changed.
+            stderr.WriteLine($"error: refused ({e.Reason}): " + OneLine(e.Message));
+            return ExitCodes.Refused;
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions.All(x => x is Abstractions.Security.CallRefusedException))
+        {
+            var first = (Abstractions.Security.CallRefusedException)e.InnerExceptions[0];
+            stderr.WriteLine($"error: refused ({first.Reason}): " + OneLine(first.Message));
+            return ExitCodes.Refused;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             stderr.WriteLine("error: interrupted");

@@ -18,7 +18,8 @@ public static class ExitCodes
     /// <summary>The cluster named by --gateway (or recorded by <c>cluster up</c>) cannot be reached.</summary>
     public const int Unreachable = 3;
 
-    /// <summary>The chain refused the request (an admission or staking reason other than Ok) or does not know the thing asked for.</summary>
+    /// <summary>The chain refused the request (an admission or staking reason other than Ok), does not know the thing asked for,
+    /// or the silo refused the call at its trust boundary (no operator key, a wrong one, fault injection off).</summary>
     public const int Refused = 4;
 
     /// <summary>A --wait or --timeout deadline passed before the awaited level (or readiness) was reached.</summary>

@@ -28,6 +28,8 @@ public sealed class AuthorityTests(ClusterFixture fixture)
     [Fact]
     public async Task Blocks_from_a_non_leader_or_with_a_forged_or_short_certificate_are_refused_and_change_nothing()
     {
+        // The protocol's own checks are exercised directly: these calls present the cluster's internal key, as its grains do.
+        using var asInternal = TestCallers.AsInternal();
         var chain = await TestChain.Start(fixture.Client, "authority");
         await chain.WaitForHeight(2);
         var term = (await chain.Rotation.GetCurrent())!;

@@ -237,6 +237,8 @@ public sealed class BadInputMatrixTests(ClusterFixture fixture, ITestOutputHelpe
     [Fact]
     public async Task Blocks_without_authority_or_out_of_place_are_refused_with_their_code_and_the_halted_chain_does_not_move()
     {
+        // The protocol's own checks are exercised directly: these calls present the cluster's internal key, as its grains do.
+        using var asInternal = TestCallers.AsInternal();
         var (chain, term) = await HaltedChain("bad-block");
         try
         {
@@ -309,6 +311,8 @@ public sealed class BadInputMatrixTests(ClusterFixture fixture, ITestOutputHelpe
     [Fact]
     public async Task Batches_without_a_committee_quorum_or_out_of_place_are_refused_by_settlement_and_change_nothing()
     {
+        // The protocol's own checks are exercised directly: these calls present the cluster's internal key, as its grains do.
+        using var asInternal = TestCallers.AsInternal();
         var (chain, term) = await HaltedChain("bad-batch");
         try
         {
@@ -365,6 +369,8 @@ public sealed class BadInputMatrixTests(ClusterFixture fixture, ITestOutputHelpe
     [Fact]
     public async Task Forged_proposals_get_no_attestation_frame_no_leader_and_do_not_stop_the_chain()
     {
+        // The protocol's own checks are exercised directly: these calls present the cluster's internal key, as its grains do.
+        using var asInternal = TestCallers.AsInternal();
         // One long epoch and a patient leader timeout: the term under test lasts the whole test.
         var chain = await TestChain.Start(fixture.Client, "bad-proposal", c => { c.EpochLength = 400; c.LeaderTimeoutMs = 5_000; });
         try
@@ -420,6 +426,8 @@ public sealed class BadInputMatrixTests(ClusterFixture fixture, ITestOutputHelpe
     [Fact]
     public async Task Rollbacks_and_challenges_without_a_valid_proof_against_a_live_block_are_refused_and_the_halted_chain_does_not_move()
     {
+        // The protocol's own checks are exercised directly: these calls present the cluster's internal key, as its grains do.
+        using var asInternal = TestCallers.AsInternal();
         var (chain, _) = await HaltedChain("bad-challenge");
         try
         {

@@ -19,7 +19,13 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             ActorRollup.Silo.RollupSilo.AddDurability(silo, redis: null);
             silo.Services.AddActorRollupGrains();
+            silo.Configure<TrustOptions>(o =>
+            {
+                o.OperatorKey = TestCallers.OperatorKey;
+                o.InternalKey = TestCallers.InternalKey;
+            });
         });
+        builder.ConfigureClient(client => client.AddOutgoingGrainCallFilter<TestCallers.Presenter>());
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

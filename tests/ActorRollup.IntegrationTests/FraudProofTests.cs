@@ -126,6 +126,8 @@ public sealed class FraudProofTests(ClusterFixture fixture)
     [Fact]
     public async Task A_false_challenge_is_refused_and_penalised_and_a_rollback_without_proof_is_refused()
     {
+        // The protocol's own checks are exercised directly: these calls present the cluster's internal key, as its grains do.
+        using var asInternal = TestCallers.AsInternal();
         var chain = await TestChain.Start(fixture.Client, "false-challenge");
         await chain.WaitForHeight(2);
         await chain.Validator("val-01").InjectFault(ValidatorFaultKind.FalseChallenge);

@@ -43,11 +43,16 @@ public sealed class HarnessSiloFixture : IAsyncLifetime
             GatewayPort = HarnessCommandTests.FreePort(),
             ServiceId = cluster.ServiceId,
             ClusterId = cluster.ClusterId,
+            OperatorKey = TestCallers.OperatorKey,
         };
         settings.PrimarySiloPort = settings.SiloPort;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        builder.UseOrleans(silo => RollupSilo.ConfigureSilo(silo, settings));
+        builder.UseOrleans(silo =>
+        {
+            RollupSilo.ConfigureSilo(silo, settings);
+            silo.AddOutgoingGrainCallFilter<TestCallers.Presenter>();
+        });
         _host = builder.Build();
         await _host.StartAsync();
         Client = _host.Services.GetRequiredService<IClusterClient>();

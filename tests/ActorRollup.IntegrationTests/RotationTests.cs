@@ -80,6 +80,8 @@ public sealed class RotationTests(ClusterFixture fixture)
     [Fact]
     public async Task A_crashed_leader_is_failed_over_in_time_its_late_block_is_refused_and_it_pays_the_downtime_penalty()
     {
+        // The protocol's own checks are exercised directly: these calls present the cluster's internal key, as its grains do.
+        using var asInternal = TestCallers.AsInternal();
         var chain = await TestChain.Start(fixture.Client, "crash");
         await chain.WaitForHeight(3);
         var term = (await chain.Rotation.GetCurrent())!;

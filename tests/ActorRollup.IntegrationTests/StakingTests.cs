@@ -148,9 +148,10 @@ public sealed class StakingTests(ClusterFixture fixture)
             var registration = await b.Register("seq-long-key", minLock, fresh);
             await RefusedWithSeed(chain, b, StakingReason.BadSignature, registration with { SignerPublicKey = new byte[300] }, fresh, "a signer key too long to encode", "seq-000");
 
-            // Rotation's registry refuses a second registration of an id or a key even when called directly, and a refusal
-            // reserves nothing.
+            // Rotation's registry refuses a second registration of an id or a key even when called directly (with the
+            // cluster's internal key, as a sequencer grain calls it), and a refusal reserves nothing.
             var rotation = chain.Rotation;
+            using var asInternal = TestCallers.AsInternal();
             var ids = (await rotation.GetSequencerIds()).Order(StringComparer.Ordinal).ToArray();
             var epoch = (await rotation.GetStatus()).Epoch;
             using (var key = SigningKey.FromSeed(fresh))
@@ -404,6 +405,8 @@ public sealed class StakingTests(ClusterFixture fixture)
     [Fact]
     public async Task A_slash_cuts_every_position_and_pending_unlock_of_the_pool_by_the_slash_fraction()
     {
+        // The protocol's own checks are exercised directly: these calls present the cluster's internal key, as its grains do.
+        using var asInternal = TestCallers.AsInternal();
         var chain = await TestChain.Start(fixture.Client, "stk-slash", Steady, Stakes, accounts: 2);
         try
         {
@@ -595,9 +598,9 @@ internal static class ChainHalt
         {
             await SetFault(chain, SequencerFaultKind.Offline, moreSequencers);
         }
-        catch (Exception e) when (e is TimeoutException or OrleansException)
+        catch (Exception e) when (e is TimeoutException or OrleansException or Abstractions.Security.CallRefusedException)
         {
-            // A clean-up failure must not hide the test's own outcome.
+            // A clean-up failure (or a listed sequencer that never registered) must not hide the test's own outcome.
         }
     }
 

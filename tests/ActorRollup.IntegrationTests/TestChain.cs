@@ -50,6 +50,7 @@ internal sealed class TestChain
         ChallengeWindow = 10,
         LeaderTimeoutMs = 1_000,
         CommitteeSize = 8,
+        AllowFaultInjection = true,
     };
 
     public static async Task<TestChain> Start(IClusterClient client, string name, Action<ChainConfig>? configure = null,
@@ -69,7 +70,8 @@ internal sealed class TestChain
             KeySeed = "it",
             GenesisTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         };
-        var result = await client.Chain(config.ChainId).Bootstrap(genesis);
+        AppendResult result;
+        using (TestCallers.AsOperator()) result = await client.Chain(config.ChainId).Bootstrap(genesis);
         Assert.True(result.Ok, $"bootstrap: {result.Reason} {result.Detail}");
         return new TestChain(client, genesis);
     }

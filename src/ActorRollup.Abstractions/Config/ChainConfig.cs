@@ -68,6 +68,9 @@ public sealed record ChainConfig
     /// <summary>Finalized blocks between two checkpoints of the chain's state: a reactivated chain grain starts from the
     /// last checkpoint and replays only the block records after it (recovery cost O(interval), not O(chain)).</summary>
     [Id(32)] public ulong CheckpointInterval { get; set; } = 1_000;
+    /// <summary>Whether operators may inject faults (crash, censor, bad roots, offline validators) into this chain's members.
+    /// Off by default (a configured chain is meant to run honestly); load-test chains turn it on.</summary>
+    [Id(40)] public bool AllowFaultInjection { get; set; }
 
     public int EffectiveLeaderTimeoutMs => LeaderTimeoutMs > 0 ? LeaderTimeoutMs : 4 * BlockIntervalMs;
     public int EffectiveAttestationTimeoutMs => AttestationTimeoutMs > 0 ? AttestationTimeoutMs : Math.Max(1, EffectiveLeaderTimeoutMs / 2);

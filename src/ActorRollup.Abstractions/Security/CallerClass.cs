@@ -44,6 +44,8 @@ public static class CallRefusal
     public const string Undeclared = "undeclared-method";
     /// <summary>Fault injection on a chain whose configuration does not allow it (<c>Chain:AllowFaultInjection</c>).</summary>
     public const string FaultInjectionDisabled = "fault-injection-disabled";
+    /// <summary>An operator call aimed at a member (sequencer, validator) the chain does not have.</summary>
+    public const string UnknownMember = "unknown-member";
     /// <summary>An argument beyond its documented bound (a count, a size, a height range).</summary>
     public const string ArgumentOutOfBounds = "argument-out-of-bounds";
 }

@@ -25,6 +25,7 @@ public sealed class RollupMetrics : IDisposable
         ValidatedLatency = _meter.CreateHistogram<double>("actorrollup.latency.validated", "ms", "Admission to validation");
         FinalizedLatency = _meter.CreateHistogram<double>("actorrollup.latency.finalized", "ms", "Admission to finality");
         AttestationRtt = _meter.CreateHistogram<double>("actorrollup.attestation.rtt", "ms", "Leader's round trip to gather a quorum certificate");
+        CallsRefused = _meter.CreateCounter<long>("actorrollup.calls.refused", "{call}", "Grain calls refused at the trust boundary, by reason and method");
         MempoolSize = _meter.CreateUpDownCounter<long>("actorrollup.mempool.size", "{transaction}", "Pending transactions");
     }
 
@@ -40,9 +41,14 @@ public sealed class RollupMetrics : IDisposable
     public Histogram<double> FinalizedLatency { get; }
     public Histogram<double> AttestationRtt { get; }
     public UpDownCounter<long> MempoolSize { get; }
+    public Counter<long> CallsRefused { get; }
 
     public void Refused(string chainId, string what, string reason) =>
         Refusals.Add(1, new KeyValuePair<string, object?>("chain", chainId), new("what", what), new("reason", reason));
+
+    /// <summary>A call refused at the trust boundary (no chain tag: the filter does not read the call's arguments).</summary>
+    public void CallRefused(string method, string reason) =>
+        CallsRefused.Add(1, new KeyValuePair<string, object?>("method", method), new("reason", reason));
 
     public void Dispose() => _meter.Dispose();
 }

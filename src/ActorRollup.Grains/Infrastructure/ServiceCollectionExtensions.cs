@@ -5,7 +5,8 @@ namespace ActorRollup.Grains.Infrastructure;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Registers the per-silo services the grains use (verification and execution memos, metrics, clock, the silo's lifetime), and
+    /// <summary>Registers the per-silo services the grains use (verification and execution memos, metrics, clock, the silo's lifetime,
+    /// the trust-boundary call filters), and
     /// Orleans' own binary serializer for grain state (the default is Newtonsoft JSON, several times slower for blocks).</summary>
     public static IServiceCollection AddActorRollupGrains(this IServiceCollection services)
     {
@@ -15,6 +16,12 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ExecutionMemo>();
         services.TryAddSingleton<RollupMetrics>();
         services.TryAddSingleton<SiloLifetime>();
+        // The trust boundary (docs/SECURITY.md): caller classes enforced on every incoming call, the internal key stamped
+        // on every call a grain makes. Keys come from TrustOptions (the silo binds Cluster:OperatorKey / InternalKey).
+        services.AddOptions<TrustOptions>();
+        services.TryAddSingleton<TrustBoundary>();
+        services.AddSingleton<IIncomingGrainCallFilter, TrustBoundaryFilter>();
+        services.AddSingleton<IOutgoingGrainCallFilter, InternalKeyStamp>();
         return services;
     }
 }

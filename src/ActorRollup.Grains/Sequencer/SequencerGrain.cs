@@ -73,6 +73,12 @@ public sealed partial class SequencerGrain : Grain, ISequencerGrain
 
     public Task InjectFault(SequencerFault fault)
     {
+        if (_state.State.Config is null)
+            throw new Abstractions.Security.CallRefusedException(Abstractions.Security.CallRefusal.UnknownMember,
+                $"chain '{ChainId}' has no member '{Id}'");
+        if (!_state.State.Config.AllowFaultInjection)
+            throw new Abstractions.Security.CallRefusedException(Abstractions.Security.CallRefusal.FaultInjectionDisabled,
+                $"chain '{ChainId}' does not allow fault injection (Chain:AllowFaultInjection is off)");
         // One line per real change: an injection warns, a clear is news only when there was a fault to clear.
         if (fault.Kind != SequencerFaultKind.None)
             _log.LogWarning("sequencer {Chain}/{Id}: fault {Fault} injected", ChainId, Id, fault.Kind);

@@ -98,6 +98,12 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
 
     public Task InjectFault(ValidatorFaultKind fault)
     {
+        if (S.Config is null)
+            throw new Abstractions.Security.CallRefusedException(Abstractions.Security.CallRefusal.UnknownMember,
+                $"chain '{ChainId}' has no member '{Id}'");
+        if (!S.Config.AllowFaultInjection)
+            throw new Abstractions.Security.CallRefusedException(Abstractions.Security.CallRefusal.FaultInjectionDisabled,
+                $"chain '{ChainId}' does not allow fault injection (Chain:AllowFaultInjection is off)");
         if (fault != ValidatorFaultKind.None) _log.LogWarning("validator {Chain}/{Id}: fault {Fault} injected", ChainId, Id, fault);
         else if (_fault != ValidatorFaultKind.None) _log.LogInformation("validator {Chain}/{Id}: fault {Fault} cleared", ChainId, Id, _fault);
         _fault = fault;

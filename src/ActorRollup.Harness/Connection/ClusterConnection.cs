@@ -62,6 +62,10 @@ public sealed class ClusterConnection : IAsyncDisposable
             Redis = cluster.Redis,
         };
         embedded.PrimarySiloPort = embedded.SiloPort;
+        // The embedded silo and this process share the user's operator key (Cluster:OperatorKey or its file), so a chain
+        // an embedded run leaves in Redis storage is operated on by the same key from a later run or a real silo.
+        embedded.OperatorKey = cluster.ResolveOperatorKey(create: true) ?? "";
+        embedded.InternalKey = cluster.InternalKey;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         // The embedded silo is quiet: the harness owns stdout. ACTORROLLUP_SILO_LOG=path writes its log to a file.
         builder.Logging.ClearProviders();
@@ -76,7 +80,11 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             builder.Logging.SetMinimumLevel(LogLevel.Critical);
         }
-        builder.UseOrleans(silo => RollupSilo.ConfigureSilo(silo, embedded));
+        builder.UseOrleans(silo =>
+        {
+            RollupSilo.ConfigureSilo(silo, embedded);
+            silo.AddOutgoingGrainCallFilter(new OperatorKeyPresenter(embedded.OperatorKey));
+        });
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         return new ClusterConnection(host, host.Services.GetRequiredService<IGrainFactory>(), true, chain, genesis, "embedded silo");
@@ -85,6 +93,7 @@ public sealed class ClusterConnection : IAsyncDisposable
     private static async Task<ClusterConnection> OpenClientAsync(IReadOnlyList<string> gateways, ClusterSettings cluster, ChainConfig chain, GenesisSettings genesis, CancellationToken cancellationToken)
     {
         var endpoints = gateways.Select(ParseGateway).ToArray();
+        var operatorKey = cluster.ResolveOperatorKey(create: false);
         var where = gateways.Count > 0 ? string.Join(", ", gateways) : $"the gateways in Redis at {cluster.Redis}";
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
@@ -106,6 +115,8 @@ public sealed class ClusterConnection : IAsyncDisposable
                 o.ServiceId = cluster.ServiceId;
             });
             client.Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+            // Operator commands (bootstrap, faults, retire) present the operator key; without one they are refused.
+            if (operatorKey is not null) client.AddOutgoingGrainCallFilter(new OperatorKeyPresenter(operatorKey));
         });
         var host = builder.Build();
         try

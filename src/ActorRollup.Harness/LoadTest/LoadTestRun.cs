@@ -154,6 +154,8 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         MaxTxPerBlock = options.MaxTxPerBlock,
         BatchSize = options.EpochLength % 20 == 0 ? 20 : (int)options.EpochLength,
         MempoolCapacity = options.MempoolCapacity > 0 ? options.MempoolCapacity : options.MaxTxPerBlock,
+        // A load test's --faults inject crashes, censorship and bad roots into the run's members.
+        AllowFaultInjection = true,
     };
 
     private ChainGenesis Genesis()

@@ -42,8 +42,17 @@ internal static class DurableCluster
         builder.ConfigureSilo((_, silo) =>
         {
             RollupSilo.AddRollup(silo, redis, probeTimeout: TimeSpan.FromSeconds(1));
+            silo.Configure<ActorRollup.Grains.Infrastructure.TrustOptions>(o =>
+            {
+                o.OperatorKey = TestCallers.OperatorKey;
+                o.InternalKey = TestCallers.InternalKey;
+            });
         });
-        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10)));
+        builder.ConfigureClient(client =>
+        {
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+            client.AddOutgoingGrainCallFilter<TestCallers.Presenter>();
+        });
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;

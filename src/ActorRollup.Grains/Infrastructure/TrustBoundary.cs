@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using ActorRollup.Abstractions.Security;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ActorRollup.Grains.Infrastructure;
+
+/// <summary>The silo's credentials (docs/SECURITY.md): the operator key operator calls must present, and the internal key
+/// the silo stamps on every call its grains make.</summary>
+public sealed class TrustOptions
+{
+    /// <summary>The operator key (at least <see cref="OperatorKeys.MinLength"/> characters). Empty: no caller can make an
+    /// operator call (only the cluster's own code, through the internal key).</summary>
+    public string OperatorKey { get; set; } = "";
+
+    /// <summary>The internal key; empty = derived from the operator key (<see cref="OperatorKeys.InternalKey"/>), or a
+    /// random per-process key when there is no operator key either (a single silo only: silos must share it).</summary>
+    public string InternalKey { get; set; } = "";
+}
+
+/// <summary>
+/// The caller-class rules of one silo (docs/SECURITY.md), shared by the two call filters. Each ActorRollup grain
+/// interface method declares <see cref="CallerClass"/> with an attribute; the incoming filter admits a call when
+/// the caller is of that class. Nothing about the caller is taken from the wire but the keys it presents: a caller id
+/// can be forged, a key cannot be guessed.
+/// </summary>
+public sealed class TrustBoundary
+{
+    private static readonly Assembly GrainAssembly = typeof(TrustBoundary).Assembly;
+    private static readonly Assembly ContractAssembly = typeof(CallerClassAttribute).Assembly;
+    private readonly byte[] _operatorKey;
+    private readonly byte[] _internalKey;
+    private readonly ConcurrentDictionary<MethodInfo, Rule> _rules = new();
+
+    public TrustBoundary(IOptions<TrustOptions> options, ILogger<TrustBoundary> log)
+    {
+        var o = options.Value;
+        _operatorKey = Encoding.UTF8.GetBytes(o.OperatorKey ?? "");
+        InternalKey = !string.IsNullOrEmpty(o.InternalKey) || !string.IsNullOrEmpty(o.OperatorKey)
+            ? OperatorKeys.InternalKey(o.InternalKey, o.OperatorKey ?? "")
+            : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        _internalKey = Encoding.UTF8.GetBytes(InternalKey);
+        if (_operatorKey.Length == 0)
+            log.LogWarning("no operator key is configured (Cluster:OperatorKey): operator calls are refused to every client");
+    }
+
+    /// <summary>The key this silo stamps on its grains' calls (the value of <see cref="TrustHeaders.InternalKey"/>).</summary>
+    public string InternalKey { get; }
+
+    public bool HasOperatorKey => _operatorKey.Length > 0;
+
+    public bool PresentsInternalKey() => Matches(RequestContext.Get(TrustHeaders.InternalKey), _internalKey);
+
+    /// <summary>Null when the call may proceed, else the refusal reason.</summary>
+    public string? Check(IIncomingGrainCallContext context)
+    {
+        switch (_rules.GetOrAdd(context.InterfaceMethod, Classify))
+        {
+            case Rule.Public:
+                return null;
+            case Rule.Internal:
+                return PresentsInternalKey() ? null : CallRefusal.InternalOnly;
+            case Rule.Operator:
+                // The cluster's own code may do what an operator does (the silo's bootstrap presents the key anyway).
+                if (PresentsInternalKey()) return null;
+                var presented = RequestContext.Get(TrustHeaders.OperatorKey);
+                if (presented is null) return CallRefusal.OperatorKeyRequired;
+                return Matches(presented, _operatorKey) ? null : CallRefusal.BadOperatorKey;
+            case Rule.Foreign:
+                // Orleans' own grains and system targets are not ours to fence. An Orleans interface on one of our grains
+                // (IRemindable, grain extensions, timer ticks) is for the runtime's callers and our grains only; a timer
+                // tick is a call from the grain to itself.
+                if (context.Grain is null || context.Grain.GetType().Assembly != GrainAssembly) return null;
+                if (PresentsInternalKey()) return null;
+                return context.SourceId is { } source && (source.IsSystemTarget() || source.Equals(context.TargetId)) ? null : CallRefusal.Undeclared;
+            default:
+                return CallRefusal.Undeclared;
+        }
+    }
+
+    /// <summary>How a method is judged: a method of an ActorRollup interface by its attribute (none: refused to all);
+    /// any other interface is Orleans' (<see cref="Rule.Foreign"/>).</summary>
+    private static Rule Classify(MethodInfo method)
+    {
+        var declaring = method.DeclaringType;
+        if (declaring?.Assembly != ContractAssembly && declaring?.Assembly != GrainAssembly) return Rule.Foreign;
+        return method.GetCustomAttribute<CallerClassAttribute>(inherit: false)?.Callers switch
+        {
+            CallerClass.Public => Rule.Public,
+            CallerClass.Operator => Rule.Operator,
+            CallerClass.Internal => Rule.Internal,
+            _ => Rule.Undeclared,
+        };
+    }
+
+    private static bool Matches(object? presented, byte[] expected)
+    {
+        if (presented is not string text || expected.Length == 0) return false;
+        var bytes = Encoding.UTF8.GetBytes(text);
+        return CryptographicOperations.FixedTimeEquals(bytes, expected);
+    }
+
+    private enum Rule { Undeclared, Public, Operator, Internal, Foreign }
+}
+
+/// <summary>Refuses, before the grain runs, every call its caller may not make (<see cref="TrustBoundary"/>), counts it
+/// in the <c>ActorRollup</c> meter (<c>actorrollup.calls.refused</c>, by reason and method) and answers with a
+/// <see cref="CallRefusedException"/>. A refused call reaches no grain code, so it changes nothing.</summary>
+public sealed class TrustBoundaryFilter(TrustBoundary trust, RollupMetrics metrics, ILogger<TrustBoundaryFilter> log) : IIncomingGrainCallFilter
+{
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        var reason = trust.Check(context);
+        if (reason is null)
+        {
+            var call = context.Invoke();
+            return call.IsCompletedSuccessfully ? call : CountGrainRefusals(call, context);
+        }
+        var method = MethodName(context);
+        metrics.CallRefused(method, reason);
+        log.LogDebug("refused {Method} on {Target} from {Source}: {Reason}", method, context.TargetId, context.SourceId, reason);
+        throw new CallRefusedException(reason, Describe(reason, method));
+    }
+
+    /// <summary>A grain refuses a call itself when the refusal needs its state (fault injection off, an argument beyond
+    /// a bound): counted here with the filter's own refusals.</summary>
+    private async Task CountGrainRefusals(Task call, IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await call;
+        }
+        catch (CallRefusedException e)
+        {
+            metrics.CallRefused(MethodName(context), e.Reason);
+            throw;
+        }
+    }
+
+    private static string MethodName(IIncomingGrainCallContext context) =>
+        $"{context.InterfaceMethod.DeclaringType?.Name}.{context.InterfaceMethod.Name}";
+
+    private static string Describe(string reason, string method) => reason switch
+    {
+        CallRefusal.InternalOnly => $"{method} is internal: only the cluster's own grains may call it",
+        CallRefusal.OperatorKeyRequired => $"{method} is an operator call: present the operator key (Cluster:OperatorKey)",
+        CallRefusal.BadOperatorKey => $"{method} is an operator call and the key presented is not the cluster's operator key",
+        _ => $"{method} is not callable from outside the cluster",
+    };
+}
+
+/// <summary>Stamps the silo's internal key on every call a grain (or a system target) of this silo makes, and strips it
+/// from calls made by code outside any grain (the silo's hosted client: the embedded harness, the bootstrap service),
+/// which are clients like any other and present the operator key instead.</summary>
+public sealed class InternalKeyStamp(TrustBoundary trust) : IOutgoingGrainCallFilter
+{
+    public Task Invoke(IOutgoingGrainCallContext context)
+    {
+        if (context.SourceId is { } source && !source.IsClient())
+            RequestContext.Set(TrustHeaders.InternalKey, trust.InternalKey);
+        else if (RequestContext.Get(TrustHeaders.InternalKey) is not null)
+            RequestContext.Remove(TrustHeaders.InternalKey);
+        return context.Invoke();
+    }
+}
