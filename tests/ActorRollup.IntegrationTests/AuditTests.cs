@@ -117,11 +117,11 @@ public sealed class AuditTests(ClusterFixture fixture)
         CommittedBlock Resign(CommittedBlock original, IReadOnlyList<BlockEntry> entries, Hash32? stateRoot = null)
         {
             var h = original.Block.Header;
-            using var leader = GenesisKeys.SequencerSigner(chain.Genesis.KeySeed, chain.Id, h.ProposerId);
+            using var leader = GenesisKeys.SequencerSigner(chain.NodeKeySeed, chain.Id, h.ProposerId);
             var block = Block.Create(leader, chain.Id, h.Height, h.Epoch, h.Term, h.ParentHash, stateRoot ?? h.StateRoot, h.TimestampMs, h.ProposerId, default, entries);
             var signatures = history.Committees[h.Epoch].Select(seat =>
             {
-                using var key = GenesisKeys.SequencerSigner(chain.Genesis.KeySeed, chain.Id, seat.Id);
+                using var key = GenesisKeys.SequencerSigner(chain.NodeKeySeed, chain.Id, seat.Id);
                 return new CommitteeSignature(seat.Id, Signing.SignAttestation(key, block.Hash));
             }).ToList();
             return new CommittedBlock(block, new QuorumCertificate(block.Hash, signatures), original.CommittedAtMs);

@@ -27,7 +27,10 @@ namespace ActorRollup.IntegrationTests;
 /// </summary>
 public sealed class HarnessSiloFixture : IAsyncLifetime
 {
+    /// <summary>The harness commands read the operator key from configuration (here the environment), as an operator's do.</summary>
+    private const string OperatorKeyVariable = "ACTORROLLUP_Cluster__OperatorKey";
     private IHost? _host;
+    private string? _previousOperatorKey;
 
     public IClusterClient Client { get; private set; } = null!;
     public string Gateway { get; private set; } = "";
@@ -43,8 +46,11 @@ public sealed class HarnessSiloFixture : IAsyncLifetime
             GatewayPort = HarnessCommandTests.FreePort(),
             ServiceId = cluster.ServiceId,
             ClusterId = cluster.ClusterId,
+            OperatorKey = TestCallers.OperatorKey,
         };
         settings.PrimarySiloPort = settings.SiloPort;
+        _previousOperatorKey = Environment.GetEnvironmentVariable(OperatorKeyVariable);
+        Environment.SetEnvironmentVariable(OperatorKeyVariable, TestCallers.OperatorKey);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.UseOrleans(silo => RollupSilo.ConfigureSilo(silo, settings));
@@ -56,6 +62,7 @@ public sealed class HarnessSiloFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        Environment.SetEnvironmentVariable(OperatorKeyVariable, _previousOperatorKey);
         if (_host is null) return;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
@@ -311,8 +318,8 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
     {
         // Long epochs: nothing passes its exit delay during the test, and the leader stays the same.
         var chain = await Start("cli-stake", c => c.EpochLength = 1_000);
-        var owner0 = GenesisKeys.SequencerOwner(chain.Genesis.KeySeed, chain.Id, "seq-000").Address;
-        var owner1 = GenesisKeys.SequencerOwner(chain.Genesis.KeySeed, chain.Id, "seq-001").Address;
+        var owner0 = GenesisKeys.SequencerOwner(chain.NodeKeySeed, chain.Id, "seq-000").Address;
+        var owner1 = GenesisKeys.SequencerOwner(chain.NodeKeySeed, chain.Id, "seq-001").Address;
 
         var (exit, stdout, stderr) = await RunOn(chain, "register-sequencer", "--id", "seq-new", "--owner-sequencer", "seq-000", "--stake", "20000");
         Assert.Equal(0, exit);
@@ -359,7 +366,7 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
 
         // claim-rewards by the leader's owner once its blocks are final: the L1 balance grows by what was claimed.
         var leader = (await chain.Rotation.GetCurrent())!.LeaderId;
-        var leaderOwner = GenesisKeys.SequencerOwner(chain.Genesis.KeySeed, chain.Id, leader).Address;
+        var leaderOwner = GenesisKeys.SequencerOwner(chain.NodeKeySeed, chain.Id, leader).Address;
         await Poll.Until(() => chain.Chain.GetHead(), h => h.FinalizedHeight >= 10, TimeSpan.FromSeconds(30), "finality of 10 blocks");
         var leaderBefore = (await chain.Client.Staker(chain.Id, leaderOwner).GetView()).Balance;
         (exit, stdout, stderr) = await RunOn(chain, "stake", "claim-rewards", "--owner-sequencer", leader);
