@@ -388,6 +388,50 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
         Assert.Equal(staker1.Nonce, (await chain.Client.Staker(chain.Id, owner1).GetView()).Nonce);
     }
 
+    [Fact]
+    public async Task Signing_as_a_genesis_owner_needs_the_operator_key_the_chains_node_seed_derives_from()
+    {
+        // A chain whose members' keys derive from the operator key (as the silo's configured chain without
+        // Genesis:NodeKeySeed), and one with a random node-key seed that no tool holds.
+        var chain = await Start("cli-owner-key", c => c.EpochLength = 1_000);
+        var foreign = await TestChain.Start(fixture.Client, "cli-owner-foreign", c => c.LeaderTimeoutMs = 5_000, nodeKeySeed: GenesisKeys.NewNodeKeySeed());
+        _chains.Add(foreign);
+        var owner1 = GenesisKeys.SequencerOwner(chain.NodeKeySeed, chain.Id, "seq-001").Address;
+        var before = await chain.Client.Staker(chain.Id, owner1).GetView();
+
+        // Without the operator key the harness cannot act as an owner: one error line, exit 2, nothing signed or moved.
+        var variable = "ACTORROLLUP_Cluster__OperatorKey";
+        var operatorKey = Environment.GetEnvironmentVariable(variable);
+        Environment.SetEnvironmentVariable(variable, null);
+        try
+        {
+            var (exit, stdout, stderr) = await RunOn(chain, "delegate", "--owner-sequencer", "seq-001", "--to", "seq-000", "--amount", "1");
+            Assert.True(exit == 2, $"exit {exit}; stdout: {stdout}; stderr: {stderr}");
+            Assert.Contains("needs the chain's node-key seed: set Cluster:OperatorKey", AssertOneErrorLine(stderr));
+            (exit, stdout, stderr) = await RunOn(chain, "register-sequencer", "--id", "seq-nokey", "--owner-sequencer", "seq-000", "--stake", "20000");
+            Assert.True(exit == 2, $"exit {exit}; stdout: {stdout}; stderr: {stderr}");
+            AssertOneErrorLine(stderr);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, operatorKey);
+        }
+        Assert.Equal(before.Nonce, (await chain.Client.Staker(chain.Id, owner1).GetView()).Nonce);
+        Assert.Equal("Unregistered", (await chain.Sequencer("seq-nokey").GetView()).Status);
+
+        // With it, but on a chain whose node-key seed is not the operator key's: refused the same way.
+        var (fexit, fstdout, fstderr) = await RunOn(foreign, "delegate", "--owner-sequencer", "seq-001", "--to", "seq-000", "--amount", "1");
+        Assert.True(fexit == 2, $"exit {fexit}; stdout: {fstdout}; stderr: {fstderr}");
+        Assert.Contains("does not derive from this harness's operator key", AssertOneErrorLine(fstderr));
+        var foreignOwner = GenesisKeys.SequencerOwner(foreign.NodeKeySeed, foreign.Id, "seq-001").Address;
+        Assert.Equal(0UL, (await foreign.Client.Staker(foreign.Id, foreignOwner).GetView()).Nonce);
+
+        // And with the operator key on its own chain, the owner signs.
+        var (okExit, _, okStderr) = await RunOn(chain, "delegate", "--owner-sequencer", "seq-001", "--to", "seq-000", "--amount", "1");
+        Assert.True(okExit == 0, okStderr);
+        Assert.Equal(before.Nonce + 1, (await chain.Client.Staker(chain.Id, owner1).GetView()).Nonce);
+    }
+
     // ------------------------------------------------------------------------------------------------ faults
 
     [Fact]
