@@ -420,11 +420,12 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
         Assert.Equal("Unregistered", (await chain.Sequencer("seq-nokey").GetView()).Status);
 
         // With it, but on a chain whose node-key seed is not the operator key's: refused the same way.
+        var foreignOwner = GenesisKeys.SequencerOwner(foreign.NodeKeySeed, foreign.Id, "seq-001").Address;
+        var foreignBefore = await foreign.Client.Staker(foreign.Id, foreignOwner).GetView();
         var (fexit, fstdout, fstderr) = await RunOn(foreign, "delegate", "--owner-sequencer", "seq-001", "--to", "seq-000", "--amount", "1");
         Assert.True(fexit == 2, $"exit {fexit}; stdout: {fstdout}; stderr: {fstderr}");
         Assert.Contains("does not derive from this harness's operator key", AssertOneErrorLine(fstderr));
-        var foreignOwner = GenesisKeys.SequencerOwner(foreign.NodeKeySeed, foreign.Id, "seq-001").Address;
-        Assert.Equal(0UL, (await foreign.Client.Staker(foreign.Id, foreignOwner).GetView()).Nonce);
+        Assert.Equal(foreignBefore.Nonce, (await foreign.Client.Staker(foreign.Id, foreignOwner).GetView()).Nonce);
 
         // And with the operator key on its own chain, the owner signs.
         var (okExit, _, okStderr) = await RunOn(chain, "delegate", "--owner-sequencer", "seq-001", "--to", "seq-000", "--amount", "1");
