@@ -45,7 +45,7 @@ public static class RollupSilo
         var chain = configuration.GetSection("Chain").Get<ChainConfig>() ?? new ChainConfig();
         var genesis = configuration.GetSection("Genesis").Get<GenesisSettings>() ?? new GenesisSettings();
         var errors = cluster.Validate().Concat(chain.Validate()).Concat(genesis.Validate()).ToList();
-        if (errors.Count == 0) errors.AddRange(genesis.ToGenesis(chain, 0).Validate());
+        if (errors.Count == 0) errors.AddRange(genesis.ToGenesis(chain, 0, cluster.OperatorKey).Validate());
         if (errors.Count > 0) throw new SettingsException(errors.Distinct().ToList());
         return (cluster, chain, genesis);
     }

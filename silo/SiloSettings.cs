@@ -23,6 +23,9 @@ public sealed class ClusterSettings
     /// <summary>How long a silo may miss membership probes before the others declare it dead (seconds; Orleans'
     /// default is about 10 s — a killed silo's grains are unreachable until then).</summary>
     public int ProbeTimeoutSeconds { get; set; } = 2;
+    /// <summary>The cluster's operator key (secret): callers presenting it may call operator methods; when
+    /// <c>Genesis:NodeKeySeed</c> is not set, the configured chain's member keys derive from it (GenesisKeys).</summary>
+    public string? OperatorKey { get; set; }
 
     /// <summary>The operator key (docs/SECURITY.md): operator calls (bootstrap, fault injection, retire) must present it.
     /// Empty = the key in <see cref="OperatorKeyFile"/>, created with a random key when absent. Keep it out of
@@ -93,9 +96,16 @@ public sealed class GenesisSettings
     public ulong ValidatorBondTokens { get; set; } = 10_000;
     public int LoadTestAccounts { get; set; } = 1_000;
     public ulong LoadTestAccountTokens { get; set; } = 1_000_000;
-    public string KeySeed { get; set; } = "actorrollup";
+    /// <summary>The public seed of the load-test accounts (the harness signs for them with it).</summary>
+    public string LoadTestSeed { get; set; } = Abstractions.Config.ChainGenesis.DefaultLoadTestSeed;
+    /// <summary>The secret seed of the genesis members' keys (sequencer signers and owners, validators). When absent it
+    /// derives from <c>Cluster:OperatorKey</c> and the chain id, so the operator's tools can sign as genesis owners; with
+    /// neither, a fresh random seed (no tool can then act as a genesis owner).</summary>
+    public string? NodeKeySeed { get; set; }
 
-    public Abstractions.Config.ChainGenesis ToGenesis(Abstractions.Config.ChainConfig config, long genesisTimeMs)
+    /// <summary>The genesis of the configured chain, with its node-key seed (<see cref="NodeKeySeed"/>, else derived from
+    /// <paramref name="operatorKey"/>, else random).</summary>
+    public Abstractions.Config.ChainGenesis ToGenesis(Abstractions.Config.ChainConfig config, long genesisTimeMs, string? operatorKey)
     {
         var stakes = SequencerStakes.Length > 0
             ? SequencerStakes
@@ -107,7 +117,9 @@ public sealed class GenesisSettings
             Validators = Enumerable.Range(0, Validators).Select(i => new Abstractions.Config.GenesisValidator($"val-{i:D2}", ValidatorBondTokens)).ToArray(),
             LoadTestAccounts = LoadTestAccounts,
             LoadTestAccountTokens = LoadTestAccountTokens,
-            KeySeed = KeySeed,
+            LoadTestSeed = LoadTestSeed,
+            NodeKeySeed = Abstractions.Config.GenesisKeys.NodeKeySeedFor(config.ChainId, NodeKeySeed, operatorKey)
+                          ?? Abstractions.Config.GenesisKeys.NewNodeKeySeed(),
             GenesisTimeMs = genesisTimeMs,
         };
     }
@@ -119,7 +131,8 @@ public sealed class GenesisSettings
         if (Validators < 1) errors.Add("Genesis:Validators must be at least 1");
         if (ValidatorBondTokens < 1) errors.Add("Genesis:ValidatorBondTokens must be at least 1");
         if (LoadTestAccounts < 0) errors.Add("Genesis:LoadTestAccounts must be >= 0");
-        if (string.IsNullOrEmpty(KeySeed)) errors.Add("Genesis:KeySeed must not be empty");
+        if (string.IsNullOrEmpty(LoadTestSeed)) errors.Add("Genesis:LoadTestSeed must not be empty");
+        if (NodeKeySeed is not null && Abstractions.Config.GenesisKeys.NodeKeySeedError(NodeKeySeed) is { } seedError) errors.Add(seedError);
         return errors;
     }
 }

@@ -79,15 +79,16 @@ public sealed class ChainReplay
         _genesisL2 = Core.Execution.Genesis.TotalBalance(_state);
         _headHash = GenesisBuilder.Header(genesis, _state.Root).Hash;
         _roots.Add(_state.Root);
+        // Genesis signer keys come from the published genesis (the public view): the audit never derives a member key.
         foreach (var s in genesis.Sequencers)
         {
-            using var signer = GenesisKeys.SequencerSigner(genesis.KeySeed, _config.ChainId, s.Id);
-            _genesisKeys[s.Id] = signer.PublicKey;
+            if (s.SignerPublicKey is { Length: Core.Crypto.Ed25519.PublicKeySize } key) _genesisKeys[s.Id] = key;
+            else Add(0, AuditReason.CommitteeMismatch, $"the genesis publishes no signer public key for {s.Id}");
         }
         // Epoch 1's committee follows from the genesis alone: every genesis sequencer is active with its genesis stake.
         _genesisCommittee = CommitteeSelector
             .Select(genesis.Sequencers.Select(s => new SequencerStanding(s.Id, Token.FromTokens(s.StakeTokens), true)), _config.CommitteeSize)
-            .Select(m => new CommitteeSeat(m.Id, _genesisKeys[m.Id], m.Power))
+            .Select(m => new CommitteeSeat(m.Id, _genesisKeys.GetValueOrDefault(m.Id) ?? [], m.Power))
             .ToArray();
     }
 

@@ -32,7 +32,7 @@ internal sealed class AuditChainBuilder
     public AuditChainBuilder(int epochs = 3)
     {
         var config = new ChainConfig { ChainId = ChainId, EpochLength = EpochLength, CommitteeSize = 4, BatchSize = 2 };
-        Genesis = new ChainGenesis
+        var request = new ChainGenesis
         {
             Config = config,
             // No member holds a third of the power: three signatures of four are a quorum, two are not.
@@ -40,10 +40,13 @@ internal sealed class AuditChainBuilder
             Validators = [new("val-00", 10_000)],
             LoadTestAccounts = 6,
             LoadTestAccountTokens = 1_000,
-            KeySeed = "audit",
+            LoadTestSeed = "audit/loadtest",
+            NodeKeySeed = NodeKeySeed,
             GenesisTimeMs = 1_700_000_000_000,
         };
-        foreach (var s in Genesis.Sequencers) _signers[s.Id] = GenesisKeys.SequencerSigner(Genesis.KeySeed, ChainId, s.Id);
+        // The audit sees what a client sees: the published genesis, with the members' public keys and no seed.
+        Genesis = GenesisKeys.Publish(request).View!;
+        foreach (var s in Genesis.Sequencers) _signers[s.Id] = GenesisKeys.SequencerSigner(NodeKeySeed, ChainId, s.Id);
         Committee = CommitteeSelector
             .Select(Genesis.Sequencers.Select(s => new SequencerStanding(s.Id, Token.FromTokens(s.StakeTokens), true)), config.CommitteeSize)
             .Select(m => new CommitteeSeat(m.Id, _signers[m.Id].PublicKey, m.Power))
@@ -54,12 +57,16 @@ internal sealed class AuditChainBuilder
             History.Committees[e] = Committee;
             History.Terms[e] = new TermInfo(e, Schedule[(int)e - 1], e, (e - 1) * EpochLength + 1, e * EpochLength);
         }
-        _accounts = Core.Execution.Genesis.LoadTestKeys(GenesisKeys.LoadTestSeed(Genesis.KeySeed), Genesis.LoadTestAccounts);
+        _accounts = Core.Execution.Genesis.LoadTestKeys(Genesis.LoadTestSeed, Genesis.LoadTestAccounts);
         _nonces = new ulong[_accounts.Length];
         _state = GenesisBuilder.BuildState(Genesis);
         _head = GenesisBuilder.Header(Genesis, _state.Root).Hash;
     }
 
+    /// <summary>The secret the members' keys derive from (the builder signs as them; the audit never sees it).</summary>
+    public const string NodeKeySeed = "audit-node-key-seed-0001";
+
+    /// <summary>The published genesis (<see cref="GenesisKeys.Publish"/>): what the audit replays from.</summary>
     public ChainGenesis Genesis { get; }
     public AuditHistory History { get; } = new();
     public CommitteeSeat[] Committee { get; }

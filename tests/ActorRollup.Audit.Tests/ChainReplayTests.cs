@@ -51,6 +51,36 @@ public class ChainReplayTests
     }
 
     [Fact]
+    public void Genesis_signer_keys_come_from_the_published_genesis_never_from_a_seed()
+    {
+        var chain = HonestChain();
+        Assert.Null(chain.Genesis.NodeKeySeed); // the builder hands the audit the published view, as GetGenesis does
+        ChainReplay ReplayOf(Abstractions.Config.ChainGenesis genesis)
+        {
+            var replay = new ChainReplay(genesis, chain.History);
+            foreach (var b in chain.Blocks) replay.Apply(b);
+            return replay;
+        }
+        Assert.True(Report(ReplayOf(chain.Genesis)).Passed);
+
+        // No published key for seq-001: reported at genesis, not made up.
+        var unpublished = chain.Genesis with
+        {
+            Sequencers = chain.Genesis.Sequencers.Select(s => s.Id == "seq-001" ? s with { SignerPublicKey = null } : s).ToArray(),
+        };
+        Assert.Contains(Report(ReplayOf(unpublished)).Violations,
+            v => v is { Height: 0, Reason: AuditReason.CommitteeMismatch } && v.Detail.Contains("no signer public key for seq-001"));
+
+        // Another published key: the committees give seq-001 a key the genesis does not name.
+        using var stranger = Core.Crypto.SigningKey.Generate();
+        var foreign = chain.Genesis with
+        {
+            Sequencers = chain.Genesis.Sequencers.Select(s => s.Id == "seq-001" ? s with { SignerPublicKey = stranger.PublicKey } : s).ToArray(),
+        };
+        Assert.Contains(Report(ReplayOf(foreign)).Violations, v => v.Reason == AuditReason.CommitteeMismatch);
+    }
+
+    [Fact]
     public void A_wrong_state_root_signed_and_certified_is_a_state_root_mismatch_at_that_height_only()
     {
         var chain = new AuditChainBuilder();

@@ -97,7 +97,8 @@ public sealed class AuditTests(ClusterFixture fixture)
         {
             await chain.Rotation.Retire();
         }
-        // The retired chain holds still: read it as the auditor does.
+        // The retired chain holds still: read it as the auditor does (the published genesis, as any client sees it).
+        var published = (await chain.Chain.GetGenesis())!;
         var head = await chain.Chain.GetHead();
         history = new AuditHistory();
         history.MergeTerms(await chain.Rotation.GetTerms());
@@ -107,7 +108,7 @@ public sealed class AuditTests(ClusterFixture fixture)
 
         AuditViolation[] Audit(IEnumerable<CommittedBlock> input)
         {
-            var replay = new ChainReplay(chain.Genesis, history);
+            var replay = new ChainReplay(published, history);
             foreach (var b in input) replay.Apply(b);
             return replay.Report([], null, [], 0).Violations;
         }
@@ -117,11 +118,11 @@ public sealed class AuditTests(ClusterFixture fixture)
         CommittedBlock Resign(CommittedBlock original, IReadOnlyList<BlockEntry> entries, Hash32? stateRoot = null)
         {
             var h = original.Block.Header;
-            using var leader = GenesisKeys.SequencerSigner(chain.Genesis.KeySeed, chain.Id, h.ProposerId);
+            using var leader = GenesisKeys.SequencerSigner(chain.NodeKeySeed, chain.Id, h.ProposerId);
             var block = Block.Create(leader, chain.Id, h.Height, h.Epoch, h.Term, h.ParentHash, stateRoot ?? h.StateRoot, h.TimestampMs, h.ProposerId, default, entries);
             var signatures = history.Committees[h.Epoch].Select(seat =>
             {
-                using var key = GenesisKeys.SequencerSigner(chain.Genesis.KeySeed, chain.Id, seat.Id);
+                using var key = GenesisKeys.SequencerSigner(chain.NodeKeySeed, chain.Id, seat.Id);
                 return new CommitteeSignature(seat.Id, Signing.SignAttestation(key, block.Hash));
             }).ToList();
             return new CommittedBlock(block, new QuorumCertificate(block.Hash, signatures), original.CommittedAtMs);

@@ -21,7 +21,7 @@ public sealed class AuthorityTests(ClusterFixture fixture)
     private static QuorumCertificate Certify(TestChain chain, Block block, IEnumerable<string> members) =>
         new(block.Hash, members.Select(m =>
         {
-            using var key = GenesisKeys.SequencerSigner(chain.Genesis.KeySeed, chain.Id, m);
+            using var key = GenesisKeys.SequencerSigner(chain.NodeKeySeed, chain.Id, m);
             return new CommitteeSignature(m, Signing.SignAttestation(key, block.Hash));
         }).ToArray());
 
@@ -35,10 +35,10 @@ public sealed class AuthorityTests(ClusterFixture fixture)
         var term = (await chain.Rotation.GetCurrent())!;
         var head = await chain.Chain.GetHead();
         var others = term.Committee.Where(s => s.Id != term.LeaderId).Select(s => s.Id).ToArray();
-        using var leaderKey = GenesisKeys.SequencerSigner(chain.Genesis.KeySeed, chain.Id, term.LeaderId);
+        using var leaderKey = GenesisKeys.SequencerSigner(chain.NodeKeySeed, chain.Id, term.LeaderId);
 
         // A committee member that is not the leader proposes, with everyone's attestations.
-        using (var otherKey = GenesisKeys.SequencerSigner(chain.Genesis.KeySeed, chain.Id, others[0]))
+        using (var otherKey = GenesisKeys.SequencerSigner(chain.NodeKeySeed, chain.Id, others[0]))
         {
             var usurper = Forge(chain, otherKey, others[0], term, head);
             Assert.Equal(ChainReason.NotLeader, (await chain.Chain.AppendBlock(usurper, Certify(chain, usurper, term.Committee.Select(s => s.Id)))).Reason);
@@ -83,7 +83,7 @@ public sealed class AuthorityTests(ClusterFixture fixture)
         var chain = await TestChain.Start(fixture.Client, "finalized");
         var head = await Poll.Until(() => chain.Chain.GetHead(), h => h.FinalizedHeight >= 2, TimeSpan.FromSeconds(30), "a finalized block");
         var block = (await chain.Chain.GetBlock(1))!;
-        using var key = GenesisKeys.Validator(chain.Genesis.KeySeed, chain.Id, "val-00");
+        using var key = GenesisKeys.Validator(chain.NodeKeySeed, chain.Id, "val-00");
         var proof = new FraudProof("val-00", 1, block.Hash, Hash32.Zero, Hash32.Sha256("x"u8), BlockFault.StateRootMismatch, "test", []);
         proof = proof with { ChallengerSignature = key.Sign(ChainGrain.ProofPayload(proof)) };
         var result = await chain.Chain.Challenge(proof);

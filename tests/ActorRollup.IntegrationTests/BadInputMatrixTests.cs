@@ -445,8 +445,8 @@ public sealed class BadInputMatrixTests(ClusterFixture fixture, ITestOutputHelpe
                 Assert.Equal(before, await Picture(chain));
             }
 
-            using var val00 = GenesisKeys.Validator(chain.Genesis.KeySeed, chain.Id, "val-00");
-            using var val01 = GenesisKeys.Validator(chain.Genesis.KeySeed, chain.Id, "val-01");
+            using var val00 = GenesisKeys.Validator(chain.NodeKeySeed, chain.Id, "val-00");
+            using var val01 = GenesisKeys.Validator(chain.NodeKeySeed, chain.Id, "val-01");
             using var stranger = SigningKey.Generate();
             var finalBlock = (await chain.Chain.GetBlock(final))!;
             var cases = new (string What, FraudProof Proof, ChainReason Expected)[]
@@ -754,7 +754,7 @@ public sealed class BadInputMatrixTests(ClusterFixture fixture, ITestOutputHelpe
         }
     }
 
-    private static SigningKey Signer(TestChain chain, string sequencerId) => GenesisKeys.SequencerSigner(chain.Genesis.KeySeed, chain.Id, sequencerId);
+    private static SigningKey Signer(TestChain chain, string sequencerId) => GenesisKeys.SequencerSigner(chain.NodeKeySeed, chain.Id, sequencerId);
 
     private static QuorumCertificate Certify(TestChain chain, Hash32 blockHash, IEnumerable<string> members) =>
         new(blockHash, members.Select(m =>

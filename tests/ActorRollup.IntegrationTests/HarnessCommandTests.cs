@@ -27,7 +27,10 @@ namespace ActorRollup.IntegrationTests;
 /// </summary>
 public sealed class HarnessSiloFixture : IAsyncLifetime
 {
+    /// <summary>The harness commands read the operator key from configuration (here the environment), as an operator's do.</summary>
+    private const string OperatorKeyVariable = "ACTORROLLUP_Cluster__OperatorKey";
     private IHost? _host;
+    private string? _previousOperatorKey;
 
     public IClusterClient Client { get; private set; } = null!;
     public string Gateway { get; private set; } = "";
@@ -46,6 +49,8 @@ public sealed class HarnessSiloFixture : IAsyncLifetime
             OperatorKey = TestCallers.OperatorKey,
         };
         settings.PrimarySiloPort = settings.SiloPort;
+        _previousOperatorKey = Environment.GetEnvironmentVariable(OperatorKeyVariable);
+        Environment.SetEnvironmentVariable(OperatorKeyVariable, TestCallers.OperatorKey);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.UseOrleans(silo =>
@@ -61,6 +66,7 @@ public sealed class HarnessSiloFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        Environment.SetEnvironmentVariable(OperatorKeyVariable, _previousOperatorKey);
         if (_host is null) return;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
@@ -316,8 +322,8 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
     {
         // Long epochs: nothing passes its exit delay during the test, and the leader stays the same.
         var chain = await Start("cli-stake", c => c.EpochLength = 1_000);
-        var owner0 = GenesisKeys.SequencerOwner(chain.Genesis.KeySeed, chain.Id, "seq-000").Address;
-        var owner1 = GenesisKeys.SequencerOwner(chain.Genesis.KeySeed, chain.Id, "seq-001").Address;
+        var owner0 = GenesisKeys.SequencerOwner(chain.NodeKeySeed, chain.Id, "seq-000").Address;
+        var owner1 = GenesisKeys.SequencerOwner(chain.NodeKeySeed, chain.Id, "seq-001").Address;
 
         var (exit, stdout, stderr) = await RunOn(chain, "register-sequencer", "--id", "seq-new", "--owner-sequencer", "seq-000", "--stake", "20000");
         Assert.Equal(0, exit);
@@ -364,7 +370,7 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
 
         // claim-rewards by the leader's owner once its blocks are final: the L1 balance grows by what was claimed.
         var leader = (await chain.Rotation.GetCurrent())!.LeaderId;
-        var leaderOwner = GenesisKeys.SequencerOwner(chain.Genesis.KeySeed, chain.Id, leader).Address;
+        var leaderOwner = GenesisKeys.SequencerOwner(chain.NodeKeySeed, chain.Id, leader).Address;
         await Poll.Until(() => chain.Chain.GetHead(), h => h.FinalizedHeight >= 10, TimeSpan.FromSeconds(30), "finality of 10 blocks");
         var leaderBefore = (await chain.Client.Staker(chain.Id, leaderOwner).GetView()).Balance;
         (exit, stdout, stderr) = await RunOn(chain, "stake", "claim-rewards", "--owner-sequencer", leader);
@@ -384,6 +390,51 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
         await AssertUsageError(RunOn(chain, "delegate", "--owner-sequencer", "seq-999", "--amount", "1"));
         await AssertUsageError(RunOn(chain, "delegate", "--owner-sequencer", "seq-001", "--to", "seq-nope", "--amount", "1"));
         Assert.Equal(staker1.Nonce, (await chain.Client.Staker(chain.Id, owner1).GetView()).Nonce);
+    }
+
+    [Fact]
+    public async Task Signing_as_a_genesis_owner_needs_the_operator_key_the_chains_node_seed_derives_from()
+    {
+        // A chain whose members' keys derive from the operator key (as the silo's configured chain without
+        // Genesis:NodeKeySeed), and one with a random node-key seed that no tool holds.
+        var chain = await Start("cli-owner-key", c => c.EpochLength = 1_000);
+        var foreign = await TestChain.Start(fixture.Client, "cli-owner-foreign", c => c.LeaderTimeoutMs = 5_000, nodeKeySeed: GenesisKeys.NewNodeKeySeed());
+        _chains.Add(foreign);
+        var owner1 = GenesisKeys.SequencerOwner(chain.NodeKeySeed, chain.Id, "seq-001").Address;
+        var before = await chain.Client.Staker(chain.Id, owner1).GetView();
+
+        // Without the operator key the harness cannot act as an owner: one error line, exit 2, nothing signed or moved.
+        var variable = "ACTORROLLUP_Cluster__OperatorKey";
+        var operatorKey = Environment.GetEnvironmentVariable(variable);
+        Environment.SetEnvironmentVariable(variable, null);
+        try
+        {
+            var (exit, stdout, stderr) = await RunOn(chain, "delegate", "--owner-sequencer", "seq-001", "--to", "seq-000", "--amount", "1");
+            Assert.True(exit == 2, $"exit {exit}; stdout: {stdout}; stderr: {stderr}");
+            Assert.Contains("needs the chain's node-key seed: set Cluster:OperatorKey", AssertOneErrorLine(stderr));
+            (exit, stdout, stderr) = await RunOn(chain, "register-sequencer", "--id", "seq-nokey", "--owner-sequencer", "seq-000", "--stake", "20000");
+            Assert.True(exit == 2, $"exit {exit}; stdout: {stdout}; stderr: {stderr}");
+            AssertOneErrorLine(stderr);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, operatorKey);
+        }
+        Assert.Equal(before.Nonce, (await chain.Client.Staker(chain.Id, owner1).GetView()).Nonce);
+        Assert.Equal("Unregistered", (await chain.Sequencer("seq-nokey").GetView()).Status);
+
+        // With it, but on a chain whose node-key seed is not the operator key's: refused the same way.
+        var foreignOwner = GenesisKeys.SequencerOwner(foreign.NodeKeySeed, foreign.Id, "seq-001").Address;
+        var foreignBefore = await foreign.Client.Staker(foreign.Id, foreignOwner).GetView();
+        var (fexit, fstdout, fstderr) = await RunOn(foreign, "delegate", "--owner-sequencer", "seq-001", "--to", "seq-000", "--amount", "1");
+        Assert.True(fexit == 2, $"exit {fexit}; stdout: {fstdout}; stderr: {fstderr}");
+        Assert.Contains("does not derive from this harness's operator key", AssertOneErrorLine(fstderr));
+        Assert.Equal(foreignBefore.Nonce, (await foreign.Client.Staker(foreign.Id, foreignOwner).GetView()).Nonce);
+
+        // And with the operator key on its own chain, the owner signs.
+        var (okExit, _, okStderr) = await RunOn(chain, "delegate", "--owner-sequencer", "seq-001", "--to", "seq-000", "--amount", "1");
+        Assert.True(okExit == 0, okStderr);
+        Assert.Equal(before.Nonce + 1, (await chain.Client.Staker(chain.Id, owner1).GetView()).Nonce);
     }
 
     // ------------------------------------------------------------------------------------------------ faults

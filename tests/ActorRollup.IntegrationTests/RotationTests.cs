@@ -62,7 +62,7 @@ public sealed class RotationTests(ClusterFixture fixture)
         await Poll.Until(() => chain.Rotation.GetStatus(), s => s.Epoch > epoch, TimeSpan.FromSeconds(30), "a new epoch");
         var made = (await chain.Rotation.GetStatus()).Epoch;
 
-        using var owner = GenesisKeys.SequencerOwner(chain.Genesis.KeySeed, chain.Id, "seq-000");
+        using var owner = GenesisKeys.SequencerOwner(chain.NodeKeySeed, chain.Id, "seq-000");
         var staker = fixture.Client.Staker(chain.Id, owner.Address);
         var nonce = (await staker.GetView()).Nonce; // 1: the genesis registration used nonce 0
         var delegation = StakeAction.Create(owner, chain.Id, StakeActionKind.Delegate, "seq-003", Token.FromTokens(30_000), nonce);
@@ -105,7 +105,7 @@ public sealed class RotationTests(ClusterFixture fixture)
         Assert.True(duration <= 2 * budget, $"failover took {duration} ms; the target is {budget} ms (twice that tolerated on a loaded machine)");
 
         // The old leader's late block for its old term is refused: it can never fork the chain.
-        using var signer = GenesisKeys.SequencerSigner(chain.Genesis.KeySeed, chain.Id, term.LeaderId);
+        using var signer = GenesisKeys.SequencerSigner(chain.NodeKeySeed, chain.Id, term.LeaderId);
         var late = Block.Create(signer, chain.Id, head.Height + 1, term.Epoch, term.Term, head.Hash, head.StateRoot,
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), term.LeaderId, default, []);
         var refused = await chain.Chain.AppendBlock(late, new QuorumCertificate(late.Hash, []));

@@ -434,7 +434,7 @@ public sealed class StakingTests(ClusterFixture fixture)
             // same method with the agreeing validators as reporters and credits them. Here the test stands in for the chain
             // to look at the pool's pro-rata cut alone. Reporters: the offender's own owner (dropped), one validator twice.
             var bps = chain.Config.InvalidRootSlashBps;
-            var reporter = GenesisKeys.Validator(chain.Genesis.KeySeed, chain.Id, "val-00").Address;
+            var reporter = GenesisKeys.Validator(chain.NodeKeySeed, chain.Id, "val-00").Address;
             var result = await sequencer.Slash(SlashKind.InvalidStateRoot, [owner.Address, reporter, reporter], epoch, "test-evidence");
             Assert.True(result.IsOk, $"slash: {result.Reason}");
 
@@ -512,9 +512,9 @@ public sealed class StakingTests(ClusterFixture fixture)
     }
 
     /// <summary>A genesis sequencer's owner: funded at genesis with its self-stake plus <c>OwnerL1Tokens</c>.</summary>
-    private static Staker Owner(TestChain chain, string sequencerId) => new(chain, GenesisKeys.SequencerOwner(chain.Genesis.KeySeed, chain.Id, sequencerId));
+    private static Staker Owner(TestChain chain, string sequencerId) => new(chain, GenesisKeys.SequencerOwner(chain.NodeKeySeed, chain.Id, sequencerId));
 
-    private static byte[] GenesisSignerSeed(TestChain chain, string sequencerId) => SigningKey.DeriveSeed($"{chain.Genesis.KeySeed}/{chain.Id}/signer/{sequencerId}", 0);
+    private static byte[] GenesisSignerSeed(TestChain chain, string sequencerId) => GenesisKeys.SequencerSignerSeed(chain.NodeKeySeed, chain.Id, sequencerId);
 
     private static async Task<StakeResult> Applied(Staker staker, StakeAction action, byte[]? signerSeed = null)
     {

@@ -18,7 +18,7 @@ internal sealed class TestChain
     {
         Client = client;
         Genesis = genesis;
-        _accounts = accounts ?? Core.Execution.Genesis.LoadTestKeys(GenesisKeys.LoadTestSeed(genesis.KeySeed), genesis.LoadTestAccounts);
+        _accounts = accounts ?? Core.Execution.Genesis.LoadTestKeys(genesis.LoadTestSeed, genesis.LoadTestAccounts);
         _nonces = nonces ?? new ulong[_accounts.Length];
     }
 
@@ -28,7 +28,10 @@ internal sealed class TestChain
     public int AccountCount => _accounts.Length;
 
     public IClusterClient Client { get; }
+    /// <summary>The genesis this test bootstrapped, with its secret node-key seed (the chain publishes it without).</summary>
     public ChainGenesis Genesis { get; }
+    /// <summary>The secret seed of the members' keys: the test acts as the chain's operator, who can derive it.</summary>
+    public string NodeKeySeed => Genesis.NodeKeySeed!;
     public string Id => Genesis.Config.ChainId;
     public ChainConfig Config => Genesis.Config;
     public IChainGrain Chain => Client.Chain(Id);
@@ -54,7 +57,7 @@ internal sealed class TestChain
     };
 
     public static async Task<TestChain> Start(IClusterClient client, string name, Action<ChainConfig>? configure = null,
-        ulong[]? stakes = null, int validators = 4, int accounts = 64)
+        ulong[]? stakes = null, int validators = 4, int accounts = 64, string? nodeKeySeed = null, string loadTestSeed = "it/loadtest")
     {
         var config = FastConfig(name);
         configure?.Invoke(config);
@@ -67,7 +70,10 @@ internal sealed class TestChain
             Validators = Enumerable.Range(0, validators).Select(i => new GenesisValidator($"val-{i:D2}", 10_000)).ToArray(),
             LoadTestAccounts = accounts,
             LoadTestAccountTokens = 1_000,
-            KeySeed = "it",
+            LoadTestSeed = loadTestSeed,
+            // As the silo's configured chain gets it without Genesis:NodeKeySeed: derived from the operator key, so the
+            // harness commands (which hold the test cluster's operator key) can sign as genesis owners.
+            NodeKeySeed = nodeKeySeed ?? GenesisKeys.NodeKeySeedFromOperatorKey(TestCallers.OperatorKey, config.ChainId),
             GenesisTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         };
         AppendResult result;

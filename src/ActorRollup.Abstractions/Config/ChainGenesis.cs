@@ -1,21 +1,42 @@
+using ActorRollup.Core.Primitives;
+
 namespace ActorRollup.Abstractions.Config;
 
-/// <summary>A sequencer of the genesis committee. Its signer and owner keys derive from the genesis key seed.</summary>
+/// <summary>
+/// A sequencer of the genesis committee. Its signer and owner keys derive from the secret node-key seed
+/// (<see cref="GenesisKeys"/>); the chain publishes their public halves at bootstrap.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ar.GenesisSequencer")]
-public sealed record GenesisSequencer(string Id, ulong StakeTokens);
+public sealed record GenesisSequencer(string Id, ulong StakeTokens)
+{
+    /// <summary>The signer's Ed25519 public key (32 bytes). Public; filled by the chain at bootstrap (a bootstrap request
+    /// may leave it empty; when it names one, it must be the key the node-key seed derives).</summary>
+    [Id(2)] public byte[]? SignerPublicKey { get; init; }
 
-/// <summary>A bonded validator at genesis.</summary>
+    /// <summary>The owner's L1 address (public; filled by the chain at bootstrap like <see cref="SignerPublicKey"/>).</summary>
+    [Id(3)] public Address? Owner { get; init; }
+}
+
+/// <summary>A bonded validator at genesis. Its key derives from the secret node-key seed.</summary>
 [GenerateSerializer, Immutable, Alias("ar.GenesisValidator")]
-public sealed record GenesisValidator(string Id, ulong BondTokens);
+public sealed record GenesisValidator(string Id, ulong BondTokens)
+{
+    /// <summary>The validator's Ed25519 public key (32 bytes): what its fraud proofs are checked against and, as an
+    /// address, where its reporter rewards go. Public; filled by the chain at bootstrap.</summary>
+    [Id(2)] public byte[]? PublicKey { get; init; }
+}
 
 /// <summary>An L2 account funded at genesis (0x address, whole tokens).</summary>
 [GenerateSerializer, Immutable, Alias("ar.GenesisFunding")]
 public sealed record GenesisFunding(string Address, ulong Tokens);
 
 /// <summary>
-/// Everything needed to start a chain: its parameters, the genesis committee and validators, funded accounts,
-/// and the deterministic load-test accounts (keys derived from <see cref="KeySeed"/>; see
-/// <see cref="GenesisKeys"/>), so a harness that knows the seed can sign for them.
+/// Everything needed to start a chain: its parameters, the genesis committee and validators, funded accounts, and the
+/// deterministic load-test accounts (keys derived from the public <see cref="LoadTestSeed"/>, so a harness that knows
+/// it can sign for them). The members' keys derive from the secret <see cref="NodeKeySeed"/> instead
+/// (<see cref="GenesisKeys"/>): it is part of a bootstrap request only. The chain keeps it in its own state and
+/// publishes the genesis without it — with each member's public key in its place (<see cref="GenesisKeys.Publish"/>);
+/// that public view is what <c>IChainGrain.GetGenesis</c> returns and what the audit replays from.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ar.ChainGenesis")]
 public sealed record ChainGenesis
@@ -24,13 +45,28 @@ public sealed record ChainGenesis
     [Id(1)] public GenesisSequencer[] Sequencers { get; init; } = [];
     [Id(2)] public GenesisValidator[] Validators { get; init; } = [];
     [Id(3)] public GenesisFunding[] Accounts { get; init; } = [];
-    [Id(4)] public string KeySeed { get; init; } = "actorrollup";
+    // Id 4 was KeySeed (one public seed of every key, members' included): retired, never reuse it.
     [Id(5)] public int LoadTestAccounts { get; init; } = 1_000;
     [Id(6)] public ulong LoadTestAccountTokens { get; init; } = 1_000_000;
     /// <summary>L1 tokens each sequencer owner holds beyond its genesis self-stake.</summary>
     [Id(7)] public ulong OwnerL1Tokens { get; init; } = 100_000;
     /// <summary>Genesis time (Unix ms) written into block 0.</summary>
     [Id(8)] public long GenesisTimeMs { get; init; }
+    /// <summary>The public seed of the load-test accounts (account i's key is <c>SigningKey.Derive(LoadTestSeed, i)</c>).
+    /// Anyone may sign for these accounts: they are the simulation's traffic, not anyone's money.</summary>
+    [Id(9)] public string LoadTestSeed { get; init; } = DefaultLoadTestSeed;
+    /// <summary>The secret seed of every member key (sequencer signers and owners, validators). Present in a bootstrap
+    /// request only: the chain stores it apart and never returns it; the published genesis has none.</summary>
+    [Id(10)] public string? NodeKeySeed { get; init; }
+
+    /// <summary>The load-test seed of a genesis that names none (the accounts of earlier versions' default chain).</summary>
+    public const string DefaultLoadTestSeed = "actorrollup/loadtest";
+
+    /// <summary>The genesis sequencer <paramref name="id"/>, or null.</summary>
+    public GenesisSequencer? Sequencer(string id) => Array.Find(Sequencers, s => s.Id == id);
+
+    /// <summary>The genesis validator <paramref name="id"/>, or null.</summary>
+    public GenesisValidator? Validator(string id) => Array.Find(Validators, v => v.Id == id);
 
     /// <summary>A default genesis: 8 sequencers with distinct stakes, 4 validators, funded load-test accounts.</summary>
     public static ChainGenesis Default(ChainConfig config, int sequencers = 8, int validators = 4, int loadTestAccounts = 1_000) => new()
@@ -62,22 +98,16 @@ public sealed record ChainGenesis
         foreach (var a in Accounts)
             if (!Core.Primitives.Address.TryParse(a.Address, out _)) errors.Add($"Genesis:Accounts address '{a.Address}' is not a 0x address");
         if (LoadTestAccounts < 0) errors.Add("Genesis:LoadTestAccounts must be >= 0");
+        if (string.IsNullOrEmpty(LoadTestSeed)) errors.Add("Genesis:LoadTestSeed must not be empty");
+        if (NodeKeySeed is not null && GenesisKeys.NodeKeySeedError(NodeKeySeed) is { } seedError) errors.Add(seedError);
+        if (NodeKeySeed is not null && NodeKeySeed == LoadTestSeed) errors.Add("Genesis:NodeKeySeed must differ from the public Genesis:LoadTestSeed");
+        foreach (var s in Sequencers)
+            if (s.SignerPublicKey is { Length: not Core.Crypto.Ed25519.PublicKeySize })
+                errors.Add($"Genesis:Sequencers '{s.Id}' signer public key must be {Core.Crypto.Ed25519.PublicKeySize} bytes");
+        foreach (var v in Validators)
+            if (v.PublicKey is { Length: not Core.Crypto.Ed25519.PublicKeySize })
+                errors.Add($"Genesis:Validators '{v.Id}' public key must be {Core.Crypto.Ed25519.PublicKeySize} bytes");
         return errors;
     }
 }
 
-/// <summary>Deterministic keys of a genesis: the same seed gives the same keys on every machine.</summary>
-public static class GenesisKeys
-{
-    public static Core.Crypto.SigningKey SequencerSigner(string keySeed, string chainId, string sequencerId) =>
-        Core.Crypto.SigningKey.Derive($"{keySeed}/{chainId}/signer/{sequencerId}", 0);
-
-    public static Core.Crypto.SigningKey SequencerOwner(string keySeed, string chainId, string sequencerId) =>
-        Core.Crypto.SigningKey.Derive($"{keySeed}/{chainId}/owner/{sequencerId}", 0);
-
-    public static Core.Crypto.SigningKey Validator(string keySeed, string chainId, string validatorId) =>
-        Core.Crypto.SigningKey.Derive($"{keySeed}/{chainId}/validator/{validatorId}", 0);
-
-    /// <summary>Load-test account <paramref name="index"/> (the seed is shared by every chain of the genesis).</summary>
-    public static string LoadTestSeed(string keySeed) => $"{keySeed}/loadtest";
-}

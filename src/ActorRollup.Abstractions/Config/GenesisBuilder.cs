@@ -18,7 +18,7 @@ public static class GenesisBuilder
     {
         if (Built.Count > 64) Built.Clear();
         // Keyed by everything the state depends on (records compare arrays by reference, so not the record itself).
-        var key = $"{genesis.Config.ChainId}|{genesis.KeySeed}|{genesis.LoadTestAccounts}|{genesis.LoadTestAccountTokens}|" +
+        var key = $"{genesis.Config.ChainId}|{genesis.LoadTestSeed}|{genesis.LoadTestAccounts}|{genesis.LoadTestAccountTokens}|" +
                   string.Join(";", genesis.Accounts.Select(a => $"{a.Address}={a.Tokens}"));
         return Built.GetOrAdd(key, _ => new Lazy<StateTree>(() => Build(genesis))).Value;
     }
@@ -27,7 +27,7 @@ public static class GenesisBuilder
     {
         var accounts = new List<GenesisAccount>();
         accounts.AddRange(genesis.Accounts.Select(a => new GenesisAccount(Address.Parse(a.Address), Token.FromTokens(a.Tokens))));
-        var keys = Core.Execution.Genesis.LoadTestKeys(Abstractions.Config.GenesisKeys.LoadTestSeed(genesis.KeySeed), genesis.LoadTestAccounts);
+        var keys = Core.Execution.Genesis.LoadTestKeys(genesis.LoadTestSeed, genesis.LoadTestAccounts);
         var balance = Token.FromTokens(genesis.LoadTestAccountTokens);
         accounts.AddRange(keys.Select(k => new GenesisAccount(k.Address, balance)));
         foreach (var k in keys) k.Dispose();

@@ -12,7 +12,9 @@ namespace ActorRollup.Abstractions;
 [Alias("ar.IValidatorGrain")]
 public interface IValidatorGrain : IGrainWithStringKey
 {
-    [InternalCall, Alias("Initialize")] Task Initialize(ChainConfig config, ChainGenesis genesis, UInt128 bond);
+    /// <summary>Starts the validator from the chain's published genesis with its own signing key's 32-byte seed (the
+    /// chain derives it from its secret node-key seed; it must match the validator's published public key).</summary>
+    [InternalCall, Alias("Initialize")] Task Initialize(ChainConfig config, ChainGenesis genesis, UInt128 bond, byte[] signingSeed);
 
     /// <summary>A committed block to re-execute (delivered in height order; gaps are fetched from the chain).</summary>
     [InternalCall, Alias("OnBlockCommitted"), OneWay] Task OnBlockCommitted(CommittedBlock block);

@@ -48,6 +48,8 @@ public static class CallRefusal
     public const string UnknownMember = "unknown-member";
     /// <summary>An argument beyond its documented bound (a count, a size, a height range).</summary>
     public const string ArgumentOutOfBounds = "argument-out-of-bounds";
+    /// <summary>A member key handed to a grain is not the one the chain's published genesis names for it.</summary>
+    public const string KeyMismatch = "key-mismatch";
 }
 
 /// <summary>A call the silo refused at the trust boundary or because an argument broke a bound. It changed nothing.

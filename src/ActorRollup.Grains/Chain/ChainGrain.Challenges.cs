@@ -25,9 +25,10 @@ public sealed partial class ChainGrain
         if (proof.Height == 0 || proof.Height > s.Height) return Refuse(ChainReason.UnknownBlock);
         if (proof.Height <= s.FinalizedHeight) return Refuse(ChainReason.BlockFinalized);
         if (!_recent.TryGetValue(proof.Height, out var bad) || bad.Block.Hash != proof.BlockHash) return Refuse(ChainReason.UnknownBlock);
-        using var challengerKey = Abstractions.Config.GenesisKeys.Validator(Genesis.KeySeed, ChainId, proof.ChallengerId);
+        // Checked against the challenger's published key (the genesis's public view), never a key derived here.
+        if (Genesis.Validator(proof.ChallengerId)?.PublicKey is not { } challengerKey) return Refuse(ChainReason.UnknownValidator);
         var unsignedProof = proof with { ChallengerSignature = [] };
-        if (!Core.Crypto.Ed25519.Verify(challengerKey.PublicKey, ProofPayload(unsignedProof), proof.ChallengerSignature))
+        if (!Core.Crypto.Ed25519.Verify(challengerKey, ProofPayload(unsignedProof), proof.ChallengerSignature))
             return Refuse(ChainReason.BadEvidence);
 
         var challengeId = $"{ChainId}/challenge-{++s.ChallengeCounter}";
@@ -97,11 +98,9 @@ public sealed partial class ChainGrain
         return w.ToArray();
     }
 
-    private Address ValidatorAddress(string validatorId)
-    {
-        using var key = Abstractions.Config.GenesisKeys.Validator(Genesis.KeySeed, ChainId, validatorId);
-        return key.Address;
-    }
+    /// <summary>A genesis validator's L1 address: the address of its published public key.</summary>
+    private Address ValidatorAddress(string validatorId) =>
+        Address.FromPublicKey(Genesis.Validator(validatorId)?.PublicKey ?? throw new InvalidOperationException($"validator {validatorId} has no published key"));
 
     /// <summary>
     /// Deletes the block at <paramref name="fromHeight"/> and every later one, returns the state to the parent's,

@@ -156,12 +156,19 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         if (genesis.Config.ChainId != ChainId) return new(ChainReason.WrongChain, 0, default, $"genesis is for '{genesis.Config.ChainId}'");
         var errors = genesis.Validate();
         if (errors.Count > 0) return new(ChainReason.InvalidGenesis, 0, default, string.Join("; ", errors));
+        // The members' keys derive from the secret seed; what is stored as the genesis (and returned by GetGenesis) is
+        // the public view, with the seed kept apart.
+        var (published, keyError) = GenesisKeys.Publish(genesis);
+        if (published is null) return new(ChainReason.InvalidGenesis, 0, default, keyError);
+        var nodeKeySeed = genesis.NodeKeySeed!;
+        genesis = published;
 
         var state = GenesisBuilder.BuildState(genesis);
         var header = GenesisBuilder.Header(genesis, state.Root);
         _head = state;
         _stateAt[0] = state;
         _state.State.Genesis = genesis;
+        _state.State.NodeKeySeed = nodeKeySeed;
         _state.State.GenesisHash = header.Hash;
         _state.State.HeadHash = header.Hash;
         _state.State.ValidatorBonds = genesis.Validators.ToDictionary(v => v.Id, v => v.BondTokens);
@@ -171,19 +178,20 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         await GrainFactory.Mempool(ChainId).Initialize(config);
         await GrainFactory.Settlement(ChainId).Initialize(config);
         await Task.WhenAll(genesis.Validators.Select(v =>
-            GrainFactory.Validator(ChainId, v.Id).Initialize(config, genesis, Token.FromTokens(v.BondTokens))));
+            GrainFactory.Validator(ChainId, v.Id).Initialize(config, genesis, Token.FromTokens(v.BondTokens), GenesisKeys.ValidatorSeed(nodeKeySeed, ChainId, v.Id))));
 
         // Genesis sequencers register through the real path: the owner's staker grain locks the self-stake.
         var standings = new List<StandingUpdate>();
         foreach (var s in genesis.Sequencers)
         {
-            using var owner = GenesisKeys.SequencerOwner(genesis.KeySeed, ChainId, s.Id);
-            using var signer = GenesisKeys.SequencerSigner(genesis.KeySeed, ChainId, s.Id);
+            using var owner = GenesisKeys.SequencerOwner(nodeKeySeed, ChainId, s.Id);
+            var signerSeed = GenesisKeys.SequencerSignerSeed(nodeKeySeed, ChainId, s.Id);
+            using var signer = Core.Crypto.SigningKey.FromSeed(signerSeed);
             var stake = Token.FromTokens(s.StakeTokens);
             var staker = GrainFactory.Staker(ChainId, owner.Address);
             await staker.Fund(config, checked(stake + Token.FromTokens(genesis.OwnerL1Tokens)));
             var action = StakeAction.Create(owner, ChainId, StakeActionKind.RegisterSequencer, s.Id, stake, 0, signer.PublicKey);
-            var result = await staker.Execute(action, Core.Crypto.SigningKey.DeriveSeed($"{genesis.KeySeed}/{ChainId}/signer/{s.Id}", 0));
+            var result = await staker.Execute(action, signerSeed);
             if (!result.Ok) throw new InvalidOperationException($"genesis registration of {s.Id} failed: {result.Reason} {result.Detail}");
             standings.Add(await GrainFactory.Sequencer(ChainId, s.Id).ActivateAtGenesis());
         }

@@ -13,6 +13,7 @@ namespace ActorRollup.Grains.Chain;
 [GenerateSerializer, Alias("ar.ChainState")]
 public sealed class ChainState
 {
+    /// <summary>The published genesis (<see cref="GenesisKeys.Publish"/>): no node-key seed, the members' public keys.</summary>
     [Id(0)] public ChainGenesis? Genesis { get; set; }
     [Id(1)] public ulong Height { get; set; }
     [Id(2)] public Hash32 HeadHash { get; set; }
@@ -34,6 +35,9 @@ public sealed class ChainState
     [Id(12)] public List<Hash32> RolledBackHashes { get; set; } = [];
     /// <summary>Height of the last state checkpoint written (0: none yet).</summary>
     [Id(13)] public ulong CheckpointHeight { get; set; }
+    /// <summary>The secret node-key seed of the genesis members' keys: kept here only, never returned by a query; the
+    /// chain hands each member its own key from it at bootstrap (internal calls).</summary>
+    [Id(14)] public string? NodeKeySeed { get; set; }
 }
 
 /// <summary>One committed block: the block, its certificate, when it was committed, and the accounts it changed

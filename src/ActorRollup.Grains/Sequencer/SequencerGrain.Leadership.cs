@@ -26,7 +26,7 @@ public sealed partial class SequencerGrain
     private Block? _pendingBlock;
     private StateTree? _pendingPostState;
     private bool _postingBatches;
-    private string? _keySeed;
+    private string? _loadTestSeed;
     private bool _lastBlockFull;
 
     public async Task BeginLeadership(LeadershipTerm term)
@@ -63,7 +63,7 @@ public sealed partial class SequencerGrain
 
     private async Task SyncHead()
     {
-        _keySeed ??= (await GrainFactory.Chain(ChainId).GetGenesis())?.KeySeed;
+        _loadTestSeed ??= (await GrainFactory.Chain(ChainId).GetGenesis())?.LoadTestSeed;
         var snapshot = await GrainFactory.Chain(ChainId).GetSnapshot();
         _headHeight = snapshot.Height;
         _headHash = snapshot.Hash;
@@ -223,7 +223,7 @@ public sealed partial class SequencerGrain
     /// <summary>The insider's front-run: a transfer signed with load-test account 0's key, never admitted.</summary>
     private Transaction FrontRunTransaction()
     {
-        using var key = SigningKey.Derive(Abstractions.Config.GenesisKeys.LoadTestSeed(_keySeed ?? "actorrollup"), 0);
+        using var key = SigningKey.Derive(_loadTestSeed ?? Abstractions.Config.ChainGenesis.DefaultLoadTestSeed, 0);
         var account = _headState.Get(key.Address);
         return Transaction.Create(key, ChainId, _state.State.Pool!.Owner, 1, account.Nonce, _state.State.Config!.MinGasPrice * 10);
     }

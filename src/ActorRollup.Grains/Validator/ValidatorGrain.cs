@@ -43,7 +43,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
     private string Id => Key.Id;
     private ValidatorState S => _state.State;
     private ulong ReplicaWindow => (S.Config?.ChallengeWindow ?? 40) + 2 * (ulong)(S.Config?.BatchSize ?? 20) + 64;
-    private SigningKey SigningKey => _key ??= GenesisKeys.Validator(S.Genesis!.KeySeed, ChainId, Id);
+    private SigningKey SigningKey => _key ??= SigningKey.FromSeed(S.SigningSeed);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -83,9 +83,16 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         await base.OnActivateAsync(cancellationToken);
     }
 
-    public async Task Initialize(ChainConfig config, ChainGenesis genesis, UInt128 bond)
+    public async Task Initialize(ChainConfig config, ChainGenesis genesis, UInt128 bond, byte[] signingSeed)
     {
         if (S.Genesis is not null) return;
+        // The key must be the one the genesis publishes for this validator: its proofs are checked against that.
+        if (genesis.Validator(Id)?.PublicKey is not { } published || signingSeed.Length != Ed25519.SeedSize)
+            throw new Abstractions.Security.CallRefusedException(Abstractions.Security.CallRefusal.KeyMismatch, $"validator {ChainId}/{Id}: no published key, or the seed is not {Ed25519.SeedSize} bytes");
+        using (var key = SigningKey.FromSeed(signingSeed))
+            if (!key.PublicKey.AsSpan().SequenceEqual(published))
+                throw new Abstractions.Security.CallRefusedException(Abstractions.Security.CallRefusal.KeyMismatch, $"validator {ChainId}/{Id}: the seed does not derive the published key");
+        S.SigningSeed = signingSeed;
         S.Config = config;
         S.Genesis = genesis;
         S.Bond = bond;

@@ -21,4 +21,6 @@ public sealed class ValidatorState
     [Id(10)] public ulong BlocksChecked { get; set; }
     [Id(11)] public string LastViolation { get; set; } = "";
     [Id(12)] public UInt128 InitialBond { get; set; }
+    /// <summary>The 32-byte seed of this validator's signing key, handed over by the chain at bootstrap (secret).</summary>
+    [Id(13)] public byte[] SigningSeed { get; set; } = [];
 }

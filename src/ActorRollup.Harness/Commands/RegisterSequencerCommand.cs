@@ -52,7 +52,8 @@ public static class RegisterSequencerCommand
             var newId = parse.GetValue(id)!;
             var amount = parse.GetValue(stake);
 
-            using var ownerKey = GenesisKeys.SequencerOwner(genesis.KeySeed, session.ChainId, ownerOf);
+            using var ownerKey = StakeCommand.GenesisOwnerKey(session, genesis, ownerOf, out var keyError);
+            if (ownerKey is null) return Cli.Fail(stderr, keyError);
             var signerSeed = RandomNumberGenerator.GetBytes(Ed25519.SeedSize);
             byte[] signerPublicKey;
             using (var signer = SigningKey.FromSeed(signerSeed)) signerPublicKey = signer.PublicKey;

@@ -12,7 +12,8 @@ namespace ActorRollup.Harness.Commands;
 
 /// <summary>
 /// <c>rollup stake delegate|unlock|claim|claim-rewards</c>: staking actions on the L1 locking pool (PROTOCOL.md §5),
-/// signed by the owner key of a genesis sequencer (derived from the chain's genesis key seed). Each prints the
+/// signed by the owner key of a genesis sequencer (derived, as the operator can, from the chain's node-key seed:
+/// Genesis:NodeKeySeed or the one Cluster:OperatorKey derives). Each prints the
 /// staking result (reason code, amount) and the staker's view afterwards. The same four commands also exist at the
 /// top level (<c>rollup delegate …</c>); see <see cref="DelegateCommand"/>, <see cref="UnlockCommand"/>,
 /// <see cref="ClaimCommand"/>, <see cref="ClaimRewardsCommand"/>. Exit 4 when the pool refuses the action.
@@ -67,7 +68,8 @@ public static class StakeCommand
             if (!known.Contains(target))
                 return Cli.Fail(stderr, $"--to '{target}' is not a sequencer of chain '{session.ChainId}'");
 
-            using var key = GenesisKeys.SequencerOwner(genesis.KeySeed, session.ChainId, ownerOf);
+            using var key = GenesisOwnerKey(session, genesis, ownerOf, out var keyError);
+            if (key is null) return Cli.Fail(stderr, keyError);
             var staker = session.Grains.Staker(session.ChainId, key.Address);
             var nonce = (await staker.GetView()).Nonce;
             UInt128 value = needsAmount ? parse.GetValue(amount) : 0;
@@ -93,11 +95,37 @@ public static class StakeCommand
 
     internal static Option<string> OwnerOption() => new("--owner-sequencer")
     {
-        Description = "Genesis sequencer whose owner signs (its key derives from the genesis key seed), e.g. seq-000.",
+        Description = "Genesis sequencer whose owner signs (its key derives from the chain's node-key seed, which the operator key derives), e.g. seq-000.",
         HelpName = "id",
         Required = true,
         CustomParser = OptionValues.MemberId("--owner-sequencer"),
     };
+
+    /// <summary>
+    /// The owner key of genesis sequencer <paramref name="ownerOf"/>, derived as the operator can: from the chain's
+    /// node-key seed as this harness knows it (<see cref="Connection.ClusterConnection.NodeKeySeedOf"/>), and checked
+    /// against the owner address the chain publishes. Null with the one-line reason when this harness cannot sign as
+    /// that owner (no operator key, or the chain's members derive from another seed).
+    /// </summary>
+    internal static SigningKey? GenesisOwnerKey(ChainSession session, ChainGenesis genesis, string ownerOf, out string error)
+    {
+        error = "";
+        if (session.Connection.NodeKeySeedOf(session.ChainId) is not { } seed)
+        {
+            error = $"signing as the owner of {ownerOf} needs the chain's node-key seed: set Cluster:OperatorKey (or Genesis:NodeKeySeed) as the cluster has it";
+            return null;
+        }
+        if (GenesisKeys.NodeKeySeedError(seed) is { } seedError)
+        {
+            error = seedError;
+            return null;
+        }
+        var key = GenesisKeys.SequencerOwner(seed, session.ChainId, ownerOf);
+        if (genesis.Sequencer(ownerOf)?.Owner == key.Address) return key;
+        key.Dispose();
+        error = $"the owner of {ownerOf} on chain '{session.ChainId}' does not derive from this harness's operator key (or Genesis:NodeKeySeed): the chain's members have another node-key seed";
+        return null;
+    }
 
     /// <summary>Prints a staking result: reason with its code, amount, detail.</summary>
     /// <summary>Null when <paramref name="ownerOf"/> is a genesis sequencer (whose owner key the harness can derive), else the error.</summary>

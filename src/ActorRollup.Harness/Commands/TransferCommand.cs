@@ -88,7 +88,7 @@ public static class TransferCommand
             var fromIndex = parse.GetValue(from);
             if (fromIndex >= genesis.LoadTestAccounts)
                 return Cli.Fail(stderr, $"--from-account {fromIndex} does not exist: chain '{session.ChainId}' has {genesis.LoadTestAccounts} load-test accounts (0..{genesis.LoadTestAccounts - 1})");
-            var seed = GenesisKeys.LoadTestSeed(genesis.KeySeed);
+            var seed = genesis.LoadTestSeed;
             Address recipient;
             string recipientText;
             if (parse.GetValue(toAccount) is int toIndex)

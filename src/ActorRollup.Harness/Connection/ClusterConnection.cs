@@ -20,9 +20,10 @@ public sealed class ClusterConnection : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private ClusterConnection(IHost host, IGrainFactory grains, bool embedded, ChainConfig chain, GenesisSettings genesis, string where)
+    private ClusterConnection(IHost host, IGrainFactory grains, bool embedded, ChainConfig chain, GenesisSettings genesis, string where, string? operatorKey)
     {
         _host = host;
+        OperatorKey = operatorKey;
         Grains = grains;
         Embedded = embedded;
         DefaultChain = chain;
@@ -37,6 +38,13 @@ public sealed class ClusterConnection : IAsyncDisposable
     public GenesisSettings Genesis { get; }
     public string Where { get; }
     public IServiceProvider Services => _host.Services;
+    /// <summary>The operator key this harness holds (Cluster:OperatorKey; the embedded silo's own when it has none configured), or null.</summary>
+    public string? OperatorKey { get; }
+
+    /// <summary>The node-key seed of <paramref name="chainId"/> as this harness can know it: Genesis:NodeKeySeed for the
+    /// configured chain, else the one derived from the operator key (GenesisKeys); null with neither.</summary>
+    public string? NodeKeySeedOf(string chainId) =>
+        GenesisKeys.NodeKeySeedFor(chainId, chainId == DefaultChain.ChainId ? Genesis.NodeKeySeed : null, OperatorKey);
 
     public static async Task<ClusterConnection> OpenAsync(IReadOnlyList<string> gateways, CancellationToken cancellationToken = default)
     {
@@ -60,6 +68,9 @@ public sealed class ClusterConnection : IAsyncDisposable
             // Cluster:Storage = Redis makes the embedded silo durable too: its chains outlive the harness process.
             Storage = cluster.Storage,
             Redis = cluster.Redis,
+            // Without a configured operator key the embedded silo gets one of its own for this process, so this harness
+            // still acts as the operator of the chains it bootstraps there (their genesis owners' keys derive from it).
+            OperatorKey = string.IsNullOrEmpty(cluster.OperatorKey) ? GenesisKeys.NewNodeKeySeed() : cluster.OperatorKey,
         };
         embedded.PrimarySiloPort = embedded.SiloPort;
         // The embedded silo and this process share the user's operator key (Cluster:OperatorKey or its file), so a chain
@@ -87,7 +98,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         });
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
-        return new ClusterConnection(host, host.Services.GetRequiredService<IGrainFactory>(), true, chain, genesis, "embedded silo");
+        return new ClusterConnection(host, host.Services.GetRequiredService<IGrainFactory>(), true, chain, genesis, "embedded silo", embedded.OperatorKey);
     }
 
     private static async Task<ClusterConnection> OpenClientAsync(IReadOnlyList<string> gateways, ClusterSettings cluster, ChainConfig chain, GenesisSettings genesis, CancellationToken cancellationToken)
@@ -126,7 +137,7 @@ public sealed class ClusterConnection : IAsyncDisposable
             await host.StartAsync(timeout.Token);
             var client = host.Services.GetRequiredService<IClusterClient>();
             await client.GetGrain<IPingGrain>(0).Ping(0).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
-            return new ClusterConnection(host, client, false, chain, genesis, where);
+            return new ClusterConnection(host, client, false, chain, genesis, where, string.IsNullOrEmpty(cluster.OperatorKey) ? null : cluster.OperatorKey);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -178,7 +189,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         var chain = Grains.Chain(DefaultChain.ChainId);
         if (await chain.GetGenesis() is null)
         {
-            var result = await chain.Bootstrap(Genesis.ToGenesis(DefaultChain, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            var result = await chain.Bootstrap(Genesis.ToGenesis(DefaultChain, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), OperatorKey));
             if (!result.Ok && result.Reason != ChainReason.AlreadyBootstrapped)
                 throw new InvalidOperationException($"cannot bootstrap {DefaultChain.ChainId}: {result.Reason} {result.Detail}");
         }

@@ -171,7 +171,10 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             Validators = Enumerable.Range(0, options.Validators).Select(i => new GenesisValidator($"val-{i:D2}", 10_000)).ToArray(),
             LoadTestAccounts = options.Accounts,
             LoadTestAccountTokens = 1_000_000,
-            KeySeed = $"loadtest-{options.Seed}",
+            // The accounts' seed is public (this harness signs for them); the members' keys are nobody's business
+            // here: a fresh random node-key seed per chain, which only the chain keeps.
+            LoadTestSeed = $"loadtest-{options.Seed}/loadtest",
+            NodeKeySeed = GenesisKeys.NewNodeKeySeed(),
             GenesisTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         };
     }
@@ -183,7 +186,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         // With --rate max, enough for a sustained half of the verification ceiling (more cannot be verified anyway).
         var target = options.Rate is { } rate ? rate * seconds * 1.05 : Math.Max(20_000, ed25519Ceiling * 0.5) * seconds;
         var perAccount = (int)Math.Ceiling(target / options.Accounts);
-        var keys = Core.Execution.Genesis.LoadTestKeys(GenesisKeys.LoadTestSeed(genesis.KeySeed), options.Accounts);
+        var keys = Core.Execution.Genesis.LoadTestKeys(genesis.LoadTestSeed, options.Accounts);
         var minPrice = genesis.Config.MinGasPrice;
         var txs = new Transaction[options.Accounts][];
         Parallel.For(0, options.Accounts, a =>
@@ -241,7 +244,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
 
     private static string GenesisAccount(ChainGenesis genesis, int index)
     {
-        using var key = SigningKey.Derive(GenesisKeys.LoadTestSeed(genesis.KeySeed), (ulong)index);
+        using var key = SigningKey.Derive(genesis.LoadTestSeed, (ulong)index);
         return key.Address.ToString();
     }
 

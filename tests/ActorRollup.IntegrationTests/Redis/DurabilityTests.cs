@@ -111,7 +111,7 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
             foreach (var hash in committed) await chain.WaitForLevel(hash, TxLevel.SoftConfirmed);
 
             // A pending unlock: a genesis owner delegates to another pool, then unlocks part of it.
-            var owner = GenesisKeys.SequencerOwner(chain.Genesis.KeySeed, chain.Id, "seq-001");
+            var owner = GenesisKeys.SequencerOwner(chain.NodeKeySeed, chain.Id, "seq-001");
             var staker = chain.Client.Staker(chain.Id, owner.Address);
             Assert.True((await staker.Execute(StakeAction.Create(owner, chain.Id, StakeActionKind.Delegate, "seq-000", Token.FromTokens(500), (await staker.GetView()).Nonce))).Ok);
             Assert.True((await staker.Execute(StakeAction.Create(owner, chain.Id, StakeActionKind.Unlock, "seq-000", Token.FromTokens(200), (await staker.GetView()).Nonce))).Ok);
@@ -156,7 +156,7 @@ public sealed class DurabilityTests(RedisFixture redis, ITestOutputHelper output
             Assert.True(after.Epoch >= before.Epoch);
             if (after.Height == before.Height) Assert.Equal(before.StateRoot, after.StateRoot);
 
-            var owner = GenesisKeys.SequencerOwner(chain.Genesis.KeySeed, chain.Id, "seq-001");
+            var owner = GenesisKeys.SequencerOwner(chain.NodeKeySeed, chain.Id, "seq-001");
             var stakerAfter = await chain.Client.Staker(chain.Id, owner.Address).GetView();
             Assert.Equal(stakerBefore.Nonce, stakerAfter.Nonce);
             Assert.Equal(stakerBefore.Balance, stakerAfter.Balance);
