@@ -25,7 +25,7 @@ builder.UseOrleans(silo => RollupSilo.ConfigureSilo(silo, cluster));
 builder.Services.AddSingleton(cluster);
 if (genesis.Bootstrap)
 {
-    builder.Services.AddSingleton(genesis.ToGenesis(chain, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), cluster.OperatorKey));
+    builder.Services.AddSingleton(genesis.ToGenesis(chain, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), cluster.ResolveOperatorKey(create: true)));
     builder.Services.AddHostedService<BootstrapService>();
 }
 using var host = builder.Build();

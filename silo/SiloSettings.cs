@@ -23,12 +23,9 @@ public sealed class ClusterSettings
     /// <summary>How long a silo may miss membership probes before the others declare it dead (seconds; Orleans'
     /// default is about 10 s — a killed silo's grains are unreachable until then).</summary>
     public int ProbeTimeoutSeconds { get; set; } = 2;
-    /// <summary>The cluster's operator key (secret): callers presenting it may call operator methods; when
-    /// <c>Genesis:NodeKeySeed</c> is not set, the configured chain's member keys derive from it (GenesisKeys).</summary>
-    public string? OperatorKey { get; set; }
-
-    /// <summary>The operator key (docs/SECURITY.md): operator calls (bootstrap, fault injection, retire) must present it.
-    /// Empty = the key in <see cref="OperatorKeyFile"/>, created with a random key when absent. Keep it out of
+    /// <summary>The operator key (docs/SECURITY.md, secret): operator calls (bootstrap, fault injection, retire) must
+    /// present it, and when <c>Genesis:NodeKeySeed</c> is not set the configured chain's member keys derive from it
+    /// (GenesisKeys). Empty = the key in <see cref="OperatorKeyFile"/>, created with a random key when absent. Keep it out of
     /// appsettings.json: set it through the environment (ACTORROLLUP_Cluster__OperatorKey) or the key file.</summary>
     public string OperatorKey { get; set; } = "";
     /// <summary>File holding the operator key; empty = ~/.actorrollup/operator.key (or $ACTORROLLUP_HOME/operator.key).</summary>

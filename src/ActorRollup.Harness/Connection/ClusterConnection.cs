@@ -68,13 +68,11 @@ public sealed class ClusterConnection : IAsyncDisposable
             // Cluster:Storage = Redis makes the embedded silo durable too: its chains outlive the harness process.
             Storage = cluster.Storage,
             Redis = cluster.Redis,
-            // Without a configured operator key the embedded silo gets one of its own for this process, so this harness
-            // still acts as the operator of the chains it bootstraps there (their genesis owners' keys derive from it).
-            OperatorKey = string.IsNullOrEmpty(cluster.OperatorKey) ? GenesisKeys.NewNodeKeySeed() : cluster.OperatorKey,
         };
         embedded.PrimarySiloPort = embedded.SiloPort;
         // The embedded silo and this process share the user's operator key (Cluster:OperatorKey or its file), so a chain
-        // an embedded run leaves in Redis storage is operated on by the same key from a later run or a real silo.
+        // an embedded run leaves in Redis storage is operated on by the same key from a later run or a real silo, and the
+        // configured chain's genesis owners' keys (derived from it) are the same each time.
         embedded.OperatorKey = cluster.ResolveOperatorKey(create: true) ?? "";
         embedded.InternalKey = cluster.InternalKey;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -137,7 +135,7 @@ public sealed class ClusterConnection : IAsyncDisposable
             await host.StartAsync(timeout.Token);
             var client = host.Services.GetRequiredService<IClusterClient>();
             await client.GetGrain<IPingGrain>(0).Ping(0).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
-            return new ClusterConnection(host, client, false, chain, genesis, where, string.IsNullOrEmpty(cluster.OperatorKey) ? null : cluster.OperatorKey);
+            return new ClusterConnection(host, client, false, chain, genesis, where, operatorKey);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
