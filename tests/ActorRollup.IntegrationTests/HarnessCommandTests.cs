@@ -407,6 +407,10 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
         var variable = "ACTORROLLUP_Cluster__OperatorKey";
         var operatorKey = Environment.GetEnvironmentVariable(variable);
         Environment.SetEnvironmentVariable(variable, null);
+        // Nor a key file (the per-user default may exist on this machine): a file that is not there.
+        const string fileVariable = "ACTORROLLUP_Cluster__OperatorKeyFile";
+        var keyFile = Environment.GetEnvironmentVariable(fileVariable);
+        Environment.SetEnvironmentVariable(fileVariable, Path.Combine(Path.GetTempPath(), $"no-operator-key-{Guid.NewGuid():N}"));
         try
         {
             var (exit, stdout, stderr) = await RunOn(chain, "delegate", "--owner-sequencer", "seq-001", "--to", "seq-000", "--amount", "1");
@@ -419,6 +423,7 @@ public sealed class HarnessCommandTests(HarnessSiloFixture fixture) : IAsyncLife
         finally
         {
             Environment.SetEnvironmentVariable(variable, operatorKey);
+            Environment.SetEnvironmentVariable(fileVariable, keyFile);
         }
         Assert.Equal(before.Nonce, (await chain.Client.Staker(chain.Id, owner1).GetView()).Nonce);
         Assert.Equal("Unregistered", (await chain.Sequencer("seq-nokey").GetView()).Status);
