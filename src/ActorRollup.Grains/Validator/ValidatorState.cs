@@ -21,4 +21,6 @@ public sealed class ValidatorState
     [Id(10)] public ulong BlocksChecked { get; set; }
     [Id(11)] public string LastViolation { get; set; } = "";
     [Id(12)] public UInt128 InitialBond { get; set; }
+    /// <summary>The last challenge ids whose verdict this validator applied (bounded), so a replayed verdict changes nothing.</summary>
+    [Id(13)] public List<string> DecidedChallenges { get; set; } = [];
 }
