@@ -18,7 +18,6 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             ActorRollup.Silo.RollupSilo.AddDurability(silo, redis: null);
-            OverlapGuardStorage.Install(silo.Services, "validator");
             silo.Services.AddActorRollupGrains();
         });
         Cluster = builder.Build();
