@@ -470,17 +470,17 @@ public sealed class BadInputMatrixTests(ClusterFixture fixture, ITestOutputHelpe
                 Assert.True(before == after, $"a challenge {c.What} changed something:\n before {before}\n after  {after}");
             }
 
-            // A properly signed challenge against a live block that re-executes soundly: the other validators disagree, it
-            // is rejected, and the only change is the challenger's strike.
+            // A properly signed challenge against a live block that re-executes soundly: the other validators disagree and
+            // it is rejected. val-00 did not make it (the test signed it with val-00's key), so val-00 takes no strike: a
+            // validator's strike comes only from the chain's answer to its own challenge (the chain counts its own).
             var beforeFalse = await Picture(chain);
             var rejected = await chain.Chain.Challenge(Proof("val-00", live.Height, live.Hash, val00));
             Assert.Equal(ChainReason.ChallengeRejected, rejected.Reason);
             Assert.False(rejected.Succeeded);
             Assert.Equal(new[] { "val-00" }, rejected.Agreed);
             var afterFalse = await Picture(chain);
-            Assert.Equal(beforeFalse with { Strikes = "" }, afterFalse with { Strikes = "" });
-            var strikes = await Poll.Until(() => chain.Validator("val-00").GetView(), v => v.Strikes > 0, TimeSpan.FromSeconds(10), "val-00's strike");
-            Assert.Equal(1, strikes.Strikes);
+            Assert.Equal(beforeFalse, afterFalse);
+            Assert.Equal(0, (await chain.Validator("val-00").GetView()).Strikes);
         }
         finally
         {
@@ -659,6 +659,9 @@ public sealed class BadInputMatrixTests(ClusterFixture fixture, ITestOutputHelpe
                 var expected = TransactionRules.CheckStateless(inputs[i], _rules, out _);
                 if (expected == AdmissionReason.Ok)
                     Assert.True(Stateful.Contains(r.Reason), $"{what}: a decodable, signed transaction was answered {r.Reason}");
+                else if (expected == AdmissionReason.BadSignature)
+                    // Admission checks the sender (cheap) before the signature (Ed25519): a bad signature may be refused for its sender first.
+                    Assert.True(r.Reason == expected || (r.Reason != AdmissionReason.Ok && Stateful.Contains(r.Reason)), $"{what}: the rules say {expected}, admission said {r.Reason}");
                 else
                     Assert.True(r.Reason == expected, $"{what}: the rules say {expected}, admission said {r.Reason}");
             }

@@ -15,7 +15,9 @@ namespace ActorRollup.Abstractions;
 public interface IAdmissionGrain : IGrainWithStringKey
 {
     /// <summary>Submits encoded transactions; one result per input, in order (a null entry is <c>BadEncoding</c>, a null
-    /// batch no input and so no result). Never throws for bad input: every refusal is an <c>AdmissionReason</c>.</summary>
+    /// batch no input and so no result). Never throws for a bad entry: every refusal of one is an <c>AdmissionReason</c>.
+    /// A batch of more than <see cref="PipelineLimits.MaxSubmitBatch"/> entries is refused whole
+    /// (<c>CallRefusedException</c>, <c>argument-out-of-bounds</c>) before anything is decoded.</summary>
     [PublicCall, Alias("Submit")] Task<AdmissionResult[]> Submit(byte[][] encodedTransactions);
 }
 
@@ -26,23 +28,57 @@ public interface IAdmissionGrain : IGrainWithStringKey
 [Alias("ar.IMempoolGrain")]
 public interface IMempoolGrain : IGrainWithStringKey
 {
+    /// <summary>Takes the chain's configuration while the chain bootstraps. The configuration kept is the chain grain's
+    /// genesis configuration (the argument must name the same chain); without a genesis on the chain, or once
+    /// initialized, it changes nothing.</summary>
     [InternalCall, Alias("Initialize")] Task Initialize(ChainConfig config);
 
-    /// <summary>Stateful admission of transactions whose encoding and signature were already checked.</summary>
+    /// <summary>Cheap stateful pre-check before signatures are verified (admission's DoS guard): for each transaction,
+    /// the refusal the mempool would give it now for its sender (duplicate, nonce used or held, nonce too far ahead,
+    /// balance), or <c>Ok</c>. Changes nothing; <see cref="AdmitVerified"/> checks everything again.
+    /// At most <see cref="PipelineLimits.MaxSubmitBatch"/> transactions.</summary>
+    [InternalCall, Alias("Screen"), AlwaysInterleave] Task<AdmissionReason[]> Screen(Transaction[] transactions);
+
+    /// <summary>Stateful admission of transactions admission has verified. The mempool trusts no caller for that: it
+    /// re-checks every cheap rule (chain id, sizes, gas, gas price, the nonce window, balance) and accepts a signature
+    /// only from its silo's verification memo, verifying itself what the memo does not hold.
+    /// At most <see cref="PipelineLimits.MaxSubmitBatch"/> transactions (else <c>argument-out-of-bounds</c>).</summary>
     [InternalCall, Alias("AdmitVerified")] Task<AdmissionResult[]> AdmitVerified(Transaction[] transactions);
 
-    /// <summary>Up to <paramref name="max"/> executable transactions in policy order, leaving out <paramref name="excludedSender"/> (censorship fault).</summary>
+    /// <summary>Up to <paramref name="max"/> executable transactions in policy order, leaving out <paramref name="excludedSender"/>
+    /// (censorship fault). <paramref name="max"/> is clamped to the chain's <c>MaxTxPerBlock</c>; a negative one is refused.</summary>
     [InternalCall, Alias("TakeBatch")] Task<PendingBatch> TakeBatch(int max, string? excludedSender = null);
 
     /// <summary>A block was committed (its record is already durable): its transactions leave the mempool and the
-    /// touched accounts update.</summary>
+    /// touched accounts update. At most <see cref="PipelineLimits.MaxBlockTransactions"/> transactions and twice as
+    /// many (plus one) touched accounts, addresses and accounts of equal length.</summary>
     [InternalCall, Alias("OnCommitted")] Task OnCommitted(CommitNotice notice);
 
-    /// <summary>After a rollback: the deleted blocks' transactions come back with their original arrival sequences.</summary>
+    /// <summary>After a rollback: the deleted blocks' transactions come back with their original arrival sequences —
+    /// only those the mempool admitted, that still pass every stateless rule and whose signature verifies (so a forged
+    /// transaction can never loop through rollbacks). The senders' accounts are read from the chain, not taken from
+    /// the arguments. At most <see cref="PipelineLimits.MaxRequeueEntries"/> entries, no more addresses than entries.</summary>
     [InternalCall, Alias("Requeue")] Task<int> Requeue(BlockEntry[] entries, Core.Execution.Account[] restoredAccounts, Address[] restoredAddresses);
 
-    /// <summary>Admission records of the given transactions, for the ordering-policy check.</summary>
+    /// <summary>Admission records of the given transactions, for the ordering-policy check.
+    /// At most <see cref="PipelineLimits.MaxBlockTransactions"/> hashes.</summary>
     [PublicCall, Alias("GetAdmissions"), AlwaysInterleave] Task<AdmissionRecord[]> GetAdmissions(Hash32[] hashes);
 
     [PublicCall, Alias("GetStats"), AlwaysInterleave] Task<MempoolStats> GetStats();
+}
+
+/// <summary>The documented bounds on the transaction pipeline's arguments (docs/PROTOCOL.md §2). A call beyond one is
+/// refused with <c>CallRefusedException</c> (<c>argument-out-of-bounds</c>) and changes nothing, unless its method says
+/// it clamps.</summary>
+public static class PipelineLimits
+{
+    /// <summary>Entries in one <c>Submit</c>, <c>Screen</c> or <c>AdmitVerified</c> call.</summary>
+    public const int MaxSubmitBatch = 10_000;
+
+    /// <summary>Transactions in one block as the pipeline handles it (the ceiling of <c>Chain:MaxTxPerBlock</c>):
+    /// <c>OnCommitted</c>, <c>GetAdmissions</c>.</summary>
+    public const int MaxBlockTransactions = 100_000;
+
+    /// <summary>Entries in one <c>Requeue</c>: no more than the mempool keeps admission records of committed transactions for.</summary>
+    public const int MaxRequeueEntries = 1_000_000;
 }

@@ -42,4 +42,20 @@ public static class TransactionRules
         if (sender.Balance < tx.Value + tx.MaxFee) return AdmissionReason.InsufficientBalance;
         return AdmissionReason.Ok;
     }
+
+    /// <summary>
+    /// The mempool's checks of a sender (PROTOCOL.md §2), cheap and without a signature: the nonce not used
+    /// (<paramref name="nonceHeld"/>: another pending transaction of the sender holds it), at most
+    /// <paramref name="maxNonceGap"/> ahead of the committed account, and the balance covering this transaction and
+    /// <paramref name="pendingCost"/>, what the sender's other pending transactions may cost.
+    /// </summary>
+    public static AdmissionReason CheckSender(Transaction tx, Account sender, bool nonceHeld, UInt128 pendingCost, int maxNonceGap)
+    {
+        if (tx.Nonce < sender.Nonce || nonceHeld) return AdmissionReason.NonceUsed;
+        if (tx.Nonce - sender.Nonce > (ulong)maxNonceGap) return AdmissionReason.NonceTooFarAhead;
+        if (UInt128.MaxValue - tx.Value < tx.MaxFee) return AdmissionReason.AmountOverflow;
+        var cost = tx.Value + tx.MaxFee;
+        if (UInt128.MaxValue - pendingCost < cost || sender.Balance < pendingCost + cost) return AdmissionReason.InsufficientBalance;
+        return AdmissionReason.Ok;
+    }
 }

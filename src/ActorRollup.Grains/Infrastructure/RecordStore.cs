@@ -20,13 +20,21 @@ public sealed class RecordStore<T> where T : class
         _grainId = grainId;
     }
 
-    public async Task<T?> ReadAsync(string name)
+    /// <summary>
+    /// Reads the record. Its version tag is kept only when this activation already holds one (it wrote the record and
+    /// may write or clear it again) or <paramref name="forWrite"/> says it will: a read alone keeps nothing, so reading a
+    /// whole history (a full audit) does not grow memory with it. A write or clear without a kept tag costs one probe.
+    /// </summary>
+    public async Task<T?> ReadAsync(string name, bool forWrite = false)
     {
         var state = new GrainState<T>();
         await _storage.ReadStateAsync(name, _grainId, state);
-        _etags[name] = state.ETag;
+        if (forWrite || _etags.ContainsKey(name)) _etags[name] = state.ETag;
         return state.RecordExists ? state.State : null;
     }
+
+    /// <summary>How many version tags this store keeps (bounded by the records this activation may write again).</summary>
+    public int TagCount => _etags.Count;
 
     /// <summary>
     /// Writes the record. A record left behind by an earlier activation that died between writing it and recording

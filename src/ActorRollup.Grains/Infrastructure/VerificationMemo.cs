@@ -17,6 +17,11 @@ public sealed class VerificationMemo
 
     public long Hits;
     public long Misses;
+    /// <summary>Transactions the mempool had to verify itself because this silo's memo had no verdict for them (admitted
+    /// through another silo, or the memo was cleared since).</summary>
+    public long Rechecks;
+
+    public void CountRechecks(int count) => Interlocked.Add(ref Rechecks, count);
 
     public VerificationMemo() => Verifier = VerifyEd25519;
 
@@ -36,6 +41,10 @@ public sealed class VerificationMemo
     /// <summary>Memoized transaction signature check, keyed by the transaction hash: it is over the full encoding,
     /// signature included, so equal hashes mean identical bytes.</summary>
     public bool VerifyTransaction(Core.Transactions.Transaction tx) => Memoized(tx.Hash, tx.VerifySignature);
+
+    /// <summary>The verdict this memo already holds for <paramref name="tx"/>'s signature, without verifying anything:
+    /// false when it holds none. How the mempool accepts a signature admission verified on this silo.</summary>
+    public bool TryRecallTransaction(Core.Transactions.Transaction tx, out bool verified) => TryRecall(tx.Hash, out verified);
 
     private bool Memoized(Hash32 key, Func<bool> verify)
     {

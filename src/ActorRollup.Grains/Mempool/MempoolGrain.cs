@@ -6,6 +6,8 @@ using ActorRollup.Core.Execution;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Transactions;
 using ActorRollup.Grains.Infrastructure;
+using ActorRollup.Abstractions.Security;
+using ActorRollup.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
@@ -28,7 +30,9 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
     private readonly IPersistentState<MempoolState> _state;
     private readonly TimeProvider _clock;
     private readonly RollupMetrics _metrics;
+    private readonly VerificationMemo _memo;
     private readonly ILogger<MempoolGrain> _log;
+    private ChainParameters? _rules;
     private RecordStore<AdmissionBatch> _batches = null!;
 
     private sealed record Pending(Transaction Tx, ulong Sequence, long AdmittedAtMs, long BatchId);
@@ -46,11 +50,12 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
     private readonly Queue<Hash32> _recentOrder = new();
 
     public MempoolGrain([PersistentState("mempool", StorageNames.Rollup)] IPersistentState<MempoolState> state,
-        TimeProvider clock, RollupMetrics metrics, ILogger<MempoolGrain> log)
+        TimeProvider clock, RollupMetrics metrics, VerificationMemo memo, ILogger<MempoolGrain> log)
     {
         _state = state;
         _clock = clock;
         _metrics = metrics;
+        _memo = memo;
         _log = log;
     }
 
@@ -101,37 +106,107 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
 
     public async Task Initialize(ChainConfig config)
     {
+        // Once initialized, nothing changes; before, only the chain's own genesis (written before the chain initializes
+        // its mempool) is a source of configuration: the argument must merely agree on the chain.
         if (_state.State.Config is not null) return;
-        _state.State.Config = config;
+        var genesis = await GrainFactory.Chain(ChainId).GetGenesis();
+        if (genesis is null || config?.ChainId != ChainId || genesis.Config.ChainId != ChainId)
+        {
+            _log.LogWarning("mempool {Chain}: Initialize ignored — {Why}", ChainId,
+                genesis is null ? "the chain has no genesis" : "the configuration names another chain");
+            return;
+        }
+        _state.State.Config = genesis.Config;
         await _state.WriteStateAsync();
     }
 
     private ChainConfig Config => _state.State.Config ?? throw new InvalidOperationException($"mempool {ChainId} not initialized");
+    private ChainParameters Rules => _rules ??= Config.ToChainParameters();
+
+    private static void Bound(string what, long count, long max)
+    {
+        if (count > max)
+            throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds, $"{what}: {count} is more than the bound of {max}");
+    }
     private SortedSet<(ulong GasPrice, ulong Sequence)> Queue => _queue ??= new(TxOrdering.Comparer(Config.Ordering));
 
     // ---------------------------------------------------------------- admission
 
+    public async Task<AdmissionReason[]> Screen(Transaction[] transactions)
+    {
+        transactions ??= [];
+        Bound("Screen transactions", transactions.Length, PipelineLimits.MaxSubmitBatch);
+        var reasons = new AdmissionReason[transactions.Length];
+        if (_state.State.Config is null)
+        {
+            Array.Fill(reasons, AdmissionReason.WrongChain);
+            return reasons;
+        }
+        // Read only: senders the mempool has not cached are read from the chain for this look and not kept (an
+        // interleaved read must not overwrite what a commit updated meanwhile).
+        var unknown = transactions.Where(t => t is not null).Select(t => t.Sender).Where(a => !_accounts.ContainsKey(a)).Distinct().ToArray();
+        var fetched = new Dictionary<Address, Account>();
+        if (unknown.Length > 0)
+        {
+            var accounts = await GrainFactory.Chain(ChainId).GetAccounts(unknown);
+            for (int i = 0; i < unknown.Length; i++) fetched[unknown[i]] = accounts[i];
+        }
+        var config = Config;
+        for (int i = 0; i < transactions.Length; i++)
+        {
+            var tx = transactions[i];
+            if (tx is null) { reasons[i] = AdmissionReason.BadEncoding; continue; }
+            var account = _accounts.TryGetValue(tx.Sender, out var cached) ? cached : fetched.GetValueOrDefault(tx.Sender);
+            reasons[i] = CheckState(tx, account, config);
+        }
+        return reasons;
+    }
+
     public async Task<AdmissionResult[]> AdmitVerified(Transaction[] transactions)
     {
+        transactions ??= [];
+        Bound("AdmitVerified transactions", transactions.Length, PipelineLimits.MaxSubmitBatch);
         var results = new AdmissionResult[transactions.Length];
         if (_state.State.Config is null)
         {
             Array.Fill(results, new AdmissionResult(AdmissionReason.WrongChain, default, 0));
             return results;
         }
-        await LoadAccounts(transactions.Select(t => t.Sender).Where(a => !_accounts.ContainsKey(a)).Distinct().ToArray());
-
         var config = Config;
+        var rules = Rules;
+        // Defence in depth: every cheap rule again, then the signature — from this silo's verification memo (where
+        // admission on this silo left its verdict: a lookup), verified here only when the memo does not know it.
+        var reasons = new AdmissionReason[transactions.Length];
+        for (int i = 0; i < transactions.Length; i++)
+            reasons[i] = transactions[i] is null ? AdmissionReason.BadEncoding : TransactionRules.CheckStateless(transactions[i], rules, verifySignature: false);
+        var unverified = new List<int>();
+        for (int i = 0; i < transactions.Length; i++)
+        {
+            if (reasons[i] != AdmissionReason.Ok) continue;
+            if (!_memo.TryRecallTransaction(transactions[i], out var verified)) unverified.Add(i);
+            else if (!verified) reasons[i] = AdmissionReason.BadSignature;
+        }
+        if (unverified.Count > 0)
+        {
+            // Admission ran on another silo (or the memo was cleared since): verify here, in parallel.
+            _memo.CountRechecks(unverified.Count);
+            Parallel.ForEach(unverified, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            {
+                if (!_memo.VerifyTransaction(transactions[i])) reasons[i] = AdmissionReason.BadSignature;
+            });
+        }
+
+        await LoadAccounts(transactions.Where((t, i) => reasons[i] == AdmissionReason.Ok).Select(t => t.Sender).Where(a => !_accounts.ContainsKey(a)).Distinct().ToArray());
         var now = NowMs;
         long batchId = _state.State.NextBatchId;
         var admitted = new List<Pending>();
         for (int i = 0; i < transactions.Length; i++)
         {
             var tx = transactions[i];
-            var reason = Check(tx, config);
+            var reason = reasons[i] != AdmissionReason.Ok ? reasons[i] : Check(tx, config);
             if (reason != AdmissionReason.Ok)
             {
-                results[i] = new AdmissionResult(reason, tx.Hash, 0);
+                results[i] = new AdmissionResult(reason, tx?.Hash ?? default, 0);
                 _state.State.Refused++;
                 continue;
             }
@@ -164,19 +239,16 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         });
     }
 
-    private AdmissionReason Check(Transaction tx, ChainConfig config)
+    private AdmissionReason Check(Transaction tx, ChainConfig config) => CheckState(tx, _accounts[tx.Sender], config);
+
+    /// <summary>The stateful checks against <paramref name="account"/>, the sender's committed account: duplicate,
+    /// capacity, then the core's sender rules (nonce used or held, nonce window, balance covering every pending cost).</summary>
+    private AdmissionReason CheckState(Transaction tx, Account account, ChainConfig config)
     {
         if (_pending.ContainsKey(tx.Hash) || _recentCommitted.ContainsKey(tx.Hash)) return AdmissionReason.Duplicate;
         if (_pending.Count >= config.MempoolCapacity) return AdmissionReason.MempoolFull;
-        var account = _accounts[tx.Sender];
-        if (tx.Nonce < account.Nonce) return AdmissionReason.NonceUsed;
-        if (_bySender.TryGetValue(tx.Sender, out var queue) && queue.ContainsKey(tx.Nonce)) return AdmissionReason.NonceUsed;
-        if (tx.Nonce - account.Nonce > (ulong)config.MaxNonceGap) return AdmissionReason.NonceTooFarAhead;
-        // The balance must cover this transaction and every other pending one of the sender.
-        var committedCost = _pendingCost.GetValueOrDefault(tx.Sender);
-        var cost = tx.Value + tx.MaxFee; // cannot overflow: stateless checks refused AmountOverflow
-        if (UInt128.MaxValue - committedCost < cost || account.Balance < committedCost + cost) return AdmissionReason.InsufficientBalance;
-        return AdmissionReason.Ok;
+        bool held = _bySender.TryGetValue(tx.Sender, out var queue) && queue.ContainsKey(tx.Nonce);
+        return TransactionRules.CheckSender(tx, account, held, _pendingCost.GetValueOrDefault(tx.Sender), config.MaxNonceGap);
     }
 
     private async Task LoadAccounts(Address[] addresses)
@@ -221,6 +293,10 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
 
     public Task<PendingBatch> TakeBatch(int max, string? excludedSender = null)
     {
+        if (max < 0) throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds, $"TakeBatch: max {max} is negative");
+        if (_state.State.Config is null) return Task.FromResult(new PendingBatch([], []));
+        max = Math.Min(max, Config.MaxTxPerBlock); // clamped: no block holds more
+        Address? excluded = excludedSender is not null && Address.TryParse(excludedSender, out var parsed) ? parsed : null;
         var txs = new List<Transaction>(Math.Min(max, _pending.Count));
         var seqs = new List<ulong>(txs.Capacity);
         var nextNonce = new Dictionary<Address, ulong>();
@@ -230,7 +306,7 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
             if (txs.Count >= max) break;
             var p = _pending[_bySequence[sequence]];
             var tx = p.Tx;
-            if (excludedSender is not null && tx.Sender.ToString() == excludedSender) continue;
+            if (excluded is { } x && tx.Sender == x) continue;
             if (!nextNonce.TryGetValue(tx.Sender, out var expected)) expected = _accounts.TryGetValue(tx.Sender, out var a) ? a.Nonce : 0;
             if (tx.Nonce != expected) continue; // a gap: it waits for the missing nonce
             nextNonce[tx.Sender] = expected + 1;
@@ -244,6 +320,11 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
 
     public async Task OnCommitted(CommitNotice notice)
     {
+        ArgumentNullException.ThrowIfNull(notice);
+        Bound("OnCommitted transactions", notice.Committed?.Length ?? 0, PipelineLimits.MaxBlockTransactions);
+        Bound("OnCommitted touched accounts", notice.TouchedAddresses?.Length ?? 0, 2L * PipelineLimits.MaxBlockTransactions + 1);
+        if (notice.Committed is null || notice.TouchedAddresses is null || notice.TouchedAccounts is null || notice.TouchedAddresses.Length != notice.TouchedAccounts.Length)
+            throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds, "OnCommitted: the touched addresses and accounts differ in length");
         foreach (var hash in notice.Committed)
         {
             var p = Remove(hash);
@@ -282,10 +363,21 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
 
     public async Task<int> Requeue(BlockEntry[] entries, Account[] restoredAccounts, Address[] restoredAddresses)
     {
-        for (int i = 0; i < restoredAddresses.Length; i++) _accounts[restoredAddresses[i]] = restoredAccounts[i];
+        entries ??= [];
+        Bound("Requeue entries", entries.Length, PipelineLimits.MaxRequeueEntries);
+        Bound("Requeue addresses", restoredAddresses?.Length ?? 0, entries.Length);
+        if (_state.State.Config is null || entries.Any(e => e?.Transaction is null)) return 0;
+        // The restored accounts come from the chain itself (its head is already the rolled-back state; GetAccounts
+        // interleaves with the rollback waiting on this call), not from the arguments: the senders and every cached
+        // recipient of the deleted blocks, whose cached balances included the deleted blocks too.
+        var refresh = entries.Select(e => e.Transaction.Sender)
+            .Concat(entries.Select(e => e.Transaction.Recipient).Where(_accounts.ContainsKey)).Distinct().ToArray();
+        await LoadAccounts(refresh);
+        var rules = Rules;
         var now = NowMs;
         long batchId = _state.State.NextBatchId;
         var back = new List<Pending>();
+        int dropped = 0;
         foreach (var entry in entries.OrderBy(e => e.ArrivalSequence))
         {
             var tx = entry.Transaction;
@@ -293,6 +385,13 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
             // Only what was admitted comes back: a transaction the proposer inserted itself was never in line.
             if (!_recentCommitted.Remove(tx.Hash, out var record)) continue;
             if (tx.Nonce < _accounts.GetValueOrDefault(tx.Sender).Nonce) continue; // impossible on the restored state
+            // Never a transaction the stateless rules or its signature convict (off the hot path: only what comes back is
+            // verified, through the memo): a forged transaction that reached a block cannot loop through rollbacks.
+            if (TransactionRules.CheckStateless(tx, rules, verifySignature: false) != AdmissionReason.Ok || !_memo.VerifyTransaction(tx))
+            {
+                dropped++;
+                continue;
+            }
             // Original arrival sequence: the re-queued transactions keep their place in line.
             var p = new Pending(tx, entry.ArrivalSequence, record.AdmittedAtMs != 0 ? record.AdmittedAtMs : now, batchId);
             Add(p);
@@ -304,17 +403,22 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
             await WriteBatch(batchId, back);
             await _state.WriteStateAsync();
         }
+        if (dropped > 0) _log.LogWarning("mempool {Chain}: {Dropped} transaction(s) of the rolled-back blocks fail the stateless rules or their signature: not re-queued", ChainId, dropped);
         _log.LogInformation("mempool {Chain}: re-queued {Count} transaction(s) after a rollback", ChainId, back.Count);
         return back.Count;
     }
 
     // ---------------------------------------------------------------- queries
 
-    public Task<AdmissionRecord[]> GetAdmissions(Hash32[] hashes) =>
-        Task.FromResult(hashes.Select(h =>
+    public Task<AdmissionRecord[]> GetAdmissions(Hash32[] hashes)
+    {
+        hashes ??= [];
+        Bound("GetAdmissions hashes", hashes.Length, PipelineLimits.MaxBlockTransactions);
+        return Task.FromResult(hashes.Select(h =>
             _pending.TryGetValue(h, out var p) ? new AdmissionRecord(h, p.Sequence, p.AdmittedAtMs)
             : _recentCommitted.TryGetValue(h, out var r) ? r
             : new AdmissionRecord(h, 0, 0)).ToArray());
+    }
 
     public Task<MempoolStats> GetStats()
     {

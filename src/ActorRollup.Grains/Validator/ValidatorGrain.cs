@@ -26,8 +26,12 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
     private readonly Dictionary<ulong, StateTree> _replica = [];   // recent heights, for challenges and votes
     private readonly Dictionary<ulong, CommitteeSeat[]> _committees = [];
     private readonly Dictionary<ulong, string> _termLeaders = [];
+    private readonly HashSet<ulong> _agreedHeights = [];         // heights this validator challenged or voted to roll back
     private ValidatorFaultKind _fault;
     private SigningKey? _key;
+
+    /// <summary>Rejected-challenge verdicts remembered (ids), so a replayed decision changes nothing.</summary>
+    private const int DecidedLimit = 256;
 
     public ValidatorGrain([PersistentState("validator", StorageNames.Rollup)] IPersistentState<ValidatorState> state,
         VerificationMemo memo, ExecutionMemo execution, ILogger<ValidatorGrain> log)
@@ -130,7 +134,17 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
             var missing = await GrainFactory.Chain(ChainId).GetCommittedBlock(h);
             if (missing is null || await Apply(missing, report: true) is null) return;
         }
-        if (height == S.VerifiedHeight + 1) await Apply(block, report: true);
+        if (height != S.VerifiedHeight + 1) return;
+        // Defence in depth: the delivered block is applied only as the chain has it at that height (one cheap query for
+        // the one block of the call; blocks fetched from the chain above need no such check).
+        var onChain = await GrainFactory.Chain(ChainId).GetBlockHashes(height, height);
+        if (onChain.Length != 1 || onChain[0] != block.Block.Hash)
+        {
+            _log.LogWarning("validator {Chain}/{Id}: a delivered block {Height} {Hash} is not the chain's block at that height: ignored",
+                ChainId, Id, height, block.Block.Hash.ToHex()[..12]);
+            return;
+        }
+        await Apply(block, report: true);
     }
 
     /// <summary>Checks and applies one block on top of the replica: the violation found (None when sound), or null when
@@ -173,15 +187,51 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         return verdict.Violation;
     }
 
+    /// <summary>
+    /// Opens a challenge without waiting for it inside this turn: the chain calls back into this validator while it
+    /// decides (<see cref="OnRolledBack"/>, <see cref="OnChallengeDecided"/>), and those calls do not interleave — every
+    /// state write of a validator happens in a turn of its own. The chain's answer (the authoritative verdict on this
+    /// validator's own challenge) is applied in a grain-timer turn of its own too.
+    /// </summary>
     private async Task OpenChallenge(BlockHeader header, Hash32 preRoot, Hash32 recomputedRoot, BlockFault violation, string detail)
     {
         var proof = new FraudProof(Id, header.Height, header.Hash, preRoot, recomputedRoot, violation, detail, []);
         proof = proof with { ChallengerSignature = SigningKey.Sign(ChainGrain.ProofPayload(proof)) };
         S.ChallengesOpened++;
+        Remember(_agreedHeights, header.Height);
         await _state.WriteStateAsync();
-        var result = await GrainFactory.Chain(ChainId).Challenge(proof);
+        _ = AwaitVerdict(proof);
+    }
+
+    private async Task AwaitVerdict(FraudProof proof)
+    {
+        ChallengeResult result;
+        try
+        {
+            result = await GrainFactory.Chain(ChainId).Challenge(proof);
+        }
+        catch (Exception e)
+        {
+            _log.LogWarning("validator {Chain}/{Id}: challenge of block {Height} got no answer: {Error}", ChainId, Id, proof.Height, e.Message);
+            return;
+        }
         _log.LogInformation("validator {Chain}/{Id}: challenge of block {Height}: {Reason} (succeeded: {Succeeded})",
-            ChainId, Id, header.Height, result.Reason, result.Succeeded);
+            ChainId, Id, proof.Height, result.Reason, result.Succeeded);
+        if (result.Reason != ChainReason.ChallengeRejected) return;
+        // The strike is the chain's answer to this validator's own call — no other caller can forge it. Applied in a
+        // non-interleaving turn, after whatever turn is running now.
+        IGrainTimer? timer = null;
+        timer = this.RegisterGrainTimer(async () =>
+        {
+            timer?.Dispose();
+            await Strike(result.ChallengeId);
+        }, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan });
+    }
+
+    private static void Remember(HashSet<ulong> set, ulong height)
+    {
+        set.Add(height);
+        if (set.Count > 1_024) set.Remove(set.Min());
     }
 
     private async Task<BlockContext> ContextOf(CommittedBlock committed)
@@ -210,14 +260,20 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
     public async Task<ChallengeVote> Vote(FraudProof proof)
     {
         if (S.Genesis is null || _fault == ValidatorFaultKind.Offline) return new ChallengeVote(Id, false, "offline");
+        // Cheap checks first: nothing is read or executed for a proof that cannot be a real challenge of a block this
+        // replica can judge.
+        if (proof is null || proof.Height == 0 || proof.ChallengerId == Id || !S.Genesis.Validators.Any(v => v.Id == proof.ChallengerId))
+            return new ChallengeVote(Id, false, "not a challenge by another validator of this chain");
+        if (proof.Height > S.VerifiedHeight + ReplicaWindow || !_replica.Keys.Any(h => h < proof.Height))
+            return new ChallengeVote(Id, false, "outside what this replica can rebuild");
         var committed = await GrainFactory.Chain(ChainId).GetCommittedBlock(proof.Height);
         if (committed is null || committed.Block.Hash != proof.BlockHash) return new ChallengeVote(Id, false, "no such block on the chain");
         var pre = await PreStateOf(proof.Height);
         if (pre is null) return new ChallengeVote(Id, false, "cannot rebuild the pre-state");
         var verdict = BlockChecker.Check(committed, pre, await ContextOf(committed), S.Config!, _memo, _execution);
-        return verdict.Violation == BlockFault.None
-            ? new ChallengeVote(Id, false, "the block re-executes soundly")
-            : new ChallengeVote(Id, true, $"{verdict.Violation}: {verdict.Detail}");
+        if (verdict.Violation == BlockFault.None) return new ChallengeVote(Id, false, "the block re-executes soundly");
+        Remember(_agreedHeights, proof.Height);
+        return new ChallengeVote(Id, true, $"{verdict.Violation}: {verdict.Detail}");
     }
 
     /// <summary>The replica's state before <paramref name="height"/>, re-executing forward from the nearest kept state when needed.</summary>
@@ -236,36 +292,74 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         return state;
     }
 
-    public Task OnRolledBack(ulong fromHeight, Hash32 restoredHead)
+    /// <summary>
+    /// Rewinds the replica only as the chain recorded the rollback: while the chain rolls back it waits on this call,
+    /// and its head is then exactly the restored parent (<paramref name="fromHeight"/> − 1, <paramref name="restoredHead"/>).
+    /// Any other call changes nothing. Not interleaving: it waits for a running <see cref="Apply"/> to finish its turn.
+    /// </summary>
+    public async Task OnRolledBack(ulong fromHeight, Hash32 restoredHead)
     {
-        foreach (var h in _replica.Keys.Where(h => h >= fromHeight).ToList()) _replica.Remove(h);
-        if (S.VerifiedHeight >= fromHeight - 1)
+        if (S.Genesis is null || fromHeight == 0) return;
+        var head = await GrainFactory.Chain(ChainId).GetHead();
+        if (head.Height + 1 != fromHeight || head.Hash != restoredHead)
+        {
+            _log.LogWarning("validator {Chain}/{Id}: a rollback from {Height} to {Hash} is not the chain's (head {Head} {HeadHash}): ignored",
+                ChainId, Id, fromHeight, restoredHead.ToHex()[..12], head.Height, head.Hash.ToHex()[..12]);
+            return;
+        }
+        bool changed = false;
+        foreach (var h in _replica.Keys.Where(h => h >= fromHeight).ToList()) changed |= _replica.Remove(h);
+        if (S.VerifiedHeight >= fromHeight - 1 && (S.VerifiedHeight != fromHeight - 1 || S.VerifiedHash != restoredHead))
         {
             S.VerifiedHeight = fromHeight - 1;
             S.VerifiedHash = restoredHead;
+            changed = true;
         }
-        return _state.WriteStateAsync();
+        if (changed) await _state.WriteStateAsync();
     }
 
+    /// <summary>
+    /// A won challenge counts (and its reward is credited) only when the chain rolled back under that challenge id at a
+    /// height this validator challenged or voted against, and once per id. A rejection strikes nothing here: the
+    /// challenger's strike comes from the chain's answer to its own <c>Challenge</c> call (<see cref="AwaitVerdict"/>),
+    /// which no other caller can forge.
+    /// </summary>
     public async Task OnChallengeDecided(string challengeId, bool succeeded, UInt128 reward)
     {
-        if (succeeded)
+        if (S.Genesis is null || string.IsNullOrEmpty(challengeId) || challengeId.Length > 128) return;
+        if (!succeeded || S.DecidedChallenges.Contains(challengeId)) return;
+        var rollback = (await GrainFactory.Chain(ChainId).GetRollbacks()).FirstOrDefault(r => r.ChallengeId == challengeId);
+        if (rollback is null || !_agreedHeights.Contains(rollback.FromHeight))
         {
-            S.ChallengesWon++;
-            S.Rewards += reward;
+            _log.LogWarning("validator {Chain}/{Id}: a won challenge {Challenge} the chain has no rollback of this validator's for: ignored", ChainId, Id, challengeId);
+            return;
         }
-        else
-        {
-            S.Strikes++;
-            if (S.Strikes >= S.Config!.FalseChallengeStrikeLimit)
-            {
-                var cut = S.Bond * S.Config.FalseChallengeSlashBps / 10_000;
-                S.Bond -= cut;
-                S.BondBurned += cut;
-                _log.LogWarning("validator {Chain}/{Id}: {Strikes} false challenges — {Cut} of its bond burned", ChainId, Id, S.Strikes, Token.Format(cut));
-            }
-        }
+        S.ChallengesWon++;
+        S.Rewards += reward;
+        RecordDecided(challengeId);
         await _state.WriteStateAsync();
+    }
+
+    /// <summary>A strike for this validator's challenge <paramref name="challengeId"/> that the chain rejected (its answer), once.</summary>
+    private async Task Strike(string challengeId)
+    {
+        if (S.DecidedChallenges.Contains(challengeId)) return;
+        S.Strikes++;
+        if (S.Strikes >= S.Config!.FalseChallengeStrikeLimit)
+        {
+            var cut = S.Bond * S.Config.FalseChallengeSlashBps / 10_000;
+            S.Bond -= cut;
+            S.BondBurned += cut;
+            _log.LogWarning("validator {Chain}/{Id}: {Strikes} false challenges — {Cut} of its bond burned", ChainId, Id, S.Strikes, Token.Format(cut));
+        }
+        RecordDecided(challengeId);
+        await _state.WriteStateAsync();
+    }
+
+    private void RecordDecided(string challengeId)
+    {
+        S.DecidedChallenges.Add(challengeId);
+        if (S.DecidedChallenges.Count > DecidedLimit) S.DecidedChallenges.RemoveAt(0);
     }
 
     public Task<ValidatorView> GetView() =>

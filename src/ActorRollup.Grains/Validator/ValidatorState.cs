@@ -23,4 +23,6 @@ public sealed class ValidatorState
     [Id(12)] public UInt128 InitialBond { get; set; }
     /// <summary>The 32-byte seed of this validator's signing key, handed over by the chain at bootstrap (secret).</summary>
     [Id(13)] public byte[] SigningSeed { get; set; } = [];
+    /// <summary>The last challenge ids whose verdict this validator applied (bounded), so a replayed verdict changes nothing.</summary>
+    [Id(14)] public List<string> DecidedChallenges { get; set; } = [];
 }
