@@ -23,6 +23,8 @@ public sealed class ClusterSettings
     /// <summary>How long a silo may miss membership probes before the others declare it dead (seconds; Orleans'
     /// default is about 10 s — a killed silo's grains are unreachable until then).</summary>
     public int ProbeTimeoutSeconds { get; set; } = 2;
+    /// <summary>Mutual TLS on every connection (section Cluster:Tls; off by default).</summary>
+    public Tls.TlsSettings Tls { get; set; } = new();
 
     public bool RedisClustering => string.Equals(Clustering, "Redis", StringComparison.OrdinalIgnoreCase);
     public bool RedisStorage => string.Equals(Storage, "Redis", StringComparison.OrdinalIgnoreCase);
@@ -46,6 +48,7 @@ public sealed class ClusterSettings
         if ((RedisClustering || RedisStorage) && !IsRedisConnectionString(Redis))
             errors.Add($"Cluster:Redis '{Redis}' is not a Redis connection string (host:port[,option=value...])");
         if (ProbeTimeoutSeconds is < 1 or > 60) errors.Add("Cluster:ProbeTimeoutSeconds must be between 1 and 60");
+        errors.AddRange(Tls.Validate());
         return errors;
     }
 

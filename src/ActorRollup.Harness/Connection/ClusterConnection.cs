@@ -38,14 +38,19 @@ public sealed class ClusterConnection : IAsyncDisposable
     public string Where { get; }
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<ClusterConnection> OpenAsync(IReadOnlyList<string> gateways, CancellationToken cancellationToken = default)
+    public static Task<ClusterConnection> OpenAsync(IReadOnlyList<string> gateways, CancellationToken cancellationToken = default) =>
+        OpenAsync(gateways, null, cancellationToken);
+
+    /// <summary>The same; a client of a cluster speaks TLS when <see cref="HarnessTls"/> finds a certificate for it
+    /// (options, Cluster:Tls, or <paramref name="stateFolder"/> — default .rollup-cluster — recording a TLS cluster).</summary>
+    public static async Task<ClusterConnection> OpenAsync(IReadOnlyList<string> gateways, string? stateFolder, CancellationToken cancellationToken = default)
     {
         var configuration = new ConfigurationManager();
         RollupSilo.AddConfiguration(configuration, []);
         var (cluster, chain, genesis) = RollupSilo.Bind(configuration);
         // With Cluster:Clustering = Redis and no --gateway, the cluster's membership in Redis names the gateways.
         return gateways.Count > 0 || cluster.RedisClustering
-            ? await OpenClientAsync(gateways, cluster, chain, genesis, cancellationToken)
+            ? await OpenClientAsync(gateways, cluster, chain, genesis, HarnessTls.Resolve(cluster, gateways, stateFolder), cancellationToken)
             : await OpenEmbeddedAsync(cluster, chain, genesis, cancellationToken);
     }
 
@@ -82,7 +87,8 @@ public sealed class ClusterConnection : IAsyncDisposable
         return new ClusterConnection(host, host.Services.GetRequiredService<IGrainFactory>(), true, chain, genesis, "embedded silo");
     }
 
-    private static async Task<ClusterConnection> OpenClientAsync(IReadOnlyList<string> gateways, ClusterSettings cluster, ChainConfig chain, GenesisSettings genesis, CancellationToken cancellationToken)
+    private static async Task<ClusterConnection> OpenClientAsync(IReadOnlyList<string> gateways, ClusterSettings cluster, ChainConfig chain, GenesisSettings genesis,
+        (Silo.Tls.TlsMaterial? Material, string Source) tls, CancellationToken cancellationToken)
     {
         var endpoints = gateways.Select(ParseGateway).ToArray();
         var where = gateways.Count > 0 ? string.Join(", ", gateways) : $"the gateways in Redis at {cluster.Redis}";
@@ -106,6 +112,7 @@ public sealed class ClusterConnection : IAsyncDisposable
                 o.ServiceId = cluster.ServiceId;
             });
             client.Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+            if (tls.Material is not null) Silo.Tls.ClusterTls.ConfigureClient(client, tls.Material);
         });
         var host = builder.Build();
         try
@@ -121,7 +128,10 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             host.Dispose();
             var why = e is OperationCanceledException or TimeoutException ? "no gateway answered within 15 s" : Cli.OneLine(e.Message);
-            throw new ClusterUnreachableException($"cannot reach the cluster at {where} (cluster id '{cluster.ClusterId}'): {why}");
+            var transport = tls.Material is null
+                ? "plain TCP; a cluster with mutual TLS needs --tls-cert/--tls-key/--tls-ca or Cluster:Tls"
+                : $"mutual TLS with {tls.Source}: a gateway that does not trust it, or is not trusted, drops the connection";
+            throw new ClusterUnreachableException($"cannot reach the cluster at {where} (cluster id '{cluster.ClusterId}', {transport}): {why}");
         }
     }
 
