@@ -10,7 +10,7 @@ namespace ActorRollup.Silo.Tls;
 /// the machine's own roots). The same settings serve a silo (its certificate needs serverAuth and clientAuth: it
 /// accepts connections and opens them to other silos) and a client (clientAuth).
 /// </summary>
-public sealed class TlsSettings
+public sealed record TlsSettings
 {
     public bool Enabled { get; set; }
     /// <summary>This node's certificate: a PEM file (its key in <see cref="Key"/>) or a PKCS#12 file (.pfx/.p12, key inside).</summary>
@@ -21,6 +21,13 @@ public sealed class TlsSettings
     public string Password { get; set; } = "";
     /// <summary>PEM file of the certificate authority (one or more certificates) a peer's certificate must chain to.</summary>
     public string Ca { get; set; } = "";
+
+    /// <summary>The record's text never shows the password.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"Enabled = {Enabled}, Certificate = {Certificate}, Key = {Key}, Ca = {Ca}");
+        return true;
+    }
 
     /// <summary>How the settings are named where they came from (configuration keys, or the harness's --tls-* options).</summary>
     public sealed record Names(string Certificate, string Key, string Password, string Ca)

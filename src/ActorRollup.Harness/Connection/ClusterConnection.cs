@@ -119,21 +119,60 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(15));
-            await host.StartAsync(timeout.Token);
-            var client = host.Services.GetRequiredService<IClusterClient>();
-            await client.GetGrain<IPingGrain>(0).Ping(0).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            var started = StartAndPingAsync(host, timeout.Token, cancellationToken);
+            // A gateway that refuses this client's TLS (or its lack of it) drops the connection and the Orleans client
+            // just retries: when the start is slow, one handshake of our own says whether that is why.
+            if (endpoints.Length > 0 && await Task.WhenAny(started, Task.Delay(ProbeAfter, cancellationToken)) != started
+                && await TlsRefusalAsync(endpoints, tls.Material, cancellationToken) is { } refusal)
+            {
+                await timeout.CancelAsync();
+                _ = started.ContinueWith(t => t.Exception, TaskScheduler.Default); // observed: it fails once cancelled
+                await Task.WhenAny(started, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
+                throw new TlsRefusedException(refusal);
+            }
+            var client = await started;
             return new ClusterConnection(host, client, false, chain, genesis, where);
+        }
+        catch (TlsRefusedException e)
+        {
+            host.Dispose();
+            throw new ClusterUnreachableException($"cannot reach the cluster at {where} (cluster id '{cluster.ClusterId}'): {e.Message}");
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
             var why = e is OperationCanceledException or TimeoutException ? "no gateway answered within 15 s" : Cli.OneLine(e.Message);
-            var transport = tls.Material is null
-                ? "plain TCP; a cluster with mutual TLS needs --tls-cert/--tls-key/--tls-ca or Cluster:Tls"
-                : $"mutual TLS with {tls.Source}: a gateway that does not trust it, or is not trusted, drops the connection";
+            var transport = tls.Material is null ? "plain TCP" : $"mutual TLS with {tls.Source}";
             throw new ClusterUnreachableException($"cannot reach the cluster at {where} (cluster id '{cluster.ClusterId}', {transport}): {why}");
         }
     }
+
+    /// <summary>How long a client may take to start before <see cref="TlsProbe"/> is asked why.</summary>
+    private static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(1);
+
+    private static async Task<IClusterClient> StartAndPingAsync(IHost host, CancellationToken startToken, CancellationToken cancellationToken)
+    {
+        await host.StartAsync(startToken);
+        var client = host.Services.GetRequiredService<IClusterClient>();
+        await client.GetGrain<IPingGrain>(0).Ping(0).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        return client;
+    }
+
+    /// <summary>The reason every gateway refuses this client's transport, or null when one does not (then the wait goes on).</summary>
+    private static async Task<string?> TlsRefusalAsync(IPEndPoint[] endpoints, Silo.Tls.TlsMaterial? material, CancellationToken cancellationToken)
+    {
+        var results = await Task.WhenAll(endpoints.Select(e => TlsProbe.ProbeAsync(e, material, TimeSpan.FromSeconds(3), cancellationToken)));
+        bool Refusal(TlsProbe.Result r) => material is null
+            ? r.Outcome is TlsProbe.Outcome.Refused
+            : r.Outcome is TlsProbe.Outcome.Refused or TlsProbe.Outcome.GatewayUntrusted or TlsProbe.Outcome.NotTls;
+        if (!results.All(Refusal)) return null;
+        var detail = results[0].Detail;
+        return material is null
+            ? detail + ": this client speaks plain TCP; give --tls-cert/--tls-key/--tls-ca, Cluster:Tls, or the --state folder of a `cluster up --tls` cluster"
+            : detail;
+    }
+
+    private sealed class TlsRefusedException(string message) : Exception(message);
 
     /// <summary>Splits a <c>--gateway</c> value into host and port (1-65535); false when it is not host:port.</summary>
     public static bool TrySplitGateway(string text, out string host, out int port)
