@@ -119,16 +119,20 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(15));
-            var started = StartAndPingAsync(host, timeout.Token, cancellationToken);
+            var started = Task.Run(() => StartAndPingAsync(host, timeout.Token, cancellationToken), CancellationToken.None);
             // A gateway that refuses this client's TLS (or its lack of it) drops the connection and the Orleans client
             // just retries: when the start is slow, one handshake of our own says whether that is why.
-            if (endpoints.Length > 0 && await Task.WhenAny(started, Task.Delay(ProbeAfter, cancellationToken)) != started
-                && await TlsRefusalAsync(endpoints, tls.Material, cancellationToken) is { } refusal)
+            if (endpoints.Length > 0 && await Task.WhenAny(started, Task.Delay(ProbeAfter, cancellationToken)) != started)
             {
-                await timeout.CancelAsync();
-                _ = started.ContinueWith(t => t.Exception, TaskScheduler.Default); // observed: it fails once cancelled
-                await Task.WhenAny(started, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
-                throw new TlsRefusedException(refusal);
+                var probe = TlsRefusalAsync(endpoints, tls.Material, cancellationToken);
+                _ = probe.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                if (await Task.WhenAny(started, probe) == probe && await probe is { } refusal)
+                {
+                    await timeout.CancelAsync();
+                    _ = started.ContinueWith(t => t.Exception, TaskScheduler.Default); // observed: it fails once cancelled
+                    await Task.WhenAny(started, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
+                    throw new TlsRefusedException(refusal);
+                }
             }
             var client = await started;
             return new ClusterConnection(host, client, false, chain, genesis, where);

@@ -10,8 +10,8 @@ namespace ActorRollup.Harness.Connection;
 /// <summary>
 /// Why a gateway will not take this client, found with one TLS handshake of our own. An Orleans client whose
 /// connection a gateway drops keeps retrying and never says why; the harness asks this when its client is slow to
-/// start, and fails at once with the reason when the probe finds one. The handshake is TLS 1.2, in which the server
-/// judges the client's certificate inside the handshake (in TLS 1.3 it does so after the client is done).
+/// start, and fails at once with the reason when the probe finds one. The handshake is TLS 1.2 (no post-handshake
+/// session tickets to read past).
 /// </summary>
 public static class TlsProbe
 {
@@ -30,6 +30,9 @@ public static class TlsProbe
     }
 
     public sealed record Result(Outcome Outcome, string Detail);
+
+    /// <summary>How long a completed handshake must stay open to count as accepted (a refusal closes it within milliseconds).</summary>
+    private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(1);
 
     /// <summary>One handshake with <paramref name="gateway"/> presenting <paramref name="material"/>'s certificate (none when null:
     /// then any gateway certificate is accepted, the question being only whether the gateway speaks TLS and lets such a client in).</summary>
@@ -69,7 +72,6 @@ public static class TlsProbe
         try
         {
             await ssl.AuthenticateAsClientAsync(options, deadline.Token);
-            return new Result(Outcome.Accepted, "");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -79,11 +81,34 @@ public static class TlsProbe
         }
         catch (Exception e) when (e is AuthenticationException or IOException)
         {
+            return Failed(e);
+        }
+        // .NET judges the peer's certificate after the TLS handshake itself, so a gateway that refuses this client
+        // completes the handshake and then closes the connection; one that accepts it waits for the Orleans preamble.
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        quiet.CancelAfter(SettleTime);
+        try
+        {
+            return await ssl.ReadAsync(new byte[1], quiet.Token) == 0 ? Refusal() : new Result(Outcome.Accepted, "");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new Result(Outcome.Accepted, "");
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            return Failed(e);
+        }
+
+        Result Refusal() => new(Outcome.Refused, material is null
+            ? $"the gateway at {gateway} requires a client certificate of its CA (mutual TLS)"
+            : $"the gateway at {gateway} refused the certificate {material.Certificate.Subject} (not issued by the CA it trusts?)");
+
+        Result Failed(Exception e)
+        {
             if (untrusted is not null) return new Result(Outcome.GatewayUntrusted, $"the gateway at {gateway} is not trusted: {untrusted}");
             if (!sawCertificate && !wire.SpokeTls) return new Result(Outcome.NotTls, $"the gateway at {gateway} does not speak TLS (a plain-TCP cluster?)");
-            return new Result(Outcome.Refused, material is null
-                ? $"the gateway at {gateway} requires a client certificate of its CA (mutual TLS)"
-                : $"the gateway at {gateway} refused the certificate {material.Certificate.Subject} (not issued by the CA it trusts?)");
+            return Refusal();
         }
     }
 
