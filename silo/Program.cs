@@ -32,7 +32,8 @@ using var host = builder.Build();
 await host.StartAsync();
 // The line `rollup cluster up` waits for: the silo has joined the cluster and its gateway accepts clients.
 host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorRollup.Silo").LogInformation(
-    "silo ready: instance {Instance}, pid {Pid}, silo port {SiloPort}, gateway port {GatewayPort}, cluster {ClusterId}",
-    cluster.Instance, Environment.ProcessId, cluster.EffectiveSiloPort, cluster.EffectiveGatewayPort, cluster.ClusterId);
+    "silo ready: instance {Instance}, pid {Pid}, silo port {SiloPort}, gateway port {GatewayPort}, cluster {ClusterId}, {Transport}",
+    cluster.Instance, Environment.ProcessId, cluster.EffectiveSiloPort, cluster.EffectiveGatewayPort, cluster.ClusterId,
+    cluster.Tls.Enabled ? "mutual TLS" : "plain TCP");
 await host.WaitForShutdownAsync();
 return 0;

@@ -76,6 +76,14 @@ public static class RollupSilo
             o.OperatorKey = operatorKey ?? "";
             o.InternalKey = cluster.InternalKey;
         });
+        AddTls(silo, cluster.Tls);
+    }
+
+    /// <summary>Mutual TLS on the silo and gateway ports and on connections to other silos, when Cluster:Tls:Enabled
+    /// (<see cref="Tls.ClusterTls"/>); nothing otherwise (plain TCP).</summary>
+    public static void AddTls(ISiloBuilder silo, Tls.TlsSettings tls)
+    {
+        if (tls.Enabled) Tls.ClusterTls.ConfigureSilo(silo, Tls.ClusterTls.Load(tls));
     }
 
     /// <summary>Everything but clustering (which a test cluster brings itself): storage and reminders, the grains'

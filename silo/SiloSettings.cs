@@ -37,6 +37,8 @@ public sealed class ClusterSettings
     /// <summary>The operator key this process uses (<see cref="Abstractions.Security.OperatorKeys.Resolve"/>).</summary>
     public string? ResolveOperatorKey(bool create) =>
         Abstractions.Security.OperatorKeys.Resolve(OperatorKey, OperatorKeyFile, create);
+    /// <summary>Mutual TLS on every connection (section Cluster:Tls; off by default).</summary>
+    public Tls.TlsSettings Tls { get; set; } = new();
 
     public bool RedisClustering => string.Equals(Clustering, "Redis", StringComparison.OrdinalIgnoreCase);
     public bool RedisStorage => string.Equals(Storage, "Redis", StringComparison.OrdinalIgnoreCase);
@@ -64,6 +66,7 @@ public sealed class ClusterSettings
         if (InternalKey.Length is > 0 and < Abstractions.Security.OperatorKeys.MinLength)
             errors.Add($"Cluster:InternalKey must be at least {Abstractions.Security.OperatorKeys.MinLength} characters");
         if (ProbeTimeoutSeconds is < 1 or > 60) errors.Add("Cluster:ProbeTimeoutSeconds must be between 1 and 60");
+        errors.AddRange(Tls.Validate());
         return errors;
     }
 

@@ -29,6 +29,7 @@ public static class Cli
         root.Subcommands.Add(FaultCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
+        foreach (var option in Connection.HarnessTls.CreateOptions()) root.Options.Add(option);
         return root;
     }
 
@@ -45,6 +46,10 @@ public static class Cli
         var parseResult = CreateRootCommand().Parse(args);
         if (parseResult.Errors.Count > 0)
             return Fail(stderr, FirstError(parseResult));
+
+        var (tls, tlsError) = Connection.HarnessTls.Read(parseResult);
+        if (tlsError is not null) return Fail(stderr, tlsError);
+        Connection.HarnessTls.Apply(tls);
 
         var invocation = new InvocationConfiguration
         {

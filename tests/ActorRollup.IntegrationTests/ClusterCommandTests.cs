@@ -100,6 +100,63 @@ public sealed class ClusterCommandTests : IDisposable
         Assert.Contains("nothing to stop", stdout);
     }
 
+    [Fact]
+    public async Task Cluster_up_with_tls_makes_a_CA_in_the_state_folder_and_harness_commands_use_it_while_plain_clients_are_refused()
+    {
+        var siloBase = FreePortPair();
+        var gatewayBase = FreePortPair(siloBase);
+        var folder = new ClusterStateFolder(_state);
+        var (exit, stdout, stderr) = await Run("cluster", "up", "--silos", "2", "--tls", "--silo-port", siloBase.ToString(), "--gateway-port", gatewayBase.ToString(), "--state", _state);
+        try
+        {
+            Assert.True(exit == 0, $"exit {exit}: {stderr}\n{stdout}");
+            Assert.Contains("mutual TLS", stdout);
+            Assert.Contains("new CA and certificates", stdout);
+
+            // The files, keys owner-only; each silo says it runs TLS (two silos: silo-to-silo connections are TLS too).
+            var record = folder.Load()!;
+            var tls = Assert.IsType<TlsRecord>(record.Tls);
+            foreach (var file in new[] { tls.Ca, tls.SiloCertificate, tls.SiloKey, tls.ClientCertificate!, tls.ClientKey! })
+                Assert.True(File.Exists(file) && file.StartsWith(folder.TlsFolder), file);
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tls.SiloKey));
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tls.ClientKey!));
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder.TlsFolder));
+            }
+            foreach (var silo in record.Silos)
+                Assert.Matches($"silo ready: instance {silo.Instance}, pid {silo.Pid},.*mutual TLS", await File.ReadAllTextAsync(silo.Log));
+
+            // status (chain) and cluster status find the certificate through the state folder.
+            (exit, stdout, stderr) = await Poll.Until(() => Run("status", "--state", _state), r => r.Exit == 0, TimeSpan.FromSeconds(60), "status of the TLS cluster");
+            Assert.StartsWith($"chain rollup-1 (127.0.0.1:{gatewayBase}, 127.0.0.1:{gatewayBase + 1})", stdout);
+            (exit, stdout, stderr) = await Run("cluster", "status", "--state", _state);
+            Assert.True(exit == 0, $"exit {exit}: {stderr}\n{stdout}");
+            Assert.Matches(@"transport\s+mutual TLS \(cluster up --tls\)", stdout);
+            Assert.Matches(@"membership\s+2 active, 0 dead", stdout);
+
+            // A plain client (no certificate, another state folder) is refused within seconds, in one line (exit 3)...
+            var clock = Stopwatch.StartNew();
+            (exit, stdout, stderr) = await Run("blocks", "--gateway", $"127.0.0.1:{gatewayBase}", "--count", "1");
+            Assert.Equal(3, exit);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"the plain client took {clock.Elapsed.TotalSeconds:0.0} s to be refused");
+            Assert.Contains("requires a client certificate", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+            // ...and with the --tls-* options it gets in.
+            (exit, stdout, stderr) = await Run("blocks", "--gateway", $"127.0.0.1:{gatewayBase + 1}", "--count", "1",
+                "--tls-cert", tls.ClientCertificate!, "--tls-key", tls.ClientKey!, "--tls-ca", tls.Ca);
+            Assert.True(exit == 0, $"exit {exit}: {stderr}\n{stdout}");
+
+            (exit, stdout, stderr) = await Run("cluster", "down", "--state", _state);
+            Assert.True(exit == 0, $"exit {exit}: {stderr}\n{stdout}");
+            Assert.Null(folder.Load());
+            Assert.True(File.Exists(tls.Ca), "the certificates stay for the next up");
+        }
+        finally
+        {
+            await Run("cluster", "down", "--state", _state);
+        }
+    }
+
     [Redis.RedisFact]
     public async Task A_redis_cluster_brought_down_and_up_again_resumes_its_chain_and_clients_find_it_through_redis()
     {

@@ -49,9 +49,13 @@ public static class ClusterCommand
         var timeout = Durations.Option("--timeout", "Longest wait for each process to be ready (default 90s).", BareUnit.Seconds,
             TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(1));
 
+        var tls = new Option<bool>("--tls")
+        {
+            Description = "Mutual TLS on every connection: a CA and certificates made in the state folder (tls/), the silos started with them; harness commands find them there.",
+        };
         var command = new Command("up", "Start local silos in the background and return once every one is ready.")
         {
-            state, silos, redis, redisPort, redisData, siloPort, gatewayPort, timeout,
+            state, silos, redis, redisPort, redisData, siloPort, gatewayPort, timeout, tls,
         };
         command.Validators.Add(result =>
         {
@@ -72,11 +76,12 @@ public static class ClusterCommand
                 SiloPort = parse.GetValue(siloPort),
                 GatewayPort = parse.GetValue(gatewayPort),
                 Timeout = parse.GetValue(timeout),
+                Tls = parse.GetValue(tls),
             };
             return await Guard(stderr, async () =>
             {
                 var record = await new LocalCluster(folder, stdout).UpAsync(options, cancellationToken);
-                stdout.WriteLine($"cluster up: {record.Silos.Count} silos ({record.Clustering} clustering, {record.Storage} storage), state in {folder.Path}");
+                stdout.WriteLine($"cluster up: {record.Silos.Count} silos ({record.Clustering} clustering, {record.Storage} storage, {ClusterView.Transport(record)}), state in {folder.Path}");
                 stdout.WriteLine("gateways: " + string.Join(' ', record.Silos.Select(s => "--gateway " + s.Gateway)));
                 return ExitCodes.Success;
             });
@@ -122,7 +127,7 @@ public static class ClusterCommand
                 var gateways = record.AliveSilos().Select(s => s.Gateway).ToArray();
                 if (gateways.Length > 0)
                 {
-                    await using var connection = await ClusterConnection.OpenAsync(gateways, cancellationToken);
+                    await using var connection = await ClusterConnection.OpenAsync(gateways, folder.Path, cancellationToken);
                     foreach (var line in ClusterView.MembershipLines(await ClusterView.MembershipAsync(connection.Grains))) stdout.WriteLine(line);
                 }
                 return ExitCodes.Success;

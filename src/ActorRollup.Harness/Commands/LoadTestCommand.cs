@@ -140,7 +140,7 @@ public static class LoadTestCommand
             var chainCheck = options.CommitteeSizes.SelectMany(size => LoadTestRun.ConfigFor(options, "lt-check", size).Validate()).ToList();
             if (chainCheck.Count > 0) return Cli.Fail(stderr, $"{OptionOf(chainCheck[0])}: {chainCheck[0]}");
 
-            await using var connection = await ClusterConnection.OpenAsync(options.Gateways, cancellationToken);
+            await using var connection = await ClusterConnection.OpenAsync(options.Gateways, options.ClusterState, cancellationToken);
             var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
             var driver = new LoadTestDriver(connection, options, stdout, interactive);
             var (report, _) = await driver.RunAsync("rollup " + string.Join(' ', parse.Tokens.Select(t => t.Value)), cancellationToken);

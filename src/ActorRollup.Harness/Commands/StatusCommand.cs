@@ -66,7 +66,7 @@ public static class StatusCommand
                 if (gateways.Length == 0)
                     throw new ClusterUnreachableException($"no silo of the cluster recorded in {folder.Path} is running (rollup cluster down clears the record; --gateway names another cluster)");
             }
-            await using var session = await ChainSession.OpenAsync(parse, gateways, chain, cancellationToken);
+            await using var session = await ChainSession.OpenAsync(parse, gateways, chain, folder.Path, cancellationToken);
             if (session.Genesis is null) return Cli.Fail(stderr, session.MissingChain);
             var cluster = record is null ? null : folder;
 

@@ -46,14 +46,19 @@ public sealed class ClusterConnection : IAsyncDisposable
     public string? NodeKeySeedOf(string chainId) =>
         GenesisKeys.NodeKeySeedFor(chainId, chainId == DefaultChain.ChainId ? Genesis.NodeKeySeed : null, OperatorKey);
 
-    public static async Task<ClusterConnection> OpenAsync(IReadOnlyList<string> gateways, CancellationToken cancellationToken = default)
+    public static Task<ClusterConnection> OpenAsync(IReadOnlyList<string> gateways, CancellationToken cancellationToken = default) =>
+        OpenAsync(gateways, null, cancellationToken);
+
+    /// <summary>The same; a client of a cluster speaks TLS when <see cref="HarnessTls"/> finds a certificate for it
+    /// (options, Cluster:Tls, or <paramref name="stateFolder"/> — default .rollup-cluster — recording a TLS cluster).</summary>
+    public static async Task<ClusterConnection> OpenAsync(IReadOnlyList<string> gateways, string? stateFolder, CancellationToken cancellationToken = default)
     {
         var configuration = new ConfigurationManager();
         RollupSilo.AddConfiguration(configuration, []);
         var (cluster, chain, genesis) = RollupSilo.Bind(configuration);
         // With Cluster:Clustering = Redis and no --gateway, the cluster's membership in Redis names the gateways.
         return gateways.Count > 0 || cluster.RedisClustering
-            ? await OpenClientAsync(gateways, cluster, chain, genesis, cancellationToken)
+            ? await OpenClientAsync(gateways, cluster, chain, genesis, HarnessTls.Resolve(cluster, gateways, stateFolder), cancellationToken)
             : await OpenEmbeddedAsync(cluster, chain, genesis, cancellationToken);
     }
 
@@ -99,7 +104,8 @@ public sealed class ClusterConnection : IAsyncDisposable
         return new ClusterConnection(host, host.Services.GetRequiredService<IGrainFactory>(), true, chain, genesis, "embedded silo", embedded.OperatorKey);
     }
 
-    private static async Task<ClusterConnection> OpenClientAsync(IReadOnlyList<string> gateways, ClusterSettings cluster, ChainConfig chain, GenesisSettings genesis, CancellationToken cancellationToken)
+    private static async Task<ClusterConnection> OpenClientAsync(IReadOnlyList<string> gateways, ClusterSettings cluster, ChainConfig chain, GenesisSettings genesis,
+        (Silo.Tls.TlsMaterial? Material, string Source) tls, CancellationToken cancellationToken)
     {
         var endpoints = gateways.Select(ParseGateway).ToArray();
         var operatorKey = cluster.ResolveOperatorKey(create: false);
@@ -126,24 +132,71 @@ public sealed class ClusterConnection : IAsyncDisposable
             client.Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
             // Operator commands (bootstrap, faults, retire) present the operator key; without one they are refused.
             if (operatorKey is not null) client.AddOutgoingGrainCallFilter(new OperatorKeyPresenter(operatorKey));
+            if (tls.Material is not null) Silo.Tls.ClusterTls.ConfigureClient(client, tls.Material);
         });
         var host = builder.Build();
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(15));
-            await host.StartAsync(timeout.Token);
-            var client = host.Services.GetRequiredService<IClusterClient>();
-            await client.GetGrain<IPingGrain>(0).Ping(0).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            var started = Task.Run(() => StartAndPingAsync(host, timeout.Token, cancellationToken), CancellationToken.None);
+            // A gateway that refuses this client's TLS (or its lack of it) drops the connection and the Orleans client
+            // just retries: when the start is slow, one handshake of our own says whether that is why.
+            if (endpoints.Length > 0 && await Task.WhenAny(started, Task.Delay(ProbeAfter, cancellationToken)) != started)
+            {
+                var probe = TlsRefusalAsync(endpoints, tls.Material, cancellationToken);
+                _ = probe.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                if (await Task.WhenAny(started, probe) == probe && await probe is { } refusal)
+                {
+                    await timeout.CancelAsync();
+                    _ = started.ContinueWith(t => t.Exception, TaskScheduler.Default); // observed: it fails once cancelled
+                    await Task.WhenAny(started, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
+                    throw new TlsRefusedException(refusal);
+                }
+            }
+            var client = await started;
             return new ClusterConnection(host, client, false, chain, genesis, where, operatorKey);
+        }
+        catch (TlsRefusedException e)
+        {
+            host.Dispose();
+            throw new ClusterUnreachableException($"cannot reach the cluster at {where} (cluster id '{cluster.ClusterId}'): {e.Message}");
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
             var why = e is OperationCanceledException or TimeoutException ? "no gateway answered within 15 s" : Cli.OneLine(e.Message);
-            throw new ClusterUnreachableException($"cannot reach the cluster at {where} (cluster id '{cluster.ClusterId}'): {why}");
+            var transport = tls.Material is null ? "plain TCP" : $"mutual TLS with {tls.Source}";
+            throw new ClusterUnreachableException($"cannot reach the cluster at {where} (cluster id '{cluster.ClusterId}', {transport}): {why}");
         }
     }
+
+    /// <summary>How long a client may take to start before <see cref="TlsProbe"/> is asked why.</summary>
+    private static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(1);
+
+    private static async Task<IClusterClient> StartAndPingAsync(IHost host, CancellationToken startToken, CancellationToken cancellationToken)
+    {
+        await host.StartAsync(startToken);
+        var client = host.Services.GetRequiredService<IClusterClient>();
+        await client.GetGrain<IPingGrain>(0).Ping(0).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        return client;
+    }
+
+    /// <summary>The reason every gateway refuses this client's transport, or null when one does not (then the wait goes on).</summary>
+    private static async Task<string?> TlsRefusalAsync(IPEndPoint[] endpoints, Silo.Tls.TlsMaterial? material, CancellationToken cancellationToken)
+    {
+        var results = await Task.WhenAll(endpoints.Select(e => TlsProbe.ProbeAsync(e, material, TimeSpan.FromSeconds(3), cancellationToken)));
+        bool Refusal(TlsProbe.Result r) => material is null
+            ? r.Outcome is TlsProbe.Outcome.Refused
+            : r.Outcome is TlsProbe.Outcome.Refused or TlsProbe.Outcome.GatewayUntrusted or TlsProbe.Outcome.NotTls;
+        if (!results.All(Refusal)) return null;
+        var detail = results[0].Detail;
+        return material is null
+            ? detail + ": this client speaks plain TCP; give --tls-cert/--tls-key/--tls-ca, Cluster:Tls, or the --state folder of a `cluster up --tls` cluster"
+            : detail;
+    }
+
+    private sealed class TlsRefusedException(string message) : Exception(message);
 
     /// <summary>Splits a <c>--gateway</c> value into host and port (1-65535); false when it is not host:port.</summary>
     public static bool TrySplitGateway(string text, out string host, out int port)

@@ -16,6 +16,7 @@ public static class ClusterView
             Terminal.Field("cluster", $"{record.Silos.Count} silos, {record.Clustering} clustering, {record.Storage} storage, cluster id {record.ClusterId}, " +
                                       $"up since {record.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}"),
             Terminal.Field("  state", folder.Path),
+            Terminal.Field("  transport", TransportLine(record)),
         };
         foreach (var silo in record.Silos.OrderBy(s => s.Instance))
             lines.Add(Terminal.Field($"  silo {silo.Instance}", $"pid {silo.Pid,-8} {(record.IsAlive(silo) ? "alive" : "DEAD "),-6} silo port {silo.SiloPort}   gateway {silo.Gateway}   log {silo.Log}"));
@@ -24,6 +25,14 @@ public static class ClusterView
         if (!record.AnyAlive) lines.Add("  (no recorded process runs: `rollup cluster down` clears the record)");
         return lines;
     }
+
+    /// <summary>"mutual TLS" or "plain TCP".</summary>
+    public static string Transport(ClusterRecord record) => record.Tls is null ? "plain TCP" : "mutual TLS";
+
+    private static string TransportLine(ClusterRecord record) => record.Tls is not { } tls
+        ? "plain TCP"
+        : $"mutual TLS ({tls.Source}): CA {tls.Ca}, silo certificate {tls.SiloCertificate}" +
+          (tls.ClientCertificate is null ? "" : $", harness certificate {tls.ClientCertificate}");
 
     /// <summary>The cluster's membership as its silos see it (every entry, dead ones too), or null when it does not answer.</summary>
     public static async Task<MembershipEntry[]?> MembershipAsync(IGrainFactory grains)

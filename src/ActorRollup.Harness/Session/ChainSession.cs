@@ -31,9 +31,13 @@ public sealed class ChainSession : IAsyncDisposable
         OpenAsync(parse, parse.GetValue(gateway) ?? [], chain, cancellationToken);
 
     /// <summary>The same, with the gateways given (status finds them in a local cluster's state folder when --gateway is absent).</summary>
-    public static async Task<ChainSession> OpenAsync(ParseResult parse, IReadOnlyList<string> gateways, Option<string?> chain, CancellationToken cancellationToken)
+    public static Task<ChainSession> OpenAsync(ParseResult parse, IReadOnlyList<string> gateways, Option<string?> chain, CancellationToken cancellationToken) =>
+        OpenAsync(parse, gateways, chain, null, cancellationToken);
+
+    /// <summary>The same, with the local cluster's state folder that may hold the cluster's TLS client certificate.</summary>
+    public static async Task<ChainSession> OpenAsync(ParseResult parse, IReadOnlyList<string> gateways, Option<string?> chain, string? stateFolder, CancellationToken cancellationToken)
     {
-        var (connection, chainId) = await ConnectAsync(parse, gateways, chain, cancellationToken);
+        var (connection, chainId) = await ConnectAsync(parse, gateways, chain, stateFolder, cancellationToken);
         try
         {
             var genesis = await connection.Grains.Chain(chainId).GetGenesis();
@@ -47,9 +51,13 @@ public sealed class ChainSession : IAsyncDisposable
     }
 
     /// <summary>Opens the connection the options name; the embedded silo bootstraps the default chain when asked for it.</summary>
-    public static async Task<(ClusterConnection Connection, string ChainId)> ConnectAsync(ParseResult parse, IReadOnlyList<string> gateways, Option<string?> chain, CancellationToken cancellationToken)
+    public static Task<(ClusterConnection Connection, string ChainId)> ConnectAsync(ParseResult parse, IReadOnlyList<string> gateways, Option<string?> chain, CancellationToken cancellationToken) =>
+        ConnectAsync(parse, gateways, chain, null, cancellationToken);
+
+    public static async Task<(ClusterConnection Connection, string ChainId)> ConnectAsync(ParseResult parse, IReadOnlyList<string> gateways, Option<string?> chain, string? stateFolder,
+        CancellationToken cancellationToken)
     {
-        var connection = await ClusterConnection.OpenAsync(gateways, cancellationToken);
+        var connection = await ClusterConnection.OpenAsync(gateways, stateFolder, cancellationToken);
         var chainId = parse.GetValue(chain);
         if (chainId is null || chainId == connection.DefaultChain.ChainId)
             chainId = connection.Embedded ? await connection.EnsureDefaultChainAsync() : connection.DefaultChain.ChainId;

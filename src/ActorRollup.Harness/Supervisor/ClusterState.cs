@@ -36,6 +36,22 @@ public sealed record RedisRecord
     [JsonIgnore] public string ConnectionString => $"127.0.0.1:{Port}";
 }
 
+/// <summary>
+/// The TLS files of a cluster (absolute paths): the CA every peer must chain to, the silos' certificate and key, and
+/// — when <c>cluster up --tls</c> made them — the harness's client certificate and key, which harness commands use to
+/// reach the cluster. Keys are owner-only files (0600) in <c>tls/</c> of the state folder.
+/// </summary>
+public sealed record TlsRecord
+{
+    /// <summary>"cluster up --tls" (files made in the state folder) or "Cluster:Tls" (the configured files).</summary>
+    [JsonPropertyName("source")] public string Source { get; init; } = "";
+    [JsonPropertyName("ca")] public string Ca { get; init; } = "";
+    [JsonPropertyName("siloCertificate")] public string SiloCertificate { get; init; } = "";
+    [JsonPropertyName("siloKey")] public string SiloKey { get; init; } = "";
+    [JsonPropertyName("clientCertificate")] public string? ClientCertificate { get; init; }
+    [JsonPropertyName("clientKey")] public string? ClientKey { get; init; }
+}
+
 /// <summary>Everything <c>cluster up</c> started, as <c>cluster.json</c> in the state folder (what down, status and the silo-kill fault read).</summary>
 public sealed record ClusterRecord
 {
@@ -48,6 +64,8 @@ public sealed record ClusterRecord
     [JsonPropertyName("siloDll")] public string SiloDll { get; init; } = "";
     [JsonPropertyName("silos")] public List<SiloRecord> Silos { get; init; } = [];
     [JsonPropertyName("redis")] public RedisRecord? Redis { get; init; }
+    /// <summary>Set when the cluster speaks mutual TLS (null: plain TCP).</summary>
+    [JsonPropertyName("tls")] public TlsRecord? Tls { get; init; }
 
     [JsonIgnore] public bool LocalhostClustering => string.Equals(Clustering, "Localhost", StringComparison.OrdinalIgnoreCase);
 
@@ -76,6 +94,8 @@ public sealed class ClusterStateFolder(string path)
     public string SiloLog(int instance) => System.IO.Path.Combine(Path, $"silo-{instance}.log");
     public string RedisLog => System.IO.Path.Combine(Path, "redis.log");
     public string DefaultRedisData => System.IO.Path.Combine(Path, "redis-data");
+    /// <summary>The CA and certificates <c>cluster up --tls</c> makes (<see cref="LocalClusterTls"/>).</summary>
+    public string TlsFolder => System.IO.Path.Combine(Path, "tls");
 
     /// <summary>The record, or null when none is there.</summary>
     public ClusterRecord? Load()

@@ -21,6 +21,8 @@ public sealed record ClusterUpOptions
     public int? GatewayPort { get; init; }
     /// <summary>Longest wait for each process to be ready.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(90);
+    /// <summary>Mutual TLS: a CA and certificates in the state folder (<see cref="LocalClusterTls"/>), the silos started with them.</summary>
+    public bool Tls { get; init; }
 }
 
 /// <summary>A cluster command failed; <see cref="ExitCode"/> says how (2 refused before anything started, 1 a process failed, 5 timed out).</summary>
@@ -94,6 +96,7 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         Directory.CreateDirectory(folder.Path);
         var siloDll = SiloBinaries.Snapshot(SiloBinaries.SourceFolder, Path.Combine(folder.Path, "silo-bin"));
         var redisData = options.Redis ? Path.GetFullPath(options.RedisData ?? folder.DefaultRedisData) : "";
+        var tls = TlsFor(options, settings);
         var record = new ClusterRecord
         {
             CreatedAt = DateTimeOffset.UtcNow,
@@ -102,6 +105,7 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
             ClusterId = settings.ClusterId,
             ServiceId = settings.ServiceId,
             SiloDll = siloDll,
+            Tls = tls,
         };
         folder.Save(record);
 
@@ -122,6 +126,7 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
             };
             if (options.Redis)
                 siloArgs.AddRange(["--Cluster:Clustering", "Redis", "--Cluster:Storage", "Redis", "--Cluster:Redis", record.Redis!.ConnectionString]);
+            if (options.Tls) siloArgs.AddRange(LocalClusterTls.SiloArguments(tls!));
 
             // Instance 0 first: with Localhost clustering it is the primary the others join.
             record = await StartSilosAsync(record, [0], dotnet, siloDll, siloArgs, siloBase, gatewayBase, options.Timeout, cancellationToken);
@@ -129,7 +134,7 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
                 record = await StartSilosAsync(record, Enumerable.Range(1, options.Silos - 1).ToArray(), dotnet, siloDll, siloArgs, siloBase, gatewayBase, options.Timeout, cancellationToken);
 
             // Every silo says it is ready; the cluster also answers a grain call through its gateways.
-            await using (var connection = await ClusterConnection.OpenAsync(record.Silos.Select(s => s.Gateway).ToArray(), cancellationToken))
+            await using (var connection = await ClusterConnection.OpenAsync(record.Silos.Select(s => s.Gateway).ToArray(), folder.Path, cancellationToken))
             {
             }
             return record;
@@ -143,6 +148,21 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
             folder.Clear();
             throw;
         }
+    }
+
+    /// <summary>The cluster's TLS: with --tls the state folder's own CA and certificates; without it, Cluster:Tls of the
+    /// configuration if enabled (the silos read it themselves); otherwise none (plain TCP).</summary>
+    private TlsRecord? TlsFor(ClusterUpOptions options, ClusterSettings settings)
+    {
+        if (options.Tls) return LocalClusterTls.Prepare(folder, progress);
+        if (!settings.Tls.Enabled) return null;
+        return new TlsRecord
+        {
+            Source = "Cluster:Tls",
+            Ca = Path.GetFullPath(settings.Tls.Ca),
+            SiloCertificate = Path.GetFullPath(settings.Tls.Certificate),
+            SiloKey = string.IsNullOrEmpty(settings.Tls.Key) ? "" : Path.GetFullPath(settings.Tls.Key),
+        };
     }
 
     private async Task<ClusterRecord> StartSilosAsync(ClusterRecord record, int[] instances, string dotnet, string siloDll, List<string> siloArgs, int siloBase,
