@@ -46,6 +46,9 @@ public static class CallRefusal
     public const string FaultInjectionDisabled = "fault-injection-disabled";
     /// <summary>An argument beyond its documented bound (a count, a size, a height range).</summary>
     public const string ArgumentOutOfBounds = "argument-out-of-bounds";
+    /// <summary>An internal claim that disagrees with the protocol's better source (rotation's record of a term, the
+    /// chain's head or genesis, a sequencer's own pool, a signature): refused, nothing changed.</summary>
+    public const string ContradictsRecord = "contradicts-record";
 }
 
 /// <summary>A call the silo refused at the trust boundary or because an argument broke a bound. It changed nothing.
