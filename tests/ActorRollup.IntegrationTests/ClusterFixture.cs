@@ -19,6 +19,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             ActorRollup.Silo.RollupSilo.AddDurability(silo, redis: null);
             silo.Services.AddActorRollupGrains();
+            silo.AddIncomingGrainCallFilter<TestFaults.DropFilter>(); // lost messages on demand (TestFaults)
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

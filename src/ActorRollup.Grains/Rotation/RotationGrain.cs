@@ -560,7 +560,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
     /// (<see cref="RefreshStandings"/> reads every pool before a committee is built) — the content counts only as the pool has it.</summary>
     public async Task<StakingReason> RegisterSequencer(StandingUpdate standing)
     {
-        if (S.Config is null) return StakingReason.UnknownSequencer;
+        // (Genesis registrations come before Initialize: rotation holds the chain-wide key registry from the start.)
         if (string.IsNullOrEmpty(standing.SequencerId) || standing.SequencerId.Length > 64 || standing.SignerPublicKey is not { Length: Core.Crypto.Ed25519.PublicKeySize })
             return StakingReason.InvalidSequencerId;
         if (S.Sequencers.ContainsKey(standing.SequencerId)) return StakingReason.AlreadyRegistered;
