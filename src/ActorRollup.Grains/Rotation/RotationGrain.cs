@@ -366,10 +366,11 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         var now = NowMs;
         if (_watchedHeight != head.Height)
         {
+            var advanced = _watchedHeight is { } seen && head.Height > seen;
             _watchedHeight = head.Height;
             _lastProgressMs = now;
             _quorumHaltSinceMs = 0;
-            if (S.Halted && S.NoMembersSinceMs == 0 && head.Height > S.LastHeight)
+            if (S.Halted && S.NoMembersSinceMs == 0 && advanced)
             {
                 _log.LogInformation("rotation {Chain}: resumed at height {Height} after a halt ({Reason})", ChainId, head.Height, S.HaltReason);
                 S.Halted = false;
