@@ -192,18 +192,21 @@ public sealed class ChainRotationTrustTests(ClusterFixture fixture)
             foreach (var v in chain.Genesis.Validators) await chain.Validator(v.Id).InjectFault(ValidatorFaultKind.Offline);
         var head = await chain.WaitForHeight(3);
         var before = (await chain.Chain.GetHead()).ValidatedHeight;
-        var block = (await chain.Chain.GetBlock(head.Height))!;
         using (TestCallers.AsInternal())
-            foreach (var v in chain.Genesis.Validators)
+            for (ulong h = before + 1; h <= head.Height; h++)
             {
+                var block = (await chain.Chain.GetBlock(h))!;
+                foreach (var v in chain.Genesis.Validators)
+                {
 #if PREFIX_API
-                await chain.Chain.ReportValidated(v.Id, block.Height, block.Hash);
+                    await chain.Chain.ReportValidated(v.Id, block.Height, block.Hash);
 #else
-                await chain.Chain.ReportValidated(v.Id, block.Height, block.Hash, new byte[64]);
-                using var key = GenesisKeys.Validator(chain.Genesis.KeySeed, chain.Id, v.Id);
-                var other = Hash32.Sha256("not the block"u8);
-                await chain.Chain.ReportValidated(v.Id, block.Height, other, ValidationReport.Sign(key, chain.Id, block.Height, other));
+                    await chain.Chain.ReportValidated(v.Id, block.Height, block.Hash, new byte[64]);
+                    using var key = GenesisKeys.Validator(chain.Genesis.KeySeed, chain.Id, v.Id);
+                    var other = Hash32.Sha256("not the block"u8);
+                    await chain.Chain.ReportValidated(v.Id, block.Height, other, ValidationReport.Sign(key, chain.Id, block.Height, other));
 #endif
+                }
             }
         await chain.WaitForHeight(head.Height + 3); // the one-way reports have landed behind later blocks
         Assert.Equal(before, (await chain.Chain.GetHead()).ValidatedHeight);
