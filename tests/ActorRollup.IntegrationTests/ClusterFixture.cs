@@ -24,6 +24,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 o.OperatorKey = TestCallers.OperatorKey;
                 o.InternalKey = TestCallers.InternalKey;
             });
+            silo.AddIncomingGrainCallFilter<TestFaults.DropFilter>(); // lost messages on demand (TestFaults)
         });
         builder.ConfigureClient(client => client.AddOutgoingGrainCallFilter<TestCallers.Presenter>());
         Cluster = builder.Build();

@@ -72,6 +72,19 @@ public sealed record ChainConfig
     /// Off by default (a configured chain is meant to run honestly); load-test chains turn it on.</summary>
     [Id(40)] public bool AllowFaultInjection { get; set; }
 
+    // Upper bounds (docs/PROTOCOL.md §11 "Settings and their bounds"): every height, epoch and window sum the grains
+    // compute from these stays far inside 64 bits, so no setting can wrap a height or make finality immediate.
+    public const ulong MaxEpochLength = 1_000_000;
+    public const ulong MaxChallengeWindow = 1_000_000;
+    public const ulong MaxCheckpointInterval = 1_000_000;
+    /// <summary>Bound of every setting counted in epochs (jails, exit and activation delays).</summary>
+    public const ulong MaxEpochSetting = 10_000;
+    public const int MaxLeaderTimeoutMs = 600_000;
+    public const int MaxBatchSize = 10_000;
+    public const int MaxMempoolCapacity = 10_000_000;
+    public const int MaxNonceGapLimit = 100_000;
+    public const int MaxFalseChallengeStrikeLimit = 1_000;
+
     public int EffectiveLeaderTimeoutMs => LeaderTimeoutMs > 0 ? LeaderTimeoutMs : 4 * BlockIntervalMs;
     public int EffectiveAttestationTimeoutMs => AttestationTimeoutMs > 0 ? AttestationTimeoutMs : Math.Max(1, EffectiveLeaderTimeoutMs / 2);
 
@@ -108,25 +121,29 @@ public sealed record ChainConfig
         var errors = new List<string>();
         if (!ChainParameters.IsValidChainId(ChainId)) errors.Add($"Chain:ChainId '{ChainId}' must be 1-32 characters of a-z, 0-9 and '-'");
         if (MaxTransactionBytes < 160 || MaxTransactionBytes > 65_536) errors.Add("Chain:MaxTransactionBytes must be between 160 and 65536");
-        if (MempoolCapacity < 1) errors.Add("Chain:MempoolCapacity must be at least 1");
-        if (MaxNonceGap < 1) errors.Add("Chain:MaxNonceGap must be at least 1");
+        if (MempoolCapacity < 1 || MempoolCapacity > MaxMempoolCapacity) errors.Add($"Chain:MempoolCapacity must be between 1 and {MaxMempoolCapacity}");
+        if (MaxNonceGap < 1 || MaxNonceGap > MaxNonceGapLimit) errors.Add($"Chain:MaxNonceGap must be between 1 and {MaxNonceGapLimit}");
         if (BlockIntervalMs < 5 || BlockIntervalMs > 60_000) errors.Add("Chain:BlockIntervalMs must be between 5 and 60000");
         if (MaxTxPerBlock < 1 || MaxTxPerBlock > 100_000) errors.Add("Chain:MaxTxPerBlock must be between 1 and 100000");
-        if (AttestationTimeoutMs < 0) errors.Add("Chain:AttestationTimeoutMs must be >= 0 (0 = half the leader timeout)");
+        if (LeaderTimeoutMs < 0 || LeaderTimeoutMs > MaxLeaderTimeoutMs) errors.Add($"Chain:LeaderTimeoutMs must be between 0 and {MaxLeaderTimeoutMs} (0 = 4 x BlockIntervalMs)");
+        else if (AttestationTimeoutMs < 0) errors.Add("Chain:AttestationTimeoutMs must be >= 0 (0 = half the leader timeout)");
         else if (EffectiveAttestationTimeoutMs >= EffectiveLeaderTimeoutMs) errors.Add("Chain:AttestationTimeoutMs must be below the leader timeout (Chain:LeaderTimeoutMs)");
-        if (EpochLength < 2) errors.Add("Chain:EpochLength must be at least 2");
+        if (EpochLength < 2 || EpochLength > MaxEpochLength) errors.Add($"Chain:EpochLength must be between 2 and {MaxEpochLength}");
         if (CommitteeSize < 1 || CommitteeSize > 1_024) errors.Add("Chain:CommitteeSize must be between 1 and 1024");
         if (!ScheduleAlgorithms.TryParse(ScheduleAlgorithm, out _)) errors.Add($"Chain:ScheduleAlgorithm '{ScheduleAlgorithm}' must be weighted-round-robin or stake-lottery");
-        if (LeaderTimeoutMs < 0) errors.Add("Chain:LeaderTimeoutMs must be >= 0 (0 = 4 x BlockIntervalMs)");
-        if (BatchSize < 1) errors.Add("Chain:BatchSize must be at least 1");
+        if (BatchSize < 1 || BatchSize > MaxBatchSize) errors.Add($"Chain:BatchSize must be between 1 and {MaxBatchSize}");
         else if (EpochLength % (ulong)BatchSize != 0) errors.Add("Chain:BatchSize must divide Chain:EpochLength (a batch never spans two committees)");
-        if (ChallengeWindow < 1) errors.Add("Chain:ChallengeWindow must be at least 1");
-        if (CheckpointInterval < 1) errors.Add("Chain:CheckpointInterval must be at least 1");
+        if (ChallengeWindow < 1 || ChallengeWindow > MaxChallengeWindow) errors.Add($"Chain:ChallengeWindow must be between 1 and {MaxChallengeWindow}");
+        if (CheckpointInterval < 1 || CheckpointInterval > MaxCheckpointInterval) errors.Add($"Chain:CheckpointInterval must be between 1 and {MaxCheckpointInterval}");
         if (!(ValidationSampleRate > 0 && ValidationSampleRate <= 1)) errors.Add("Chain:ValidationSampleRate must be in (0, 1]");
-        if (FalseChallengeStrikeLimit < 1) errors.Add("Chain:FalseChallengeStrikeLimit must be at least 1");
+        if (FalseChallengeStrikeLimit < 1 || FalseChallengeStrikeLimit > MaxFalseChallengeStrikeLimit) errors.Add($"Chain:FalseChallengeStrikeLimit must be between 1 and {MaxFalseChallengeStrikeLimit}");
         if (FalseChallengeSlashBps > 10_000) errors.Add("Chain:FalseChallengeSlashBps must be <= 10000");
+        foreach (var (name, value) in new[] { ("ExitDelayEpochs", ExitDelayEpochs), ("ActivationDelayEpochs", ActivationDelayEpochs),
+                     ("InvalidRootJailEpochs", InvalidRootJailEpochs), ("DowntimeJailEpochs", DowntimeJailEpochs) })
+            if (value > MaxEpochSetting) errors.Add($"Chain:{name} must be at most {MaxEpochSetting}");
         if (!Token.TryParse(RewardPerBlock, out _)) errors.Add($"Chain:RewardPerBlock '{RewardPerBlock}' is not a token amount");
-        foreach (var owner in RegistrationWhitelist)
+        if (RegistrationWhitelist.Length > 10_000) errors.Add("Chain:RegistrationWhitelist must name at most 10000 owners");
+        else foreach (var owner in RegistrationWhitelist)
             if (!Address.TryParse(owner, out _)) errors.Add($"Chain:RegistrationWhitelist entry '{owner}' is not a 0x address");
         if (errors.Count == 0)
             errors.AddRange(ToStakingParameters().Validate().Select(e => e.StartsWith("Staking:", StringComparison.Ordinal) ? "Chain:" + e["Staking:".Length..] : e));

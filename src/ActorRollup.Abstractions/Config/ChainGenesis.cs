@@ -77,26 +77,65 @@ public sealed record ChainGenesis
         LoadTestAccounts = loadTestAccounts,
     };
 
+    /// <summary>Upper bounds of a genesis (docs/PROTOCOL.md §11): a bootstrap beyond them is refused before anything is written.</summary>
+    public const int MaxSequencers = 1_024;
+    public const int MaxValidators = 256;
+    public const int MaxAccounts = 100_000;
+    public const int MaxLoadTestAccounts = 100_000;
+    public const ulong MaxTokensPerAccount = 1_000_000_000_000;
+
+    /// <summary>Every problem with this genesis, each naming its setting. A bootstrap validates first and writes nothing
+    /// unless this is empty: bounds on every count, the configuration, and every check a genesis registration would
+    /// otherwise fail half-way (stake bounds, the registration whitelist naming each genesis owner).</summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>(Config.Validate());
+        if (Sequencers is null || Validators is null || Accounts is null) return [.. errors, "Genesis: sequencers, validators and accounts must be lists"];
+        if (Sequencers.Length > MaxSequencers) errors.Add($"Genesis:Sequencers lists {Sequencers.Length} sequencers; at most {MaxSequencers}");
+        if (Validators.Length > MaxValidators) errors.Add($"Genesis:Validators lists {Validators.Length} validators; at most {MaxValidators}");
+        if (Accounts.Length > MaxAccounts) errors.Add($"Genesis:Accounts lists {Accounts.Length} accounts; at most {MaxAccounts}");
+        if (LoadTestAccounts > MaxLoadTestAccounts) errors.Add($"Genesis:LoadTestAccounts must be at most {MaxLoadTestAccounts}");
+        if (LoadTestAccountTokens > MaxTokensPerAccount) errors.Add($"Genesis:LoadTestAccountTokens must be at most {MaxTokensPerAccount}");
+        if (OwnerL1Tokens > MaxTokensPerAccount) errors.Add($"Genesis:OwnerL1Tokens must be at most {MaxTokensPerAccount}");
+        if (string.IsNullOrEmpty(LoadTestSeed) || LoadTestSeed.Length > 256) errors.Add("Genesis:LoadTestSeed must be 1-256 characters");
+        if (NodeKeySeed is { Length: > 256 }) errors.Add("Genesis:NodeKeySeed must be at most 256 characters");
+        if (errors.Count > 0) return errors; // the rest derives keys per entry: only for a genesis within its bounds
         if (Sequencers.Length == 0) errors.Add("Genesis:Sequencers must list at least one sequencer");
         if (Validators.Length == 0) errors.Add("Genesis:Validators must list at least one validator");
         foreach (var dup in Sequencers.GroupBy(s => s.Id).Where(g => g.Count() > 1)) errors.Add($"Genesis:Sequencers lists '{dup.Key}' twice");
         foreach (var dup in Validators.GroupBy(s => s.Id).Where(g => g.Count() > 1)) errors.Add($"Genesis:Validators lists '{dup.Key}' twice");
         foreach (var s in Sequencers)
         {
-            if (string.IsNullOrWhiteSpace(s.Id) || s.Id.Contains('/')) errors.Add($"Genesis:Sequencers id '{s.Id}' must be non-empty without '/'");
+            if (string.IsNullOrWhiteSpace(s.Id) || s.Id.Contains('/') || s.Id.Length > 64) errors.Add($"Genesis:Sequencers id '{s.Id}' must be 1-64 characters without '/'");
             if (s.StakeTokens < Config.MinLockTokens || s.StakeTokens > Config.MaxLockTokens)
                 errors.Add($"Genesis:Sequencers '{s.Id}' stake {s.StakeTokens} must be within [{Config.MinLockTokens}, {Config.MaxLockTokens}] tokens");
         }
+        // A whitelist must admit every genesis owner, or the bootstrap's own registrations would be refused half-way. The
+        // owner is the published one, else the one the node-key seed derives (a bootstrap request carries the seed).
+        if (errors.Count == 0 && Config.RegistrationWhitelist.Length > 0)
+        {
+            var allowed = Config.RegistrationWhitelist.Select(Core.Primitives.Address.Parse).ToHashSet();
+            foreach (var s in Sequencers)
+            {
+                Address? owner = s.Owner;
+                if (owner is null && NodeKeySeed is not null && GenesisKeys.NodeKeySeedError(NodeKeySeed) is null)
+                {
+                    using var key = GenesisKeys.SequencerOwner(NodeKeySeed, Config.ChainId, s.Id);
+                    owner = key.Address;
+                }
+                if (owner is { } o && !allowed.Contains(o)) errors.Add($"Chain:RegistrationWhitelist omits genesis sequencer '{s.Id}''s owner {o}");
+            }
+        }
         foreach (var v in Validators)
         {
-            if (string.IsNullOrWhiteSpace(v.Id) || v.Id.Contains('/')) errors.Add($"Genesis:Validators id '{v.Id}' must be non-empty without '/'");
-            if (v.BondTokens == 0) errors.Add($"Genesis:Validators '{v.Id}' bond must be > 0");
+            if (string.IsNullOrWhiteSpace(v.Id) || v.Id.Contains('/') || v.Id.Length > 64) errors.Add($"Genesis:Validators id '{v.Id}' must be 1-64 characters without '/'");
+            if (v.BondTokens == 0 || v.BondTokens > MaxTokensPerAccount) errors.Add($"Genesis:Validators '{v.Id}' bond must be between 1 and {MaxTokensPerAccount}");
         }
         foreach (var a in Accounts)
+        {
             if (!Core.Primitives.Address.TryParse(a.Address, out _)) errors.Add($"Genesis:Accounts address '{a.Address}' is not a 0x address");
+            if (a.Tokens > MaxTokensPerAccount) errors.Add($"Genesis:Accounts '{a.Address}' must hold at most {MaxTokensPerAccount} tokens");
+        }
         if (LoadTestAccounts < 0) errors.Add("Genesis:LoadTestAccounts must be >= 0");
         if (string.IsNullOrEmpty(LoadTestSeed)) errors.Add("Genesis:LoadTestSeed must not be empty");
         if (NodeKeySeed is not null && GenesisKeys.NodeKeySeedError(NodeKeySeed) is { } seedError) errors.Add(seedError);

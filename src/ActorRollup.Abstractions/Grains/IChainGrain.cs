@@ -21,11 +21,14 @@ public interface IChainGrain : IGrainWithStringKey
     [InternalCall, Alias("AppendBlock")] Task<AppendResult> AppendBlock(Block block, QuorumCertificate certificate);
 
     /// <summary>The leadership the rotation grain appointed (a new term). Blocks from any other term are refused.
+    /// Installed only as rotation recorded it (the chain asks <see cref="IRotationGrain.GetAppointedTerm"/>); any other
+    /// term is refused with <see cref="CallRefusedException"/> (<c>contradicts-record</c>) and changes nothing.
     /// Interleaves: rotation may call it while the chain is waiting on rotation.</summary>
     [InternalCall, Alias("SetLeadership"), AlwaysInterleave] Task SetLeadership(LeadershipTerm term);
 
-    /// <summary>A validator re-executed the block at <paramref name="height"/> and found it sound.</summary>
-    [InternalCall, Alias("ReportValidated"), OneWay] Task ReportValidated(string validatorId, ulong height, Hash32 blockHash);
+    /// <summary>A validator re-executed the block at <paramref name="height"/> and found it sound; counted only with
+    /// <paramref name="signature"/>, the validator's signature over <see cref="Core.Blocks.ValidationReport"/>.</summary>
+    [InternalCall, Alias("ReportValidated"), OneWay] Task ReportValidated(string validatorId, ulong height, Hash32 blockHash, byte[] signature);
 
     /// <summary>A validator challenges a block with a fraud proof; the other validators vote; success rolls back.</summary>
     [PublicCall, Alias("Challenge")] Task<ChallengeResult> Challenge(FraudProof proof);
@@ -42,11 +45,15 @@ public interface IChainGrain : IGrainWithStringKey
     [PublicCall, Alias("GetStatus"), AlwaysInterleave] Task<ChainStatus> GetStatus();
     [PublicCall, Alias("GetBlock"), AlwaysInterleave] Task<BlockView?> GetBlock(ulong height);
     [PublicCall, Alias("GetCommittedBlock"), AlwaysInterleave] Task<CommittedBlock?> GetCommittedBlock(ulong height);
+    /// <summary>At most 10,000 heights (<c>ChainGrain.MaxHashesPerQuery</c>, the largest batch); a wider range is refused
+    /// (<see cref="CallRefusedException"/>, <c>argument-out-of-bounds</c>).</summary>
     [PublicCall, Alias("GetBlockHashes"), AlwaysInterleave] Task<Hash32[]> GetBlockHashes(ulong fromHeight, ulong toHeight);
     [PublicCall, Alias("GetSnapshot"), AlwaysInterleave] Task<ChainSnapshot> GetSnapshot();
+    /// <summary>At most 100,000 addresses (<c>ChainGrain.MaxAccountsPerQuery</c>); more are refused (<c>argument-out-of-bounds</c>).</summary>
     [PublicCall, Alias("GetAccounts"), AlwaysInterleave] Task<Account[]> GetAccounts(Address[] addresses);
     [PublicCall, Alias("GetTxStatus"), AlwaysInterleave] Task<TxStatus> GetTxStatus(Hash32 hash);
-    /// <summary>Supply conservation across L2, the L1 pools, stakers and validators (PROTOCOL.md §5).</summary>
+    /// <summary>Supply conservation across L2, the L1 pools, stakers and validators (PROTOCOL.md §5). A snapshot: taken
+    /// again when a finalization (which moves fees from in flight to the pools) ran between its reads.</summary>
     [PublicCall, Alias("AuditSupply"), AlwaysInterleave] Task<SupplyAudit> AuditSupply();
     [PublicCall, Alias("GetRollbacks"), AlwaysInterleave] Task<RollbackRecord[]> GetRollbacks();
     [PublicCall, Alias("GetGenesis"), AlwaysInterleave] Task<ChainGenesis?> GetGenesis();

@@ -59,8 +59,9 @@ public interface IRotationGrain : IGrainWithStringKey
 {
     [InternalCall, Alias("Initialize")] Task Initialize(ChainConfig config, StandingUpdate[] genesisStandings, ulong genesisHeight);
 
-    /// <summary>The chain committed a block: liveness, and the epoch ends after its last height. Returns the new term
-    /// when one began (the chain applies it before the next append).</summary>
+    /// <summary>The chain committed a block; a height at or past the epoch's last one (checked against the chain's head)
+    /// ends the epoch and epochs catch up from the head. Ignored unless it names a block of a term rotation appointed.
+    /// Returns the new term when one began (the chain applies it before the next append).</summary>
     [InternalCall, Alias("OnBlockCommitted")] Task<LeadershipTerm?> OnBlockCommitted(ulong height, ulong term, string proposerId, long committedAtMs);
 
     /// <summary>Registers a new sequencer: refused when the id exists or the signer key was ever used before.</summary>
@@ -69,8 +70,10 @@ public interface IRotationGrain : IGrainWithStringKey
     /// <summary>A stake, status or jail change; it counts for committees two epochs after it was made.</summary>
     [InternalCall, Alias("OnStandingChanged")] Task OnStandingChanged(StandingUpdate update);
 
-    /// <summary>The leader is alive but could not gather a quorum: the chain halts visibly instead of failing over.</summary>
-    [InternalCall, Alias("ReportQuorumFailure")] Task ReportQuorumFailure(string leaderId, ulong term, ulong height, long gatheredPower, long totalPower);
+    /// <summary>The leader is alive but could not gather a quorum: the chain halts visibly instead of failing over (for at
+    /// most 60 leader timeouts). Counted only when <paramref name="leaderSignature"/> is the current term's leader's
+    /// signature over <see cref="Core.Scheduling.QuorumFailureReport"/>; anything else is ignored.</summary>
+    [InternalCall, Alias("ReportQuorumFailure")] Task ReportQuorumFailure(string leaderId, ulong term, ulong height, long gatheredPower, long totalPower, byte[] leaderSignature);
 
     /// <summary>The leader of <paramref name="term"/> must go now (rollback, equivocation); the new term starts right
     /// after <paramref name="headHeight"/> (after a rollback, the restored head). Returns the new term.</summary>
@@ -82,6 +85,10 @@ public interface IRotationGrain : IGrainWithStringKey
 
     [PublicCall, Alias("GetCurrent"), ReadOnly] Task<LeadershipTerm?> GetCurrent();
 
+    /// <summary>The term numbered <paramref name="term"/> exactly as rotation appointed it, while it is the current one
+    /// (else null): what the chain checks a pushed term against. Interleaves: rotation pushes the term while it waits.</summary>
+    [PublicCall, Alias("GetAppointedTerm"), AlwaysInterleave] Task<LeadershipTerm?> GetAppointedTerm(ulong term);
+
     /// <summary>The leader of <paramref name="term"/> if that term covers <paramref name="height"/>, else null.</summary>
     [PublicCall, Alias("GetLeaderAt"), ReadOnly] Task<string?> GetLeaderAt(ulong height, ulong term);
 
@@ -91,7 +98,9 @@ public interface IRotationGrain : IGrainWithStringKey
     /// <summary>Every leadership term of one epoch, oldest first (from the epoch's record), for audits of any age.</summary>
     [PublicCall, Alias("GetEpochTerms"), AlwaysInterleave] Task<TermInfo[]> GetEpochTerms(ulong epoch);
 
-    /// <summary>Leaders of the next <paramref name="count"/> epochs from the current one, for the current membership.</summary>
+    /// <summary>Leaders of the next <paramref name="count"/> epochs from the current one, for the current membership.
+    /// <paramref name="count"/> is 0..1024 (<c>RotationGrain.MaxScheduleCount</c>); beyond it the call is refused
+    /// (<see cref="CallRefusedException"/>, <c>argument-out-of-bounds</c>).</summary>
     [PublicCall, Alias("GetSchedule"), ReadOnly] Task<string[]> GetSchedule(int count);
 
     [PublicCall, Alias("GetStatus"), ReadOnly] Task<RotationStatus> GetStatus();

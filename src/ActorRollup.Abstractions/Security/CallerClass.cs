@@ -50,6 +50,9 @@ public static class CallRefusal
     public const string ArgumentOutOfBounds = "argument-out-of-bounds";
     /// <summary>A member key handed to a grain is not the one the chain's published genesis names for it.</summary>
     public const string KeyMismatch = "key-mismatch";
+    /// <summary>An internal claim that disagrees with the protocol's better source (rotation's record of a term, the
+    /// chain's head or genesis, a sequencer's own pool, a signature): refused, nothing changed.</summary>
+    public const string ContradictsRecord = "contradicts-record";
 }
 
 /// <summary>A call the silo refused at the trust boundary or because an argument broke a bound. It changed nothing.

@@ -28,6 +28,15 @@ public readonly record struct Epochs
     /// <summary>Whether <paramref name="height"/> is the last of its epoch (an epoch boundary follows it).</summary>
     public bool IsLastOfEpoch(ulong height) => height != 0 && height % Length == 0;
 
+    /// <summary>The epoch of the block after <paramref name="head"/>: the epoch a chain whose head is
+    /// <paramref name="head"/> must be in (catch-up target after missed epoch ends). Checked: throws
+    /// <see cref="OverflowException"/> rather than wrap at the last height.</summary>
+    public ulong OfNext(ulong head) => Of(checked(head + 1));
+
+    /// <summary><paramref name="height"/> + <paramref name="window"/>, checked: a window never wraps a height
+    /// (throws <see cref="OverflowException"/>).</summary>
+    public static ulong AddWindow(ulong height, ulong window) => checked(height + window);
+
     private static ulong SaturatingMultiply(ulong a, ulong b) => b != 0 && a > ulong.MaxValue / b ? ulong.MaxValue : a * b;
     private static ulong SaturatingAdd(ulong a, ulong b) => a > ulong.MaxValue - b ? ulong.MaxValue : a + b;
 }

@@ -30,4 +30,22 @@ public static class Eligibility
     /// </summary>
     public static SequencerStanding StandingAt(string id, SequencerStatus status, ulong jailedUntilEpoch, UInt128 effectiveStake, ulong epoch) =>
         new(id, effectiveStake, IsEligibleAt(status, jailedUntilEpoch, epoch) && effectiveStake > UInt128.Zero);
+
+    /// <summary>
+    /// The recovery from a halt for lack of eligible members (docs/STAKING.md "Jail on a halted chain"): a jail counted
+    /// in epochs cannot run out on a chain that produces no epochs, so while rotation is halted because no sequencer is
+    /// eligible for <paramref name="epoch"/>, a jail also runs out by wall clock: after the time its remaining epochs
+    /// would have taken at the nominal pace, <paramref name="nominalEpochMs"/> (EpochLength × BlockIntervalMs) each.
+    /// True when the sequencer is jailed (not tombstoned or exiting) and <paramref name="haltedForMs"/> ≥
+    /// (<paramref name="jailedUntilEpoch"/> − <paramref name="epoch"/>) × <paramref name="nominalEpochMs"/> (saturating).
+    /// </summary>
+    public static bool JailElapsedWhileHalted(SequencerStatus status, ulong jailedUntilEpoch, ulong epoch, long haltedForMs, long nominalEpochMs)
+    {
+        if (status != SequencerStatus.Jailed) return false;
+        if (epoch >= jailedUntilEpoch) return true;
+        if (haltedForMs < 0 || nominalEpochMs < 0) return false;
+        var remaining = jailedUntilEpoch - epoch;
+        var needed = nominalEpochMs != 0 && remaining > (ulong)(long.MaxValue / nominalEpochMs) ? long.MaxValue : (long)remaining * nominalEpochMs;
+        return haltedForMs >= needed;
+    }
 }

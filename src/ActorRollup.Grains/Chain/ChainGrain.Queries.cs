@@ -1,6 +1,7 @@
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
+using ActorRollup.Abstractions.Security;
 using ActorRollup.Core.Execution;
 using ActorRollup.Core.Primitives;
 
@@ -9,6 +10,12 @@ namespace ActorRollup.Grains.Chain;
 // Queries: they read immutable snapshots and interleave with everything.
 public sealed partial class ChainGrain
 {
+    /// <summary>The widest <see cref="GetBlockHashes"/> range: the largest batch (Chain:BatchSize ≤ 10,000).</summary>
+    public const ulong MaxHashesPerQuery = ChainConfig.MaxBatchSize;
+    /// <summary>The most addresses one <see cref="GetAccounts"/> call reads.</summary>
+    public const int MaxAccountsPerQuery = 100_000;
+    private const int AuditAttempts = 50;
+
     public Task<ChainHead> GetHead()
     {
         var s = _state.State;
@@ -46,6 +53,8 @@ public sealed partial class ChainGrain
 
     public async Task<Hash32[]> GetBlockHashes(ulong fromHeight, ulong toHeight)
     {
+        if (toHeight >= fromHeight && toHeight - fromHeight >= MaxHashesPerQuery)
+            throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds, $"GetBlockHashes reads at most {MaxHashesPerQuery} heights");
         var hashes = new List<Hash32>();
         for (ulong h = fromHeight; h <= toHeight && h <= _state.State.Height; h++)
         {
@@ -60,6 +69,8 @@ public sealed partial class ChainGrain
 
     public Task<Account[]> GetAccounts(Address[] addresses)
     {
+        if (addresses is null || addresses.Length > MaxAccountsPerQuery)
+            throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds, $"GetAccounts reads at most {MaxAccountsPerQuery} addresses");
         var head = _head;
         return Task.FromResult(addresses.Select(a => head.Get(a)).ToArray());
     }
@@ -85,13 +96,39 @@ public sealed partial class ChainGrain
             : new TxStatus(hash, TxLevel.Unknown, 0, 0, 0, 0, 0, 0);
     }
 
+    /// <summary>
+    /// A snapshot: the chain's own figures (L2 balances, fees in flight) are taken together with no await between them,
+    /// and the whole audit is taken again if a finalization — which credits fees in flight to the pools — ran or was
+    /// running while the other grains were read (a seqlock on <see cref="_finalizeVersion"/>), so no block's fees are
+    /// counted twice or not at all.
+    /// </summary>
     public async Task<SupplyAudit> AuditSupply()
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            var version = _finalizeVersion;
+            var finalizedBefore = _state.State.FinalizedHeight;
+            var audit = version % 2 == 0 ? await ReadSupply() : null;
+            if (audit is not null && version == _finalizeVersion && finalizedBefore == _state.State.FinalizedHeight) return audit;
+            if (attempt >= AuditAttempts) throw new TimeoutException($"chain {ChainId}: no quiet moment between finalizations for a supply snapshot");
+            await Task.Delay(5 * attempt);
+        }
+    }
+
+    private async Task<SupplyAudit> ReadSupply()
     {
         var s = _state.State;
         var genesis = Genesis;
+        // The chain's own figures at one instant: the head's balances and the fees of every non-final block.
+        var head = _head;
         UInt128 feesInFlight = 0;
+        var missing = new List<ulong>();
         for (ulong h = s.FinalizedHeight + 1; h <= s.Height; h++)
-            feesInFlight += (await ReadRecord(h))?.Fees ?? 0;
+        {
+            if (_recent.TryGetValue(h, out var cached)) feesInFlight += cached.Fees;
+            else missing.Add(h);
+        }
+        foreach (var h in missing) feesInFlight += (await ReadRecord(h))?.Fees ?? 0;
         // Genesis supply: L2 accounts, sequencer owners' L1 funding (self-stake included), validator bonds.
         UInt128 genesisSupply = Core.Execution.Genesis.TotalBalance(_stateAt.GetValueOrDefault(0UL) ?? GenesisBuilder.BuildState(genesis));
         foreach (var seq in genesis.Sequencers) genesisSupply += Token.FromTokens(seq.StakeTokens) + Token.FromTokens(genesis.OwnerL1Tokens);
@@ -118,7 +155,7 @@ public sealed partial class ChainGrain
             validatorRewards += view.Rewards;
             burned += Token.FromTokens(v.BondTokens) - view.Bond;
         }
-        return new SupplyAudit(Core.Execution.Genesis.TotalBalance(_head), feesInFlight, l1, bonded, unbonding, pools, validatorBonds,
+        return new SupplyAudit(Core.Execution.Genesis.TotalBalance(head), feesInFlight, l1, bonded, unbonding, pools, validatorBonds,
             validatorRewards, genesisSupply, minted, burned);
     }
 

@@ -1,6 +1,7 @@
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
+using ActorRollup.Abstractions.Security;
 using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Execution;
 using ActorRollup.Core.Primitives;
@@ -39,7 +40,14 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     private readonly Dictionary<ulong, BlockRecord> _recent = [];      // heights > finalized - margin
     private readonly Dictionary<Hash32, (ulong Height, int Index)> _txIndex = [];
     private readonly Queue<Hash32> _txIndexOrder = new();
-    private readonly Dictionary<ulong, HashSet<string>> _validations = [];
+    private readonly Dictionary<ulong, HashSet<string>> _validations = []; // kept empty: reports count per validator (below)
+    /// <summary>Each validator's highest signed report (height, block hash): a validator re-executes in height order, so
+    /// a sound report at h covers every height up to h. Bounded by the number of validators, however long they are away.</summary>
+    private readonly Dictionary<string, (ulong Height, Hash32 Hash)> _validatedUpTo = new(StringComparer.Ordinal);
+    /// <summary>Odd while finalization is crediting pools: <see cref="AuditSupply"/> retries across it (a seqlock).</summary>
+    private long _finalizeVersion;
+    /// <summary>Set between an append's last check and its commit: a new term waits for it instead of slipping in.</summary>
+    private Task? _committing;
     private readonly Dictionary<ulong, long> _validatedAt = [];
     private readonly Dictionary<ulong, long> _finalizedAt = [];
     private long _txSinceLog;
@@ -219,16 +227,35 @@ public sealed partial class ChainGrain : Grain, IChainGrain
 
     // ---------------------------------------------------------------- leadership
 
-    public Task SetLeadership(LeadershipTerm term)
+    /// <summary>A pushed term is installed only as rotation recorded it: the chain asks rotation for that term (an
+    /// interleaving query) and refuses one rotation does not hold or that differs from its record in any field.</summary>
+    public async Task SetLeadership(LeadershipTerm term)
     {
         var current = _state.State.Term;
-        if (current is null || term.Term > current.Term)
+        if (current is not null && term.Term <= current.Term) return;
+        var recorded = await GrainFactory.Rotation(ChainId).GetAppointedTerm(term.Term);
+        if (recorded is null || !SameTerm(recorded, term))
         {
-            _state.State.Term = term;
-            // Persisted with the next block or challenge; a reactivated chain asks rotation for the current term.
+            _metrics.Refused(ChainId, "term", CallRefusal.ContradictsRecord);
+            _log.LogWarning("chain {Chain}: refused term {Term} (leader {Leader}): rotation holds no such term", ChainId, term.Term, term.LeaderId);
+            throw new CallRefusedException(CallRefusal.ContradictsRecord, $"term {term.Term} is not a term rotation appointed");
         }
-        return Task.CompletedTask;
+        await InstallTerm(recorded);
     }
+
+    /// <summary>Installs a term that came from rotation itself; waits for an append between its last check and its commit.</summary>
+    private async Task InstallTerm(LeadershipTerm term)
+    {
+        while (_committing is { } committing) await committing;
+        var current = _state.State.Term;
+        if (current is null || term.Term > current.Term) _state.State.Term = term;
+        // Persisted with the next block or challenge; a reactivated chain asks rotation for the current term.
+    }
+
+    private static bool SameTerm(LeadershipTerm a, LeadershipTerm b) =>
+        a.ChainId == b.ChainId && a.Epoch == b.Epoch && a.Term == b.Term && a.LeaderId == b.LeaderId && a.FirstHeight == b.FirstHeight
+        && a.LastHeight == b.LastHeight && a.Committee.Length == b.Committee.Length
+        && a.Committee.Zip(b.Committee).All(p => p.First.Id == p.Second.Id && p.First.Power == p.Second.Power && p.First.PublicKey.AsSpan().SequenceEqual(p.Second.PublicKey));
 
     // ---------------------------------------------------------------- append
 
@@ -243,8 +270,9 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         var (refusal, quorum) = await ValidateBlock(block, certificate);
         if (refusal is not null) return refusal;
         var executed = ExecuteBlock(block);
-        var record = await PersistBlock(block, certificate, quorum, executed);
-        await NotifyBlock(record, executed.Committed.Length);
+        var (record, late) = await PersistBlock(block, certificate, quorum, executed);
+        if (late is not null) return late;
+        await NotifyBlock(record!, executed.Committed.Length);
         return new AppendResult(ChainReason.Ok, block.Header.Height, block.Header.Hash);
     }
 
@@ -291,7 +319,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     /// The block record is the commit point, and it is durable before the mempool lets go of the block's transactions:
     /// nothing admitted can fall between. Then the head moves in memory (the head record follows in <see cref="NotifyBlock"/>).
     /// </summary>
-    private async Task<BlockRecord> PersistBlock(Block block, QuorumCertificate certificate, QuorumCheck quorum, BlockExecution executed)
+    private async Task<(BlockRecord? Record, AppendResult? Refusal)> PersistBlock(Block block, QuorumCertificate certificate, QuorumCheck quorum, BlockExecution executed)
     {
         var s = _state.State;
         var header = block.Header;
@@ -310,19 +338,32 @@ public sealed partial class ChainGrain : Grain, IChainGrain
             Fees = executed.Result.TotalFees,
             AdmittedAtMs = AlignAdmissions(block, executed.Result, admittedAt),
         };
-        await _blocks.WriteAsync(BlockKey(header.Height), record);
+        // Re-checked after the await above (a new term, a rollback or another commit may have interleaved): a block
+        // from a term replaced meanwhile is refused here, before the commit point, and a new term waits for the commit.
+        if (s.Term is not { } term || term.Term != header.Term) return (null, Refuse(header, ChainReason.StaleTerm, $"term {header.Term} was replaced while the block was being appended"));
+        if (s.Height + 1 != header.Height || s.HeadHash != header.ParentHash) return (null, Refuse(header, ChainReason.WrongParent, "the head moved while the block was being appended"));
+        var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _committing = commit.Task;
+        try
+        {
+            await _blocks.WriteAsync(BlockKey(header.Height), record);
+            _head = executed.Result.PostState;
+            _stateAt[header.Height] = _head;
+            _recent[header.Height] = record;
+            s.Height = header.Height;
+            s.HeadHash = header.Hash;
+        }
+        finally
+        {
+            _committing = null;
+            commit.SetResult();
+        }
         await mempool.OnCommitted(new CommitNotice(header.Height, executed.Committed, executed.Addresses, executed.Accounts, now, s.FinalizedHeight));
-
-        _head = executed.Result.PostState;
-        _stateAt[header.Height] = _head;
-        _recent[header.Height] = record;
-        s.Height = header.Height;
-        s.HeadHash = header.Hash;
         IndexTransactions(header.Height, block);
         RecordSoftConfirmLatency(record);
         _metrics.Blocks.Add(1, new KeyValuePair<string, object?>("chain", ChainId));
         _metrics.TxCommitted.Add(executed.Committed.Length, new KeyValuePair<string, object?>("chain", ChainId));
-        return record;
+        return (record, null);
     }
 
     /// <summary>Rotation, settlement and the head record (<see cref="NotifyCommitted"/>), then the validators.</summary>
@@ -347,8 +388,17 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     /// <summary>Rotation, settlement (finality, which credits rewards), then the head record.</summary>
     private async Task NotifyCommitted(BlockHeader header, long now)
     {
-        var newTerm = await GrainFactory.Rotation(ChainId).OnBlockCommitted(header.Height, header.Term, header.ProposerId, now);
-        if (newTerm is not null) await SetLeadership(newTerm);
+        // A lost notice is not fatal: rotation's watch reads the head and catches epochs up from it.
+        LeadershipTerm? newTerm = null;
+        try
+        {
+            newTerm = await GrainFactory.Rotation(ChainId).OnBlockCommitted(header.Height, header.Term, header.ProposerId, now);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            _log.LogWarning("chain {Chain}: rotation's notice of block {Height} was lost ({Error}); rotation catches up from the head", ChainId, header.Height, e.Message);
+        }
+        if (newTerm is not null) await InstallTerm(newTerm);
         var finalized = await GrainFactory.Settlement(ChainId).OnHead(header.Height, now);
         await MarkFinalized(finalized, now);
         await _state.WriteStateAsync();
@@ -388,7 +438,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     private async Task<LeadershipTerm?> RefreshTerm()
     {
         var term = await GrainFactory.Rotation(ChainId).GetCurrent();
-        if (term is not null) await SetLeadership(term);
+        if (term is not null) await InstallTerm(term);
         return _state.State.Term;
     }
 
@@ -412,24 +462,40 @@ public sealed partial class ChainGrain : Grain, IChainGrain
 
     // ---------------------------------------------------------------- validation and finality
 
-    public Task ReportValidated(string validatorId, ulong height, Hash32 blockHash)
+    /// <summary>
+    /// A validator's signed report that the block <paramref name="blockHash"/> at <paramref name="height"/> is sound
+    /// (<see cref="ValidationReport"/>, checked against the validator's key): a report that does not verify, or names a
+    /// hash that is not the chain's block at that height, changes nothing. Validated height: the highest height that
+    /// validators holding more than 2/3 of the bond have reported up to (each re-executes in order).
+    /// </summary>
+    public Task ReportValidated(string validatorId, ulong height, Hash32 blockHash, byte[] signature)
     {
         var s = _state.State;
-        if (s.Genesis is null || !s.ValidatorBonds.ContainsKey(validatorId)) return Task.CompletedTask;
+        if (s.Genesis is null || validatorId is null || !s.ValidatorBonds.ContainsKey(validatorId)) return Task.CompletedTask;
         if (height <= s.ValidatedHeight || height > s.Height) return Task.CompletedTask;
         if (!_recent.TryGetValue(height, out var record) || record.Block.Hash != blockHash) return Task.CompletedTask;
-        if (!_validations.TryGetValue(height, out var set)) _validations[height] = set = new HashSet<string>(StringComparer.Ordinal);
-        set.Add(validatorId);
+        if (_validatedUpTo.TryGetValue(validatorId, out var known) && known.Height >= height && StillCanonical(known)) return Task.CompletedTask;
+        if (!ValidationReport.Verify(ValidatorPublicKey(validatorId), ChainId, height, blockHash, signature ?? []))
+        {
+            _metrics.Refused(ChainId, "validation-report", CallRefusal.ContradictsRecord);
+            return Task.CompletedTask;
+        }
+        _validatedUpTo[validatorId] = (height, blockHash);
 
-        // Validated height: every height up to it re-executed by validators holding more than 2/3 of the bond.
+        // The bond-weighted > 2/3 point of the validators' reported heights (reports on a rolled-back branch do not count).
         ulong total = s.ValidatorBonds.Values.Aggregate(0UL, (a, b) => a + b);
+        decimal signed = 0;
+        ulong reached = 0;
+        foreach (var (id, upTo) in _validatedUpTo.Where(kv => StillCanonical(kv.Value)).OrderByDescending(kv => kv.Value.Height).Select(kv => (kv.Key, kv.Value)))
+        {
+            signed += s.ValidatorBonds.GetValueOrDefault(id);
+            if (3 * signed > 2 * (decimal)total) { reached = upTo.Height; break; }
+        }
         var now = NowMs;
         var tag = new KeyValuePair<string, object?>("chain", ChainId);
-        while (_validations.TryGetValue(s.ValidatedHeight + 1, out var next)
-               && 3 * (decimal)next.Sum(id => (decimal)s.ValidatorBonds.GetValueOrDefault(id)) > 2 * (decimal)total)
+        while (s.ValidatedHeight < Math.Min(reached, s.Height))
         {
             s.ValidatedHeight++;
-            _validations.Remove(s.ValidatedHeight);
             _validatedAt[s.ValidatedHeight] = now;
             if (_recent.TryGetValue(s.ValidatedHeight, out var validated))
                 foreach (var admitted in validated.AdmittedAtMs)
@@ -437,6 +503,13 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         }
         return Task.CompletedTask;
     }
+
+    /// <summary>A report names a block still on the chain (heights no longer cached are final, never rolled back).</summary>
+    private bool StillCanonical((ulong Height, Hash32 Hash) report) =>
+        report.Height <= _state.State.Height && (_recent.TryGetValue(report.Height, out var r) ? r.Block.Hash == report.Hash : report.Height <= _state.State.FinalizedHeight);
+
+    /// <summary>A validator's published public key (empty when the genesis names no such validator: no signature verifies).</summary>
+    private byte[] ValidatorPublicKey(string validatorId) => Genesis.Validator(validatorId)?.PublicKey ?? [];
 
     /// <summary>
     /// Every <c>CheckpointInterval</c> finalized blocks, the state at the height below the finalized one (the lowest
@@ -461,6 +534,20 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     {
         var s = _state.State;
         if (finalized <= s.FinalizedHeight) return;
+        _finalizeVersion++; // odd: pools are being credited
+        try
+        {
+            await CreditFinalized(finalized, now);
+        }
+        finally
+        {
+            _finalizeVersion++;
+        }
+    }
+
+    private async Task CreditFinalized(ulong finalized, long now)
+    {
+        var s = _state.State;
         var tag = new KeyValuePair<string, object?>("chain", ChainId);
         for (ulong h = s.FinalizedHeight + 1; h <= finalized; h++)
         {

@@ -1,6 +1,7 @@
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
+using ActorRollup.Abstractions.Security;
 using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Scheduling;
@@ -29,6 +30,12 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
 
     private const int CommitteeHistory = 8;
     private const int TermHistory = 256;
+    /// <summary>The most epochs <see cref="GetSchedule"/> computes (docs/PROTOCOL.md §6): beyond it the call is refused.</summary>
+    public const int MaxScheduleCount = 1_024;
+    /// <summary>How long signed quorum-failure reports may keep a live leader in place without a block, in leader
+    /// timeouts: after that rotation tries another leader (without a penalty).</summary>
+    private const int QuorumHaltTimeouts = 60;
+    private static readonly TimeSpan SourceReadTimeout = TimeSpan.FromSeconds(3);
 
     private readonly IPersistentState<RotationState> _state;
     private readonly TimeProvider _clock;
@@ -36,6 +43,8 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
     private readonly ILogger<RotationGrain> _log;
     private IGrainTimer? _watch;
     private long _lastProgressMs;
+    private ulong? _watchedHeight;
+    private long _quorumHaltSinceMs;
     private RecordStore<EpochRecord> _epochs = null!;
 
     public RotationGrain([PersistentState("rotation", StorageNames.Rollup)] IPersistentState<RotationState> state,
@@ -76,6 +85,15 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
     public async Task Initialize(ChainConfig config, StandingUpdate[] genesisStandings, ulong genesisHeight)
     {
         if (S.Config is not null) return;
+        // Only the chain bootstrapping this very genesis initializes rotation: its genesis is written before it calls,
+        // so a caller that is not that chain (or names another configuration or committee) is refused and changes nothing.
+        var genesis = await GrainFactory.Chain(ChainId).GetGenesis().WaitAsync(SourceReadTimeout);
+        if (genesis is null || genesisHeight != 0 || !SameConfig(genesis.Config, config)
+            || !genesisStandings.Select(g => g.SequencerId).Order(StringComparer.Ordinal).SequenceEqual(genesis.Sequencers.Select(g => g.Id).Order(StringComparer.Ordinal)))
+            throw Refusal("initialize", $"rotation {ChainId} is initialized only by the chain bootstrapping that genesis");
+        foreach (var g in genesisStandings)
+            if (!Matches(await ReadPool(g.SequencerId), g))
+                throw Refusal("initialize", $"genesis standing of {g.SequencerId} disagrees with its pool");
         S.Config = config;
         foreach (var g in genesisStandings)
         {
@@ -117,9 +135,14 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         return members.Select(m => new CommitteeSeat(m.Id, S.Sequencers[m.Id].SignerPublicKey, m.Power)).ToArray();
     }
 
-    private async Task BeginEpoch(ulong epoch, long nowMs)
+    /// <summary>Begins <paramref name="epoch"/>: its committee from the standings as the sequencers' own pools hold them
+    /// (a lost jail notice cannot keep a jailed member seated), its leader, a term from <paramref name="firstHeight"/>
+    /// (the epoch's first height, or the block after the head when catching up). No eligible member: a visible halt,
+    /// from which <see cref="RecoverFromNoMembers"/> lets jails run out by wall clock.</summary>
+    private async Task BeginEpoch(ulong epoch, long nowMs, ulong? firstHeight = null)
     {
         if (S.Retired) return;
+        await RefreshStandings();
         var committee = SelectCommittee(epoch);
         S.Epoch = epoch;
         S.FailedThisEpoch.Clear();
@@ -127,17 +150,104 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         foreach (var old in S.Committees.Keys.Where(e => e + CommitteeHistory < epoch).ToList()) S.Committees.Remove(old);
         if (committee.Length == 0)
         {
+            if (S.NoMembersSinceMs == 0) S.NoMembersSinceMs = nowMs;
             S.Halted = true;
             S.HaltReason = $"epoch {epoch} has no eligible sequencer";
             await _state.WriteStateAsync();
             _log.LogError("rotation {Chain}: {Reason}", ChainId, S.HaltReason);
             return;
         }
+        S.NoMembersSinceMs = 0;
         var rotation = LoadRotation();
         var leader = rotation.BeginEpoch(epoch, Members(committee));
         SaveRotation(rotation);
-        await StartTerm(epoch, leader, Epochs.LastHeight(epoch - 1) + 1, committee, nowMs);
+        await StartTerm(epoch, leader, Math.Max(firstHeight ?? 0, Epochs.FirstHeight(epoch)), committee, nowMs);
     }
+
+    /// <summary>
+    /// Epoch changes catch up from the chain's head, whatever notices were missed: the epoch of the block after
+    /// <paramref name="headHeight"/> begins, and every epoch before it that rotation never began is recorded (committee,
+    /// leader step) without a term. Nothing to do when the head is inside the current epoch.
+    /// </summary>
+    private async Task CatchUp(ulong headHeight, long nowMs)
+    {
+        var target = Epochs.OfNext(headHeight);
+        if (target <= S.Epoch || S.Retired) return;
+        while (S.Epoch + 1 < target)
+        {
+            var skipped = S.Epoch + 1;
+            await ReleaseJailed(skipped);
+            await RefreshStandings();
+            var seats = SelectCommittee(skipped);
+            S.Epoch = skipped;
+            S.Committees[skipped] = seats;
+            if (seats.Length > 0)
+            {
+                var step = LoadRotation();
+                step.BeginEpoch(skipped, Members(seats));
+                SaveRotation(step);
+            }
+            await _epochs.WriteAsync(EpochKey(skipped), new EpochRecord { Committee = seats, Terms = [] });
+            _log.LogWarning("rotation {Chain}: epoch {Epoch} passed without its epoch-end notice; caught up from the chain's head {Head}", ChainId, skipped, headHeight);
+        }
+        await ReleaseJailed(target);
+        await BeginEpoch(target, nowMs, headHeight + 1);
+    }
+
+    /// <summary>Status and jail end of every sequencer as its own pool holds them (the source; bounded by a timeout
+    /// each, a pool that does not answer keeps the last known standing). A sequencer without a pool (never registered)
+    /// is not eligible.</summary>
+    private async Task RefreshStandings()
+    {
+        var ids = S.Sequencers.Keys.ToArray();
+        var pools = await Task.WhenAll(ids.Select(async id =>
+        {
+            try { return (Ok: true, Pool: await ReadPool(id)); }
+            catch (Exception e) when (e is TimeoutException or OrleansException) { return (Ok: false, Pool: (SequencerPool?)null); }
+        }));
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (!pools[i].Ok) continue;
+            var record = S.Sequencers[ids[i]];
+            if (pools[i].Pool is not { } pool)
+            {
+                record.Status = SequencerStatus.Exiting; // no pool behind the record: never seated
+                continue;
+            }
+            if (record.Status != pool.Status || record.JailedUntilEpoch != pool.JailedUntilEpoch)
+                _log.LogInformation("rotation {Chain}: {Id}'s standing from its pool: {Status} (jail until {Until}); rotation had {Old}",
+                    ChainId, ids[i], pool.Status, pool.JailedUntilEpoch, record.Status);
+            record.Status = pool.Status;
+            record.JailedUntilEpoch = pool.JailedUntilEpoch;
+            record.SignerPublicKey = pool.SignerPublicKey.ToArray();
+        }
+    }
+
+    private Task<SequencerPool?> ReadPool(string id) => GrainFactory.Sequencer(ChainId, id).GetPool().WaitAsync(SourceReadTimeout);
+
+    private static bool Matches(SequencerPool? pool, StandingUpdate update) =>
+        pool is not null && pool.TotalStake == update.TotalStake && pool.Status == update.Status
+        && pool.JailedUntilEpoch == update.JailedUntilEpoch && pool.SignerPublicKey.AsSpan().SequenceEqual(update.SignerPublicKey);
+
+    private static readonly string[] NoWhitelist = [];
+
+    private static bool SameConfig(ChainConfig a, ChainConfig b) =>
+        a with { RegistrationWhitelist = NoWhitelist } == b with { RegistrationWhitelist = NoWhitelist } && a.RegistrationWhitelist.SequenceEqual(b.RegistrationWhitelist);
+
+    private CallRefusedException Refusal(string what, string message)
+    {
+        _metrics.Refused(ChainId, what, CallRefusal.ContradictsRecord);
+        _log.LogWarning("rotation {Chain}: refused {What}: {Message}", ChainId, what, message);
+        return new CallRefusedException(CallRefusal.ContradictsRecord, message);
+    }
+
+    private void Ignore(string what, string message)
+    {
+        _metrics.Refused(ChainId, what, CallRefusal.ContradictsRecord);
+        _log.LogWarning("rotation {Chain}: ignored {What}: {Message}", ChainId, what, message);
+    }
+
+    private async Task<ChainHead> ChainHead() => await GrainFactory.Chain(ChainId).GetHead().WaitAsync(SourceReadTimeout);
 
     private static CommitteeMember[] Members(CommitteeSeat[] committee) => committee.Select(c => new CommitteeMember(c.Id, c.Power)).ToArray();
 
@@ -164,6 +274,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         if (S.Terms.Count > TermHistory) S.Terms.RemoveAt(0);
         if (previous is null || previous.LeaderId != leader) S.LeaderChanges++;
         _lastProgressMs = nowMs;
+        _quorumHaltSinceMs = 0;
         await _state.WriteStateAsync();
         // Every term of the epoch is among the recent ones the head record keeps (far fewer than its bound).
         await _epochs.WriteAsync(EpochKey(epoch), new EpochRecord { Committee = committee, Terms = S.Terms.Where(t => t.Epoch == epoch).ToList() });
@@ -177,19 +288,43 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         return term;
     }
 
+    /// <summary>
+    /// The chain's notice of a committed block. Counted only for a block of a term rotation appointed, by that term's
+    /// leader, inside its heights. Liveness is not taken from notices (the watch reads the chain's head itself), so a
+    /// forged notice cannot hold a failover off; a notice at or past the epoch's last height is checked against the
+    /// chain's head (once per epoch) and then ends the epoch — any such height, not only the exact last one.
+    /// </summary>
     public async Task<LeadershipTerm?> OnBlockCommitted(ulong height, ulong term, string proposerId, long committedAtMs)
     {
-        if (S.Config is null) return null;
+        if (S.Config is null || S.Retired) return null;
         if (height < S.LastHeight) return null; // a repeated notice (a reactivated chain completing a commit)
-        S.LastHeight = height;
-        S.LastBlockMs = committedAtMs;
-        _lastProgressMs = NowMs;
-        if (S.Halted)
+        var record = S.Terms.LastOrDefault(t => t.Term == term);
+        if (record is null || record.Leader != proposerId || height < record.FirstHeight || height > record.LastHeight)
         {
-            _log.LogInformation("rotation {Chain}: resumed at height {Height} after a halt ({Reason})", ChainId, height, S.HaltReason);
-            S.Halted = false;
-            S.HaltReason = "";
+            Ignore("block-notice", $"height {height} term {term} by {proposerId} is not a block of a term rotation appointed");
+            return null;
         }
+        if (height >= Epochs.LastHeight(S.Epoch))
+        {
+            var head = await ChainHead();
+            if (head.Height < height)
+            {
+                Ignore("block-notice", $"height {height} is beyond the chain's head {head.Height}");
+                return null;
+            }
+            NoteBlock(height, term, committedAtMs);
+            await CatchUp(head.Height, committedAtMs);
+            return S.Current;
+        }
+        NoteBlock(height, term, committedAtMs);
+        return null;
+    }
+
+    private void NoteBlock(ulong height, ulong term, long committedAtMs)
+    {
+        if (height <= S.LastHeight && S.LastBlockMs >= committedAtMs) return;
+        S.LastHeight = Math.Max(S.LastHeight, height);
+        S.LastBlockMs = committedAtMs;
         // A failover is complete at the replacement's first block: its duration runs from the old leader's last block.
         if (S.PendingFailover is { } pending && S.Current is { } current && current.Term == term)
         {
@@ -197,13 +332,6 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
             if (S.FailoverLog.Count > 1_000) S.FailoverLog.RemoveAt(0);
             S.PendingFailover = null;
         }
-        if (height == Epochs.LastHeight(S.Epoch))
-        {
-            await ReleaseJailed(S.Epoch + 1);
-            await BeginEpoch(S.Epoch + 1, committedAtMs);
-            return S.Current;
-        }
-        return null;
     }
 
     private async Task ReleaseJailed(ulong epoch)
@@ -215,23 +343,129 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
 
     // ---------------------------------------------------------------- liveness and failover
 
+    /// <summary>
+    /// The liveness watch reads the chain's head itself (a cheap interleaving query per tick, not per block): progress is
+    /// the head moving. A head at or past the epoch's end begins the right epoch (a lost epoch-end notice); a halt for
+    /// lack of members recovers by wall clock (<see cref="RecoverFromNoMembers"/>); a silent leader is failed over.
+    /// </summary>
     private async Task CheckLiveness(CancellationToken cancellationToken)
     {
         var current = S.Current;
-        if (current is null || S.Config is null || S.Retired) return;
-        if (S.Halted && S.HaltReason.StartsWith("epoch", StringComparison.Ordinal)) return; // no one left to fail over to
+        if (S.Config is null || S.Retired) return;
         // A stopping silo's leaders stop producing: that silence is the stop, not a fault (see SiloLifetime).
         if (ServiceProvider.GetRequiredService<SiloLifetime>().IsStopping) return;
+        ChainHead head;
+        try
+        {
+            head = await ChainHead();
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            return; // the chain is unreachable for now: nothing is decided on a guess
+        }
         var now = NowMs;
+        if (_watchedHeight != head.Height)
+        {
+            var advanced = _watchedHeight is { } seen && head.Height > seen;
+            _watchedHeight = head.Height;
+            _lastProgressMs = now;
+            _quorumHaltSinceMs = 0;
+            if (S.Halted && S.NoMembersSinceMs == 0 && advanced)
+            {
+                _log.LogInformation("rotation {Chain}: resumed at height {Height} after a halt ({Reason})", ChainId, head.Height, S.HaltReason);
+                S.Halted = false;
+                S.HaltReason = "";
+            }
+        }
+        if (head.Height > S.LastHeight) S.LastHeight = head.Height;
+        if (S.NoMembersSinceMs > 0)
+        {
+            await RecoverFromNoMembers(head.Height, now);
+            return;
+        }
+        if (current is null) return;
+        if (head.Height >= Epochs.LastHeight(S.Epoch))
+        {
+            await CatchUp(head.Height, now);
+            return;
+        }
         if (now - _lastProgressMs <= Config.EffectiveLeaderTimeoutMs) return;
-        await Failover(current, $"no block for {now - _lastProgressMs} ms", penalize: true);
+        if (S.Halted && _quorumHaltSinceMs > 0)
+        {
+            // Signed quorum-failure reports keep a live leader in place, for a bounded time only.
+            if (now - _quorumHaltSinceMs <= (long)QuorumHaltTimeouts * Config.EffectiveLeaderTimeoutMs) return;
+            await Failover(current, $"no quorum for {now - _quorumHaltSinceMs} ms", penalize: false, head.Height);
+            return;
+        }
+        await Failover(current, $"no block for {now - _lastProgressMs} ms", penalize: true, head.Height);
     }
 
-    public Task ReportQuorumFailure(string leaderId, ulong term, ulong height, long gatheredPower, long totalPower)
+    /// <summary>
+    /// The recovery from "no eligible sequencer" or "every committee member has failed" (docs/STAKING.md "Jail on a
+    /// halted chain"): jails cannot run out by epochs on a chain that makes none, so each jail also runs out after the
+    /// time its remaining epochs take at the nominal pace (<see cref="Eligibility.JailElapsedWhileHalted"/>); the
+    /// members so released are seated again and the epoch (or the failed-over term) starts from the block after the head.
+    /// </summary>
+    private async Task RecoverFromNoMembers(ulong headHeight, long now)
     {
-        if (S.Current is not { } current || current.Term != term || current.LeaderId != leaderId) return Task.CompletedTask;
-        // The leader is alive; the committee is not. Failing over would not help: halt, visibly.
-        _lastProgressMs = NowMs;
+        var haltedFor = now - S.NoMembersSinceMs;
+        var nominalEpochMs = checked((long)Config.EpochLength * Config.BlockIntervalMs);
+        await RefreshStandings();
+        var released = 0;
+        foreach (var (id, record) in S.Sequencers.ToArray())
+        {
+            if (!Eligibility.JailElapsedWhileHalted(record.Status, record.JailedUntilEpoch, S.Epoch, haltedFor, nominalEpochMs)) continue;
+            try
+            {
+                await GrainFactory.Sequencer(ChainId, id).ReleaseIfDue(Math.Max(record.JailedUntilEpoch, S.Epoch)).WaitAsync(SourceReadTimeout);
+                released++;
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                _log.LogWarning("rotation {Chain}: releasing {Id} failed: {Error}", ChainId, id, e.Message);
+            }
+        }
+        if (released == 0 && S.FailedThisEpoch.Count == 0) return;
+        await RefreshStandings();
+        _log.LogWarning("rotation {Chain}: halted {Ms} ms for lack of members ({Reason}); {Released} jail(s) ran out by wall clock",
+            ChainId, haltedFor, S.HaltReason, released);
+        var committee = S.Committees.GetValueOrDefault(S.Epoch) ?? [];
+        if (committee.Length == 0)
+        {
+            await BeginEpoch(S.Epoch, now, headHeight + 1);
+            if (S.NoMembersSinceMs == 0) ClearHalt(headHeight);
+            return;
+        }
+        // Every member of the sitting committee had failed or was jailed: retry those now free, from the head.
+        S.FailedThisEpoch.Clear();
+        var excluded = S.Sequencers.Where(kv => kv.Value.Status is SequencerStatus.Jailed or SequencerStatus.Tombstoned).Select(kv => kv.Key).ToHashSet();
+        var replacement = LoadRotation().Replacement(S.Epoch, S.TermCounter + 1, Members(committee), excluded);
+        if (replacement is null) return;
+        S.NoMembersSinceMs = 0;
+        ClearHalt(headHeight);
+        await StartTerm(S.Epoch, replacement, headHeight + 1, committee, now);
+    }
+
+    private void ClearHalt(ulong headHeight)
+    {
+        _log.LogInformation("rotation {Chain}: resuming from height {Height} after a halt ({Reason})", ChainId, headHeight + 1, S.HaltReason);
+        S.Halted = false;
+        S.HaltReason = "";
+    }
+
+    public Task ReportQuorumFailure(string leaderId, ulong term, ulong height, long gatheredPower, long totalPower, byte[] leaderSignature)
+    {
+        if (S.Current is not { } current || current.Term != term || current.LeaderId != leaderId || !current.Covers(height)
+            || !S.Sequencers.TryGetValue(leaderId, out var leader)
+            || !QuorumFailureReport.Verify(leader.SignerPublicKey, ChainId, term, height, leaderSignature ?? []))
+        {
+            Ignore("quorum-failure", $"a quorum-failure report for term {term} height {height} not signed by that term's leader");
+            return Task.CompletedTask;
+        }
+        // The leader is alive; the committee is not. Failing over would not help: halt, visibly (for a bounded time).
+        var now = NowMs;
+        _lastProgressMs = now;
+        if (_quorumHaltSinceMs == 0) _quorumHaltSinceMs = now;
         var reason = $"no quorum at height {height}: {gatheredPower} of {totalPower} power attested (needs > 2/3)";
         if (!S.Halted || S.HaltReason != reason)
         {
@@ -242,8 +476,26 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         return Task.CompletedTask;
     }
 
+    /// <summary>Checked against the sources: <paramref name="headHeight"/> must be the chain's head, and the current
+    /// term's leader is only removed when its own pool shows the penalty (jailed or tombstoned) that a rollback or
+    /// equivocation evidence gave it. Anything else is refused and changes nothing.</summary>
     public async Task<LeadershipTerm?> ForceFailover(ulong term, string reason, ulong headHeight)
     {
+        if (S.Config is null || S.Retired) return S.Current;
+        var head = await ChainHead();
+        if (head.Height != headHeight) throw Refusal("force-failover", $"head height {headHeight} is not the chain's head {head.Height}");
+        if (S.Current is { } cur && cur.Term == term)
+        {
+            var pool = await ReadPool(cur.LeaderId);
+            var penalized = pool is not null && (pool.Status == SequencerStatus.Tombstoned
+                || (pool.Status is SequencerStatus.Jailed or SequencerStatus.Exiting && pool.JailedUntilEpoch > S.Epoch));
+            if (!penalized)
+                penalized = (await GrainFactory.Chain(ChainId).GetRollbacks().WaitAsync(SourceReadTimeout))
+                    .Any(r => r.Offender == cur.LeaderId && r.FromHeight >= cur.FirstHeight);
+            if (!penalized)
+                throw Refusal("force-failover", $"the leader of term {term} ({cur.LeaderId}) carries no penalty that ends its leadership");
+        }
+        else if (S.Terms.All(t => t.Term != term)) throw Refusal("force-failover", $"term {term} is not a term rotation appointed");
         if (headHeight < S.LastHeight) S.LastHeight = headHeight; // a rollback: the deleted heights are produced again
         if (S.Current is not { } current || current.Term != term)
         {
@@ -252,13 +504,21 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
                 return await StartTerm(live.Epoch, live.LeaderId, headHeight + 1, live.Committee, NowMs);
             return S.Current;
         }
-        return await Failover(current, reason, penalize: false);
+        return await Failover(current, reason, penalize: false, headHeight);
     }
 
     /// <summary>Re-span: the failed leader's term ends at the last committed height; a replacement leads to the end of the epoch.</summary>
-    private async Task<LeadershipTerm?> Failover(LeadershipTerm failed, string reason, bool penalize)
+    private async Task<LeadershipTerm?> Failover(LeadershipTerm failed, string reason, bool penalize, ulong headHeight)
     {
         var now = NowMs;
+        // The replacement leads from the block after the chain's head (never from a height already committed).
+        S.LastHeight = headHeight;
+        if (headHeight >= Epochs.LastHeight(S.Epoch))
+        {
+            await CatchUp(headHeight, now); // the epoch is complete: no one failed, the next epoch begins
+            return S.Current;
+        }
+        await RefreshStandings();
         S.FailedThisEpoch.Add(failed.LeaderId);
         S.Failovers++;
         S.FailoverPendingSinceMs = S.LastBlockMs > 0 ? S.LastBlockMs : now;
@@ -283,6 +543,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         }
         if (replacement is null)
         {
+            if (S.NoMembersSinceMs == 0) S.NoMembersSinceMs = now;
             S.Halted = true;
             S.HaltReason = $"epoch {S.Epoch}: every committee member has failed";
             _lastProgressMs = now;
@@ -295,8 +556,14 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
 
     // ---------------------------------------------------------------- standings
 
+    /// <summary>Reserves the id and the signer key of a registration in progress. The sequencer's pool is written only
+    /// after this answers, so nothing can be compared yet: a reservation without a pool behind it is never seated
+    /// (<see cref="RefreshStandings"/> reads every pool before a committee is built) — the content counts only as the pool has it.</summary>
     public async Task<StakingReason> RegisterSequencer(StandingUpdate standing)
     {
+        // (Genesis registrations come before Initialize: rotation holds the chain-wide key registry from the start.)
+        if (string.IsNullOrEmpty(standing.SequencerId) || standing.SequencerId.Length > 64 || standing.SignerPublicKey is not { Length: Core.Crypto.Ed25519.PublicKeySize })
+            return StakingReason.InvalidSequencerId;
         if (S.Sequencers.ContainsKey(standing.SequencerId)) return StakingReason.AlreadyRegistered;
         if (!S.UsedSignerKeys.Add(Convert.ToHexStringLower(standing.SignerPublicKey))) return StakingReason.SignerKeyReused;
         S.Sequencers[standing.SequencerId] = new SequencerRecord
@@ -308,10 +575,35 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         return StakingReason.Ok;
     }
 
+    /// <summary>Taken only as the sequencer's own pool holds it: an update whose stake, status, jail or key disagrees
+    /// with the pool (forged, or overtaken by a later change whose own notice follows) is ignored.</summary>
     public async Task OnStandingChanged(StandingUpdate update)
     {
-        if (!S.Sequencers.TryGetValue(update.SequencerId, out var record)) S.Sequencers[update.SequencerId] = record = new SequencerRecord();
-        if (record.CheckpointEpochs.Count > 0 && record.CheckpointEpochs[^1] == update.EpochMade)
+        if (S.Config is null || !S.Sequencers.TryGetValue(update.SequencerId, out var record))
+        {
+            Ignore("standing", $"{update.SequencerId} is not a registered sequencer");
+            return;
+        }
+        SequencerPool? pool;
+        try
+        {
+            pool = await ReadPool(update.SequencerId);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            Ignore("standing", $"{update.SequencerId}'s pool did not answer: {e.Message}");
+            return;
+        }
+        if (!Matches(pool, update))
+        {
+            Ignore("standing", $"the update of {update.SequencerId} disagrees with its pool");
+            return;
+        }
+        if (record.CheckpointEpochs.Count > 0 && record.CheckpointStakes[^1] == update.TotalStake)
+        {
+            // No stake change (a status or jail change): no checkpoint, whatever epoch the update names.
+        }
+        else if (record.CheckpointEpochs.Count > 0 && record.CheckpointEpochs[^1] == update.EpochMade)
             record.CheckpointStakes[^1] = update.TotalStake;
         else if (record.CheckpointEpochs.Count == 0 || record.CheckpointEpochs[^1] < update.EpochMade)
         {
@@ -350,6 +642,8 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
 
     public Task<LeadershipTerm?> GetCurrent() => Task.FromResult(S.Current);
 
+    public Task<LeadershipTerm?> GetAppointedTerm(ulong term) => Task.FromResult(S.Current is { } current && current.Term == term ? current : null);
+
     public Task<string?> GetLeaderAt(ulong height, ulong term)
     {
         var record = S.Terms.FirstOrDefault(t => t.Term == term);
@@ -380,8 +674,10 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
 
     public Task<string[]> GetSchedule(int count)
     {
+        if (count < 0 || count > MaxScheduleCount)
+            throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds, $"GetSchedule counts 0..{MaxScheduleCount} epochs, not {count}");
         if (S.Config is null || !S.Committees.TryGetValue(S.Epoch, out var committee) || committee.Length == 0) return Task.FromResult(Array.Empty<string>());
-        return Task.FromResult(LoadRotation().Upcoming(S.Epoch, Members(committee), Math.Max(count, 0)).ToArray());
+        return Task.FromResult(LoadRotation().Upcoming(S.Epoch, Members(committee), count).ToArray());
     }
 
     public Task<TermInfo[]> GetTerms() =>

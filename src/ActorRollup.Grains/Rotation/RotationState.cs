@@ -56,6 +56,9 @@ public sealed class RotationState
     [Id(22)] public List<FailoverRecord> FailoverLog { get; set; } = [];
     /// <summary>The failover waiting for the replacement's first block: (failed, replacement, reason, at).</summary>
     [Id(23)] public FailoverRecord? PendingFailover { get; set; }
+    /// <summary>When the current halt for lack of members (no eligible sequencer, or every member failed) began; 0: none.
+    /// Jails run out by wall clock from here (docs/STAKING.md "Jail on a halted chain").</summary>
+    [Id(24)] public long NoMembersSinceMs { get; set; }
 }
 
 /// <summary>One epoch's committee and leadership terms, written as its own record when a term starts: the head record

@@ -2,6 +2,8 @@ using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Primitives;
+using ActorRollup.Core.Scheduling;
+using ActorRollup.Core.Staking;
 
 namespace ActorRollup.Grains.Sequencer;
 
@@ -34,14 +36,27 @@ public sealed partial class SequencerGrain
         if (_fault.Kind == SequencerFaultKind.Offline) return Refuse(AttestReason.Offline);
         if (_fault.Kind == SequencerFaultKind.Slow) await Task.Delay(_fault.DelayMs);
         var header = signed.Header;
-        if (_state.State.Config is null || !BlockRules.CheckChain(header, ChainId).Ok) return Refuse(AttestReason.WrongChain);
+        var config = _state.State.Config;
+        if (config is null || !BlockRules.CheckChain(header, ChainId).Ok) return Refuse(AttestReason.WrongChain);
 
+        // Cheap checks first, before any call or storage read: the epoch the height falls in, an epoch near the ones
+        // this member has seen (a forged old or far epoch never reaches rotation's storage), its own standing.
+        if (new Epochs(config.EpochLength).Of(header.Height) != header.Epoch || header.Height == 0) return Refuse(AttestReason.NotLeader);
+        var epochs = new Epochs(config.EpochLength);
+        bool NearHead() => header.Epoch + 1 >= epochs.Of(_knownHead.Height + 1) && header.Epoch <= epochs.Of(_knownHead.Height + 1) + 1;
+        if (!NearHead())
+        {
+            var head = await GrainFactory.Chain(ChainId).GetHead(); // an in-memory query, not storage
+            if (head.Height > _knownHead.Height) _knownHead = (head.Height, head.Hash);
+            if (!NearHead()) return Refuse(AttestReason.NotCommitteeMember);
+        }
+        if (!MaySit(header.Epoch)) return Refuse(AttestReason.NotCommitteeMember);
         var committee = await CommitteeOf(header.Epoch);
         if (committee is null || !committee.TryGet(Id, out _)) return Refuse(AttestReason.NotCommitteeMember);
-        // The core's block rules: the term's leader, on the committee, signing this header.
-        if (!BlockRules.CheckLeader(header, await LeaderOf(header.Term, header.Height)).Ok) return Refuse(AttestReason.NotLeader);
+        // The core's block rules: the proposer on the committee signing this header (no call), then the term's leader.
         var proposer = BlockRules.CheckProposerSignature(signed, committee, _memo.Verifier);
         if (!proposer.Ok) return Refuse(proposer.Fault == BlockFault.BadProposerSignature ? AttestReason.BadSignature : AttestReason.NotLeader);
+        if (!BlockRules.CheckLeader(header, await LeaderOf(header.Term, header.Height)).Ok) return Refuse(AttestReason.NotLeader);
 
         // Equivocation check before the parent check, and with no await in between recording and signing.
         if (_attested.TryGetValue((header.Height, header.Term), out var earlier) && earlier.Header.Hash != header.Hash)
@@ -59,6 +74,27 @@ public sealed partial class SequencerGrain
         _state.State.Attestations++;
         return new AttestationReply(Id, AttestReason.Ok, Signing.SignAttestation(Signer, header.Hash));
     }
+
+    /// <summary>
+    /// This member's own standing, from its own pool (not rotation's view of it): eligible for
+    /// <paramref name="epoch"/>, or penalized (jailed, exiting, tombstoned) but still seated on the committee that was
+    /// sitting when the penalty was first seen here — a penalty takes a member off the committees after that one
+    /// (PROTOCOL.md §5). So a jail notice rotation never received cannot keep a jailed member voting.
+    /// </summary>
+    private bool MaySit(ulong epoch)
+    {
+        var pool = _state.State.Pool;
+        if (pool is null) return false;
+        if (pool.IsEligibleAt(epoch))
+        {
+            _barredFrom = null;
+            return true;
+        }
+        _barredFrom ??= epoch + 1;
+        return epoch < _barredFrom;
+    }
+
+    private ulong? _barredFrom;
 
     private void RememberAttested(SignedHeader signed)
     {

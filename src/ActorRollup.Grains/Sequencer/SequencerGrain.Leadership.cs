@@ -5,6 +5,7 @@ using ActorRollup.Core.Crypto;
 using ActorRollup.Core.Execution;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Scheduling;
+using ActorRollup.Core.Staking;
 using ActorRollup.Core.State;
 using ActorRollup.Core.Transactions;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,15 @@ public sealed partial class SequencerGrain
     public async Task BeginLeadership(LeadershipTerm term)
     {
         if (_term is not null && term.Term <= _term.Term) return;
+        // Its own standing first: a jailed or tombstoned sequencer does not lead, whatever rotation believes of it; it
+        // asks rotation to hand the term on (without waiting: rotation is the caller).
+        if (_state.State.Pool is not { } pool || pool.Status == SequencerStatus.Tombstoned
+            || (pool.Status == SequencerStatus.Jailed && !pool.IsEligibleAt(term.Epoch)))
+        {
+            _log.LogWarning("sequencer {Chain}/{Id}: declines term {Term}: its pool is {Status}", ChainId, Id, term.Term, _state.State.Pool?.Status.ToString() ?? "unregistered");
+            _ = DeclineLeadership(term);
+            return;
+        }
         _term = term;
         _pendingBlock = null;
         await SyncHead();
@@ -44,6 +54,19 @@ public sealed partial class SequencerGrain
         _log.LogInformation("sequencer {Chain}/{Id}: leading term {Term} (epoch {Epoch}, heights {First}..{Last}) from head {Head}",
             ChainId, Id, term.Term, term.Epoch, term.FirstHeight, term.LastHeight, _headHeight);
         _ = PostDueBatches();
+    }
+
+    private async Task DeclineLeadership(LeadershipTerm term)
+    {
+        try
+        {
+            var head = await GrainFactory.Chain(ChainId).GetHead();
+            await GrainFactory.Rotation(ChainId).ForceFailover(term.Term, $"{Id} declined: not in good standing", head.Height);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException or Abstractions.Security.CallRefusedException)
+        {
+            _log.LogWarning("sequencer {Chain}/{Id}: declining term {Term} failed: {Error}", ChainId, Id, term.Term, e.Message);
+        }
     }
 
     public Task EndLeadership(ulong term)
@@ -129,7 +152,8 @@ public sealed partial class SequencerGrain
                 await SyncHead();
                 return;
             }
-            await GrainFactory.Rotation(ChainId).ReportQuorumFailure(Id, term.Term, block.Header.Height, gathered, term.TotalPower);
+            await GrainFactory.Rotation(ChainId).ReportQuorumFailure(Id, term.Term, block.Header.Height, gathered, term.TotalPower,
+                QuorumFailureReport.Sign(Signer, ChainId, term.Term, block.Header.Height));
             return;
         }
         var rtt = System.Diagnostics.Stopwatch.GetElapsedTime(started);

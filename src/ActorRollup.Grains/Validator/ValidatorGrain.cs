@@ -81,7 +81,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
             {
                 var validated = (await GrainFactory.Chain(ChainId).GetHead()).ValidatedHeight;
                 foreach (var (height, hash) in clean.Where(c => c.Height > validated))
-                    _ = GrainFactory.Chain(ChainId).ReportValidated(Id, height, hash);
+                    _ = GrainFactory.Chain(ChainId).ReportValidated(Id, height, hash, Core.Blocks.ValidationReport.Sign(SigningKey, ChainId, height, hash));
             }
         }
         await base.OnActivateAsync(cancellationToken);
@@ -175,7 +175,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         }
         else if (verdict.Violation == BlockFault.None)
         {
-            _ = GrainFactory.Chain(ChainId).ReportValidated(Id, header.Height, header.Hash);
+            _ = GrainFactory.Chain(ChainId).ReportValidated(Id, header.Height, header.Hash, Core.Blocks.ValidationReport.Sign(SigningKey, ChainId, header.Height, header.Hash));
         }
         else
         {
