@@ -46,6 +46,9 @@ public static class CallRefusal
     public const string FaultInjectionDisabled = "fault-injection-disabled";
     /// <summary>An argument beyond its documented bound (a count, a size, a height range).</summary>
     public const string ArgumentOutOfBounds = "argument-out-of-bounds";
+    /// <summary>An internal call that moves money (funding, a reporter credit, settlement's setup or a withdrawal of
+    /// batches) whose evidence the protocol's own record does not confirm (docs/SECURITY.md, defence in depth).</summary>
+    public const string Unproven = "unproven";
 }
 
 /// <summary>A call the silo refused at the trust boundary or because an argument broke a bound. It changed nothing.

@@ -34,6 +34,9 @@ public sealed class ChainState
     [Id(12)] public List<Hash32> RolledBackHashes { get; set; } = [];
     /// <summary>Height of the last state checkpoint written (0: none yet).</summary>
     [Id(13)] public ulong CheckpointHeight { get; set; }
+    /// <summary>The slashes the chain decided, most recent last (bounded; ChainGrain.Evidence.cs): the evidence the
+    /// offender, settlement and the reporters' stakers check. A high id keeps clear of the head record's other fields.</summary>
+    [Id(40)] public List<SlashOrder> SlashOrders { get; set; } = [];
 }
 
 /// <summary>One committed block: the block, its certificate, when it was committed, and the accounts it changed
