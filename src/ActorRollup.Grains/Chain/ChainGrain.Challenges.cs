@@ -23,6 +23,7 @@ public sealed partial class ChainGrain
         // Cheap checks first (lookups, lengths), then the one signature check, and only then the votes (every other
         // validator re-executes): a forged or mutated proof is refused before it costs anything and changes nothing.
         if (s.Genesis is null) return Refuse(ChainReason.NotBootstrapped);
+        if (proof is null) return Refuse(ChainReason.BadEvidence);
         if (proof.ChallengerId is null || !s.ValidatorBonds.ContainsKey(proof.ChallengerId)) return Refuse(ChainReason.UnknownValidator);
         if (proof.Height == 0 || proof.Height > s.Height) return Refuse(ChainReason.UnknownBlock);
         if (proof.Height <= s.FinalizedHeight) return Refuse(ChainReason.BlockFinalized);

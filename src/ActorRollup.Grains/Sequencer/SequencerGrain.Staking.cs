@@ -30,6 +30,7 @@ public sealed partial class SequencerGrain
             return new PoolReceipt(reason, 0, 0, 0, 0, detail);
         }
         if (_state.State.Pool is not null) return Refuse(StakingReason.AlreadyRegistered, $"{Id} is already registered");
+        if (action is null || config is null) return Refuse(StakingReason.InvalidSequencerId, "no action or no configuration");
         if (action.Kind != StakeActionKind.RegisterSequencer || action.SequencerId != Id || action.ChainId != ChainId)
             return Refuse(StakingReason.InvalidSequencerId, "the action does not register this sequencer");
         if (!action.VerifySignature()) return Refuse(StakingReason.InvalidSignerKey, "the owner's signature does not verify");

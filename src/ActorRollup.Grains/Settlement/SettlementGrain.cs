@@ -50,6 +50,7 @@ public sealed class SettlementGrain([PersistentState("settlement", StorageNames.
     public async Task<SettlementReason> PostBatch(BatchHeader batch, CommitteeSignature[] signatures, CommitteeSeat[] committee)
     {
         if (S.Config is null) return SettlementReason.NotInitialized;
+        if (batch is null || signatures is null || batch.ChainId != ChainId) return SettlementReason.Mismatch;
         if (batch.LastHeight <= S.PostedHeight) return SettlementReason.AlreadyPosted;
         if (batch.FirstHeight != S.PostedHeight + 1 || batch.LastHeight - batch.FirstHeight + 1 != (ulong)S.Config.BatchSize)
             return SettlementReason.OutOfOrder;
