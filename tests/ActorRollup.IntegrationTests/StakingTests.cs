@@ -405,9 +405,8 @@ public sealed class StakingTests(ClusterFixture fixture)
     [Fact]
     public async Task A_slash_cuts_every_position_and_pending_unlock_of_the_pool_by_the_slash_fraction()
     {
-        // The protocol's own checks are exercised directly: these calls present the cluster's internal key, as its grains do.
-        using var asInternal = TestCallers.AsInternal();
-        var chain = await TestChain.Start(fixture.Client, "stk-slash", Steady, Stakes, accounts: 2);
+        // An exit delay of 6 epochs keeps the pending unlock at stake until the offender has led and been challenged.
+        var chain = await TestChain.Start(fixture.Client, "stk-slash", c => { Steady(c); c.ExitDelayEpochs = 6; }, Stakes, accounts: 2);
         try
         {
             const string target = "seq-003"; // self-stake 20,000
@@ -415,6 +414,9 @@ public sealed class StakingTests(ClusterFixture fixture)
             var b = Owner(chain, "seq-001");
             var c = Owner(chain, "seq-002");
             var sequencer = chain.Sequencer(target);
+            // The slash comes the only way it can (a slash needs its evidence): the offender commits a block with a wrong
+            // state root while it leads, the validators challenge it, the chain rolls back and slashes. Its term first.
+            await Poll.Until(() => chain.Rotation.GetCurrent(), t => t?.LeaderId == target, EpochWait, $"{target} to lead");
             await Applied(b, await b.Action(StakeActionKind.Delegate, target, Token.FromTokens(7_000)));
             await Applied(c, await c.Action(StakeActionKind.Delegate, target, Token.FromTokens(3_333) + 7));
             await Applied(c, await c.Action(StakeActionKind.Unlock, target, Token.FromTokens(1_000)));
@@ -430,30 +432,34 @@ public sealed class StakingTests(ClusterFixture fixture)
             var bucketBefore = Assert.Single(before.Unbonding);
             Assert.True(bucketBefore.ClaimableFromEpoch > epoch, "the pending unlock is still at stake");
 
-            // The authority path is the chain's: a successful challenge (a fraud proof the validators agreed on) calls this
-            // same method with the agreeing validators as reporters and credits them. Here the test stands in for the chain
-            // to look at the pool's pro-rata cut alone. Reporters: the offender's own owner (dropped), one validator twice.
             var bps = chain.Config.InvalidRootSlashBps;
-            var reporter = GenesisKeys.Validator(chain.NodeKeySeed, chain.Id, "val-00").Address;
-            var result = await sequencer.Slash(SlashKind.InvalidStateRoot, [owner.Address, reporter, reporter], epoch, "test-evidence");
-            Assert.True(result.IsOk, $"slash: {result.Reason}");
+            using (TestCallers.AsOperator()) await sequencer.InjectFault(new SequencerFault(SequencerFaultKind.WrongStateRoot));
+            Assert.All(await chain.Submit(chain.Transfer(0, 1, 1_000)), r => Assert.Equal(ActorRollup.Core.Transactions.AdmissionReason.Ok, r.Reason));
+            var after = (await Poll.Until(() => sequencer.GetPool(), p => p!.Status == SequencerStatus.Jailed, EpochWait, $"{target} slashed"))!;
+            var rollback = Assert.Single(await chain.Chain.GetRollbacks());
+            Assert.Equal(target, rollback.Offender);
+            // The chain's decided slash order is the evidence: the agreeing validators are the reporters, paid what it names.
+            var order = (await chain.Chain.GetSlashOrder(rollback.ChallengeId))!;
+            Assert.True(order.Decided);
+            Assert.Equal(target, order.Offender);
+            Assert.True(order.Epoch >= epoch);
+            Assert.NotEmpty(order.Rewarded);
 
-            var after = (await sequencer.GetPool())!;
             var bondedCut = StakeMath.ApplyBps(before.TotalStake, bps);
             var bucketCut = StakeMath.ApplyBps(bucketBefore.Stake, bps);
             Assert.Equal(before.TotalStake - bondedCut, after.TotalStake);
             Assert.Equal(before.TotalShares, after.TotalShares);
             Assert.Equal(bucketBefore.Stake - bucketCut, Assert.Single(after.Unbonding).Stake);
-            Assert.Equal(bondedCut + bucketCut, result.Slashed);
-            // Half to the distinct reporters other than the owner (one here), the rest burned.
-            Assert.Equal(1, result.ReportersPaid);
-            Assert.Equal(StakeMath.ApplyBps(result.Slashed, chain.Config.ReporterShareBps), result.PerReporter);
-            Assert.Equal(result.Slashed - result.PerReporter, result.Burned);
+            var slashed = bondedCut + bucketCut;
+            Assert.Equal(slashed, (await sequencer.GetView()).Slashed);
+            // Half to the distinct reporters (shared equally, rounded down), the rest burned.
+            var paid = (UInt128)(ulong)order.Rewarded.Length;
+            Assert.Equal(StakeMath.ApplyBps(slashed, chain.Config.ReporterShareBps) / paid, order.PerReporter);
             var supply = await sequencer.GetSupply();
-            Assert.Equal((result.Burned, result.PerReporter), (supply.Burned, supply.PaidToReporters));
-            // Invalid state root: jailed for 10 epochs from the next one.
+            Assert.Equal((slashed - order.PerReporter * paid, order.PerReporter * paid), (supply.Burned, supply.PaidToReporters));
+            // Invalid state root: jailed for 10 epochs from the one after the offence.
             Assert.Equal(SequencerStatus.Jailed, after.Status);
-            Assert.Equal(epoch + 1 + chain.Config.InvalidRootJailEpochs, after.JailedUntilEpoch);
+            Assert.Equal(order.Epoch + 1 + chain.Config.InvalidRootJailEpochs, after.JailedUntilEpoch);
 
             // Every position keeps its shares and loses the same fraction through the share price: value = floor(shares × K' / S).
             for (int i = 0; i < stakers.Length; i++)
@@ -470,15 +476,18 @@ public sealed class StakingTests(ClusterFixture fixture)
             Assert.Equal(unlockBefore.Amount - bucketCut, unlockAfter.Amount);
 
             // The same evidence cannot slash twice; a jailed pool takes no stake; nothing changes on either refusal.
-            var again = await sequencer.Slash(SlashKind.InvalidStateRoot, [reporter], epoch, "test-evidence");
+            SlashResult again;
+            using (TestCallers.AsInternal()) again = await sequencer.Slash(SlashKind.InvalidStateRoot, order.Reporters, order.Epoch, order.EvidenceId);
             Assert.False(again.IsOk);
             Assert.Equal(Describe(target, after), Describe(target, await sequencer.GetPool()));
             await Refused(chain, b, StakingReason.SequencerNotAcceptingStake, await b.Action(StakeActionKind.Delegate, target, Token.OneToken), "a delegation to a jailed pool", target);
 
             // Jailed: out of the committee (the next committee is chosen after the slash reached rotation at the latest).
-            await Poll.Until(() => chain.Rotation.GetStatus(), s => s.Epoch >= unlockAfter.ClaimableFromEpoch && s.Epoch >= epoch + 2, EpochWait,
-                $"epoch {Math.Max(unlockAfter.ClaimableFromEpoch, epoch + 2)}");
-            Assert.DoesNotContain(await chain.Rotation.GetCommittee(epoch + 2), s => s.Id == target);
+            await Poll.Until(() => chain.Rotation.GetStatus(), s => s.Epoch >= unlockAfter.ClaimableFromEpoch && s.Epoch >= order.Epoch + 2, EpochWait,
+                $"epoch {Math.Max(unlockAfter.ClaimableFromEpoch, order.Epoch + 2)}");
+            Assert.DoesNotContain(await chain.Rotation.GetCommittee(order.Epoch + 2), s => s.Id == target);
+            var audit = await chain.Chain.AuditSupply();
+            Assert.True(audit.Conserved, $"supply: {audit}");
             // The claim pays the unlock's value at claim time: the amount unlocked less the slash.
             var balance = (await c.View()).Balance;
             var claim = await Applied(c, await c.Action(StakeActionKind.ClaimUnlocked, target, 0));

@@ -57,6 +57,11 @@ public interface IChainGrain : IGrainWithStringKey
     [PublicCall, Alias("AuditSupply"), AlwaysInterleave] Task<SupplyAudit> AuditSupply();
     [PublicCall, Alias("GetRollbacks"), AlwaysInterleave] Task<RollbackRecord[]> GetRollbacks();
     [PublicCall, Alias("GetGenesis"), AlwaysInterleave] Task<ChainGenesis?> GetGenesis();
+    /// <summary>A slash the chain decided (a successful challenge or verified equivocation), by its evidence id, or null:
+    /// what the offender, settlement and the reporters' stakers check a slash, a withdrawal or a credit against.</summary>
+    [PublicCall, Alias("GetSlashOrder"), AlwaysInterleave] Task<SlashOrder?> GetSlashOrder(string evidenceId);
+    /// <summary>The committed block at <paramref name="height"/>'s proposer and fees (what its reward is credited from), or null.</summary>
+    [PublicCall, Alias("GetRewardBasis"), AlwaysInterleave] Task<RewardBasis?> GetRewardBasis(ulong height);
     /// <summary>The last state checkpoint (a finalized height), or null before the first.</summary>
     [PublicCall, Alias("GetCheckpoint"), AlwaysInterleave] Task<StateCheckpoint?> GetCheckpoint();
 }

@@ -35,7 +35,10 @@ public sealed record RotationStatus(
     [property: Id(5)] long[] FailoverDurationsMs,
     [property: Id(6)] int LeaderChanges,
     /// <summary>The most recent completed failovers (bounded), in order.</summary>
-    [property: Id(7)] FailoverRecord[] FailoverLog);
+    [property: Id(7)] FailoverRecord[] FailoverLog,
+    /// <summary>Since when (Unix ms) rotation has been halted for lack of members; 0 when it is not (docs/STAKING.md,
+    /// "Jail on a halted chain": what a sequencer checks before a release by wall clock).</summary>
+    [property: Id(8)] long NoMembersSinceMs = 0);
 
 /// <summary>One leadership term as rotation's bounded term history records it: who was appointed to lead which heights
 /// of which epoch. What an audit needs to judge every block's proposer and term (the chain keeps only the current term).</summary>
@@ -103,7 +106,8 @@ public interface IRotationGrain : IGrainWithStringKey
     /// (<see cref="CallRefusedException"/>, <c>argument-out-of-bounds</c>).</summary>
     [PublicCall, Alias("GetSchedule"), ReadOnly] Task<string[]> GetSchedule(int count);
 
-    [PublicCall, Alias("GetStatus"), ReadOnly] Task<RotationStatus> GetStatus();
+    /// <summary>Interleaves: a sequencer asked to release itself while rotation waits on it reads the halt from here.</summary>
+    [PublicCall, Alias("GetStatus"), AlwaysInterleave] Task<RotationStatus> GetStatus();
 
     /// <summary>The recorded leadership terms, oldest first (the most recent 256; term numbers are consecutive), for
     /// audits. Interleaves: it only copies the history, and an audit should never queue behind an epoch change.</summary>

@@ -31,16 +31,25 @@ public interface ISequencerGrain : IGrainWithStringKey
     [InternalCall, Alias("SignBatch")] Task<AttestationReply> SignBatch(BatchHeader batch, CancellationToken cancellationToken = default);
 
     // --- stake pool (§5). Staker grains own positions and call these with an operation id (idempotent: a retried
-    // operation returns the first receipt); the chain and rotation credit rewards and slash.
+    // operation returns the first receipt); the chain and rotation credit rewards and slash. None trusts its arguments
+    // (docs/SECURITY.md, defence in depth): a pool operation is checked with the staker grain the operation id names
+    // (it must have asked for exactly it), a reward against the chain's finalized block, a slash against its evidence,
+    // a release against the chain's head. A forged call changes nothing.
     [InternalCall, Alias("Deposit")] Task<PoolReceipt> Deposit(string operationId, Address staker, UInt128 amount, ulong epoch);
     [InternalCall, Alias("Withdraw")] Task<PoolReceipt> Withdraw(string operationId, Address staker, UInt128 positionShares, UInt128 amount, ulong epoch);
     [InternalCall, Alias("PayReward")] Task<PoolReceipt> PayReward(string operationId, Address staker, StakePosition position);
     [InternalCall, Alias("ClaimUnbonding")] Task<PoolReceipt> ClaimUnbonding(string operationId, ulong claimableFromEpoch, UInt128 bucketShares, ulong epoch);
-    /// <summary>Credits a finalized block's reward (minted) and fees to this proposer's pool; idempotent per height.</summary>
+    /// <summary>Credits a finalized block's reward (minted) and fees to this proposer's pool; idempotent per height. Only for
+    /// a height settlement has finalized, whose block (the chain's record) this sequencer proposed with exactly these fees.</summary>
     [InternalCall, Alias("CreditBlockReward")] Task CreditBlockReward(ulong height, UInt128 fees);
     [PublicCall, Alias("GetPool"), ReadOnly] Task<SequencerPool?> GetPool();
     [PublicCall, Alias("GetSupply"), ReadOnly] Task<PoolSupply> GetSupply();
+    /// <summary>Slashes for proven evidence, once per evidence id: an invalid state root or equivocation only as the chain's
+    /// decided slash order names it (offender, kind, epoch, reporters); downtime only for rotation's latest term led by this
+    /// sequencer in that epoch after a silence longer than the leader timeout. Anything else is refused (EvidenceMismatch).</summary>
     [InternalCall, Alias("Slash")] Task<SlashResult> Slash(SlashKind kind, Address[] reporters, ulong epoch, string evidenceId);
+    /// <summary>Ends a served jail at <paramref name="epoch"/>: only an epoch the chain's head has reached (the epoch of
+    /// the next height to commit); a later one releases nothing.</summary>
     [InternalCall, Alias("ReleaseIfDue")] Task ReleaseIfDue(ulong epoch);
 
     // --- faults and queries

@@ -14,6 +14,10 @@ public enum SettlementReason
     Mismatch = 3,
     AlreadyPosted = 4,
     NotInitialized = 5,
+    /// <summary>A withdrawal of batches reaching a finalized height: finality is never undone.</summary>
+    Finalized = 6,
+    /// <summary>A withdrawal of batches that no rollback the chain decided asks for.</summary>
+    Unproven = 7,
 }
 
 [GenerateSerializer, Immutable, Alias("ar.PostedBatch")]

@@ -53,6 +53,9 @@ public static class CallRefusal
     /// <summary>An internal claim that disagrees with the protocol's better source (rotation's record of a term, the
     /// chain's head or genesis, a sequencer's own pool, a signature): refused, nothing changed.</summary>
     public const string ContradictsRecord = "contradicts-record";
+    /// <summary>An internal call that moves money (funding, a reporter credit, settlement's setup or a withdrawal of
+    /// batches) whose evidence the protocol's own record does not confirm (docs/SECURITY.md, defence in depth).</summary>
+    public const string Unproven = "unproven";
 }
 
 /// <summary>A call the silo refused at the trust boundary or because an argument broke a bound. It changed nothing.

@@ -55,4 +55,11 @@ public enum StakingReason
     BadSignature = 22,
     /// <summary>The action's nonce is not the staker's next one (a replayed or out-of-order action).</summary>
     BadNonce = 23,
+    /// <summary>A slash, block reward or reporter credit whose evidence the protocol's own record (the chain's decided
+    /// challenge or equivocation, rotation's term record, the finalized block) does not confirm: it changes nothing.</summary>
+    EvidenceMismatch = 24,
+    /// <summary>A pool operation its staker grain did not ask for (or asked for with other amounts): it changes nothing.</summary>
+    OperationNotRequested = 25,
+    /// <summary>The evidence was already acted on once (a slash or a credit is applied once per evidence).</summary>
+    AlreadyApplied = 26,
 }

@@ -20,11 +20,16 @@ public sealed partial class ChainGrain
             return new ChallengeResult(reason, "", false, 0, 0, 0, [], []);
         }
 
+        // Cheap checks first (lookups, lengths), then the one signature check, and only then the votes (every other
+        // validator re-executes): a forged or mutated proof is refused before it costs anything and changes nothing.
         if (s.Genesis is null) return Refuse(ChainReason.NotBootstrapped);
-        if (!s.ValidatorBonds.ContainsKey(proof.ChallengerId)) return Refuse(ChainReason.UnknownValidator);
+        if (proof is null) return Refuse(ChainReason.BadEvidence);
+        if (proof.ChallengerId is null || !s.ValidatorBonds.ContainsKey(proof.ChallengerId)) return Refuse(ChainReason.UnknownValidator);
         if (proof.Height == 0 || proof.Height > s.Height) return Refuse(ChainReason.UnknownBlock);
         if (proof.Height <= s.FinalizedHeight) return Refuse(ChainReason.BlockFinalized);
         if (!_recent.TryGetValue(proof.Height, out var bad) || bad.Block.Hash != proof.BlockHash) return Refuse(ChainReason.UnknownBlock);
+        if (proof.ChallengerSignature is not { Length: Core.Crypto.Ed25519.SignatureSize } || !Enum.IsDefined(proof.Violation))
+            return Refuse(ChainReason.BadEvidence);
         // Checked against the challenger's published key (the genesis's public view), never a key derived here.
         if (Genesis.Validator(proof.ChallengerId)?.PublicKey is not { } challengerKey) return Refuse(ChainReason.UnknownValidator);
         var unsignedProof = proof with { ChallengerSignature = [] };
@@ -62,12 +67,28 @@ public sealed partial class ChainGrain
             return new ChallengeResult(ChainReason.ChallengeRejected, challengeId, false, 0, 0, 0, agreed, disagreed);
         }
 
+        // The decision is recorded first: it is the evidence settlement, the offender and the reporters check. Settlement
+        // is asked before anything is rewritten: a rollback reaching a height it has finalized is refused there, and then
+        // the chain changes nothing either (a rollback completes or does not happen).
+        var offender = bad.Block.Header.ProposerId;
+        var reporterAddresses = agreed.Select(ValidatorAddress).ToArray();
+        var order = new SlashOrder(challengeId, offender, SlashKind.InvalidStateRoot, bad.Block.Header.Epoch, reporterAddresses, proof.Height, false, 0, []);
+        RecordSlashOrder(order);
+        var withdrawn = await GrainFactory.Settlement(ChainId).Revert(challengeId, proof.Height);
+        if (withdrawn != SettlementReason.Ok)
+        {
+            DropSlashOrder(challengeId);
+            _log.LogWarning("chain {Chain}: challenge {Id} against block {Height} upheld but not applied: settlement answered {Reason}",
+                ChainId, challengeId, proof.Height, withdrawn);
+            return Refuse(withdrawn == SettlementReason.Finalized ? ChainReason.BlockFinalized : ChainReason.BadEvidence);
+        }
+
         var (deleted, requeued) = await RollBack(proof.Height, challengeId, bad, proof.Violation);
 
         // Slash and jail the offender; its reporters share the reporter part, the rest is burned.
-        var offender = bad.Block.Header.ProposerId;
-        var reporterAddresses = agreed.Select(ValidatorAddress).ToArray();
         var slash = await GrainFactory.Sequencer(ChainId, offender).Slash(SlashKind.InvalidStateRoot, reporterAddresses, bad.Block.Header.Epoch, challengeId);
+        CompleteSlashOrder(order, slash);
+        await _state.WriteStateAsync();
         if (slash.IsOk)
         {
             _metrics.Slashes.Add(1, new KeyValuePair<string, object?>("chain", ChainId), new("kind", SlashKind.InvalidStateRoot.ToString()));
@@ -137,7 +158,11 @@ public sealed partial class ChainGrain
         var touched = entries.Select(e => e.Transaction.Sender).Distinct().ToArray();
         int requeued = await GrainFactory.Mempool(ChainId).Requeue(entries, touched.Select(a => _head.Get(a)).ToArray(), touched);
         await Task.WhenAll(s.ValidatorBonds.Keys.Select(v => GrainFactory.Validator(ChainId, v).OnRolledBack(fromHeight, s.HeadHash)));
-        await GrainFactory.Settlement(ChainId).Revert(fromHeight);
+        // Settlement withdrew the batches before the rewrite (Challenge); a batch of the deleted blocks posted since goes too.
+        // Nothing of them can have become final meanwhile (the head only went down), so this cannot be refused for finality.
+        var again = await GrainFactory.Settlement(ChainId).Revert(challengeId, fromHeight);
+        if (again != SettlementReason.Ok)
+            _log.LogError("chain {Chain}: settlement refused the second withdrawal from block {Height}: {Reason}", ChainId, fromHeight, again);
 
         var now = NowMs;
         var rollback = new RollbackRecord(challengeId, fromHeight, deletedRecords.Count, bad.Block.Header.ProposerId, violation,
@@ -161,10 +186,20 @@ public sealed partial class ChainGrain
     public async Task<AppendResult> ReportEquivocation(EquivocationEvidence evidence, string reporterId)
     {
         var s = _state.State;
+        if (evidence?.First?.Header is null || evidence.Second?.Header is null) return new(ChainReason.BadEvidence, 0, default, "incomplete evidence");
         var header = evidence.First.Header;
         if (s.Genesis is null) return new(ChainReason.NotBootstrapped, 0, default);
-        if (header.ChainId != ChainId) return new(ChainReason.WrongChain, header.Height, header.Hash);
+        if (header.ChainId != ChainId || evidence.Second.Header.ChainId != ChainId) return new(ChainReason.WrongChain, header.Height, header.Hash);
         var offender = header.ProposerId;
+        // Cheap checks before any lookup or signature check: the two headers must be one slot of one proposer, different
+        // blocks, of an epoch the chain has reached (a forged far epoch costs nothing).
+        var second = evidence.Second.Header;
+        if (second.Height != header.Height || second.Term != header.Term || second.ProposerId != offender || second.Epoch != header.Epoch
+            || header.Hash == second.Hash || header.Epoch == 0 || header.Epoch > (s.Term?.Epoch ?? 0) || offender is not { Length: > 0 and <= 128 })
+        {
+            _metrics.Refused(ChainId, "evidence", ChainReason.BadEvidence.ToString());
+            return new(ChainReason.BadEvidence, header.Height, header.Hash, "not two blocks of one slot of a reached epoch");
+        }
         var seats = await GrainFactory.Rotation(ChainId).GetCommittee(header.Epoch);
         var seat = seats.FirstOrDefault(x => x.Id == offender);
         if (seat is null || evidence.Verify(seat.PublicKey) != EvidenceReason.Ok)
@@ -172,15 +207,29 @@ public sealed partial class ChainGrain
             _metrics.Refused(ChainId, "evidence", ChainReason.BadEvidence.ToString());
             return new(ChainReason.BadEvidence, header.Height, header.Hash, seat is null ? "proposer not on that epoch's committee" : evidence.Verify(seat.PublicKey).ToString());
         }
-        if (!s.Tombstoned.Add(offender)) return new(ChainReason.Ok, header.Height, header.Hash, "already tombstoned");
+        if (s.Tombstoned.Contains(offender)) return new(ChainReason.Ok, header.Height, header.Hash, "already tombstoned");
+
+        // The reporter is rewarded through its owner — only a registered sequencer's (the audit counts owners' L1
+        // balances); an unknown reporter id reports nothing, and the whole slash is burned.
+        Address[] reporters = [];
+        if (reporterId is { Length: > 0 and <= 128 } && reporterId != offender)
+        {
+            var reporter = await GrainFactory.Sequencer(ChainId, reporterId).GetView();
+            if (reporter.Status != "Unregistered" && reporter.Owner != default) reporters = [reporter.Owner];
+        }
+        var evidenceId = SlashEvidence.Equivocation(header.Height, header.Term);
+        var order = new SlashOrder(evidenceId, offender, SlashKind.Equivocation, header.Epoch, reporters, 0, false, 0, []);
+        s.Tombstoned.Add(offender);
+        RecordSlashOrder(order);
         await _state.WriteStateAsync();
 
-        var reporterOwner = await GrainFactory.Sequencer(ChainId, reporterId).GetView();
-        var slash = await GrainFactory.Sequencer(ChainId, offender).Slash(SlashKind.Equivocation, [reporterOwner.Owner], header.Epoch, $"equivocation-{header.Height}-{header.Term}");
+        var slash = await GrainFactory.Sequencer(ChainId, offender).Slash(SlashKind.Equivocation, reporters, header.Epoch, evidenceId);
+        order = CompleteSlashOrder(order, slash);
+        await _state.WriteStateAsync();
         if (slash.IsOk)
         {
             _metrics.Slashes.Add(1, new KeyValuePair<string, object?>("chain", ChainId), new("kind", SlashKind.Equivocation.ToString()));
-            if (slash.PerReporter > 0) await GrainFactory.Staker(ChainId, reporterOwner.Owner).CreditReward(slash.PerReporter, $"equivocation evidence against {offender}");
+            foreach (var reporter in order.Rewarded) await GrainFactory.Staker(ChainId, reporter).CreditReward(order.PerReporter, evidenceId);
         }
         _log.LogWarning("chain {Chain}: equivocation by {Offender} at height {Height} term {Term}: tombstoned", ChainId, offender, header.Height, header.Term);
         var current = s.Term;

@@ -38,6 +38,9 @@ public sealed class ChainState
     /// <summary>The secret node-key seed of the genesis members' keys: kept here only, never returned by a query; the
     /// chain hands each member its own key from it at bootstrap (internal calls).</summary>
     [Id(14)] public string? NodeKeySeed { get; set; }
+    /// <summary>The slashes the chain decided, most recent last (bounded; ChainGrain.Evidence.cs): the evidence the
+    /// offender, settlement and the reporters' stakers check. A high id keeps clear of the head record's other fields.</summary>
+    [Id(40)] public List<SlashOrder> SlashOrders { get; set; } = [];
 }
 
 /// <summary>One committed block: the block, its certificate, when it was committed, and the accounts it changed

@@ -686,5 +686,5 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
     public Task<string[]> GetSequencerIds() => Task.FromResult(S.Sequencers.Keys.Order(StringComparer.Ordinal).ToArray());
 
     public Task<RotationStatus> GetStatus() =>
-        Task.FromResult(new RotationStatus(S.Epoch, S.Current, S.Halted, S.HaltReason, S.Failovers, S.FailoverLog.Select(f => f.DurationMs).ToArray(), S.LeaderChanges, S.FailoverLog.ToArray()));
+        Task.FromResult(new RotationStatus(S.Epoch, S.Current, S.Halted, S.HaltReason, S.Failovers, S.FailoverLog.Select(f => f.DurationMs).ToArray(), S.LeaderChanges, S.FailoverLog.ToArray(), S.NoMembersSinceMs));
 }

@@ -1,6 +1,7 @@
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
+using ActorRollup.Abstractions.Security;
 using ActorRollup.Core.Blocks;
 using ActorRollup.Grains.Infrastructure;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,9 @@ public sealed class SettlementState
 /// The simulated L1 (PROTOCOL.md §8): accepts a batch every batchSize blocks when a quorum of that epoch's committee
 /// signed it and it matches the chain's blocks; a batch is final once challengeWindow blocks have followed its last
 /// block without a successful challenge. Final batches — and their blocks — can never be reverted.
+/// It trusts no argument where the protocol has a better source (docs/SECURITY.md): it is set up only for a chain whose
+/// genesis exists, advances only to the chain's committed head on its own clock, takes each batch's committee from
+/// rotation, and withdraws batches only for a rollback the chain decided — never below finality.
 /// </summary>
 public sealed class SettlementGrain([PersistentState("settlement", StorageNames.Rollup)] IPersistentState<SettlementState> state,
     TimeProvider clock, ILogger<SettlementGrain> log) : Grain, ISettlementGrain
@@ -35,16 +39,23 @@ public sealed class SettlementGrain([PersistentState("settlement", StorageNames.
     public async Task Initialize(ChainConfig config)
     {
         if (S.Config is not null) return;
-        S.Config = config;
+        // The chain's genesis is the authority: a chain id that was never bootstrapped is not set up (and not bricked).
+        var genesis = await GrainFactory.Chain(ChainId).GetGenesis();
+        if (genesis is null || genesis.Config.ChainId != ChainId)
+            throw new CallRefusedException(CallRefusal.Unproven, $"settlement {ChainId}: the chain has no genesis to settle");
+        S.Config = genesis.Config;
         await state.WriteStateAsync();
     }
 
     public async Task<SettlementReason> PostBatch(BatchHeader batch, CommitteeSignature[] signatures, CommitteeSeat[] committee)
     {
         if (S.Config is null) return SettlementReason.NotInitialized;
+        if (batch is null || signatures is null || batch.ChainId != ChainId) return SettlementReason.Mismatch;
         if (batch.LastHeight <= S.PostedHeight) return SettlementReason.AlreadyPosted;
         if (batch.FirstHeight != S.PostedHeight + 1 || batch.LastHeight - batch.FirstHeight + 1 != (ulong)S.Config.BatchSize)
             return SettlementReason.OutOfOrder;
+        // Bounded before anything is looked up: a quorum needs at most one signature per seat.
+        if (signatures.Length == 0 || signatures.Length > S.Config.CommitteeSize) return SettlementReason.BadCertificate;
         // The committee is rotation's, not the poster's say-so.
         var seats = await GrainFactory.Rotation(ChainId).GetCommittee(batch.Epoch);
         if (seats.Length == 0) return SettlementReason.BadCertificate;
@@ -73,12 +84,17 @@ public sealed class SettlementGrain([PersistentState("settlement", StorageNames.
     public async Task<ulong> OnHead(ulong height, long nowMs)
     {
         if (S.Config is null) return 0;
+        // Finality is measured against the chain's committed head, read from the chain (it interleaves the read while it
+        // waits on this call), never a height the caller names; the time is settlement's own.
+        var head = (await GrainFactory.Chain(ChainId).GetHead()).Height;
+        height = Math.Min(height, head);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         bool changed = false;
         for (int i = 0; i < S.Batches.Count; i++)
         {
             var b = S.Batches[i];
-            if (b.Final || b.Header.LastHeight + S.Config.ChallengeWindow > height) continue;
-            S.Batches[i] = b with { Final = true, FinalizedAtMs = nowMs };
+            if (b.Final || SaturatingAdd(b.Header.LastHeight, (ulong)S.Config.ChallengeWindow) > height) continue;
+            S.Batches[i] = b with { Final = true, FinalizedAtMs = now };
             S.FinalizedHeight = Math.Max(S.FinalizedHeight, b.Header.LastHeight);
             S.BatchesFinal++;
             changed = true;
@@ -92,14 +108,28 @@ public sealed class SettlementGrain([PersistentState("settlement", StorageNames.
         return S.FinalizedHeight;
     }
 
-    public async Task Revert(ulong fromHeight)
+    private static ulong SaturatingAdd(ulong a, ulong b) => a > ulong.MaxValue - b ? ulong.MaxValue : a + b;
+
+    public async Task<SettlementReason> Revert(string challengeId, ulong fromHeight)
     {
-        if (fromHeight <= S.FinalizedHeight) throw new InvalidOperationException($"settlement {ChainId}: blocks up to {S.FinalizedHeight} are final");
+        if (S.Config is null) return SettlementReason.NotInitialized;
+        // Finality is never undone: refused cleanly, and the chain (which asks first) does not roll back either.
+        if (fromHeight <= S.FinalizedHeight)
+        {
+            log.LogWarning("settlement {Chain}: refused to withdraw batches from block {Height}: blocks up to {Final} are final", ChainId, fromHeight, S.FinalizedHeight);
+            return SettlementReason.Finalized;
+        }
+        // Only a rollback the chain decided withdraws batches (a withdrawal delays every reward behind it).
+        var order = challengeId is { Length: > 0 and <= Core.Staking.SlashEvidence.MaxIdLength }
+            ? await GrainFactory.Chain(ChainId).GetSlashOrder(challengeId) : null;
+        if (order is null || order.Kind != Core.Staking.SlashKind.InvalidStateRoot || order.FromHeight != fromHeight)
+            return SettlementReason.Unproven;
         int removed = S.Batches.RemoveAll(b => !b.Final && b.Header.LastHeight >= fromHeight);
         S.BatchesReverted += (ulong)removed;
         S.PostedHeight = S.Batches.Count == 0 ? S.FinalizedHeight : S.Batches.Max(b => b.Header.LastHeight);
         await state.WriteStateAsync();
         if (removed > 0) log.LogWarning("settlement {Chain}: {Count} batch(es) withdrawn after a rollback from block {Height}", ChainId, removed, fromHeight);
+        return SettlementReason.Ok;
     }
 
     public Task<SettlementView> GetView() =>

@@ -1,6 +1,7 @@
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Abstractions.Messages;
+using ActorRollup.Abstractions.Security;
 using ActorRollup.Core.Crypto;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Staking;
@@ -14,6 +15,9 @@ namespace ActorRollup.Grains.Staker;
 /// unlocks and claimed rewards. Every action must be signed by the staker's own key and carry its next nonce
 /// (§9: stake actions need the staker's signature); a refused action changes nothing. The pool side of each
 /// operation is idempotent by operation id ("address/nonce"), so a retried action is applied exactly once.
+/// While it waits on a pool operation it answers <see cref="Requested"/> for exactly that operation: the sequencer's
+/// check that a Deposit / Withdraw / PayReward / ClaimUnbonding / Register really comes from this staker. L1 tokens enter
+/// only as the chain's genesis funding (once) and as reporter credits the chain's decided slash orders name.
 /// </summary>
 public sealed class StakerGrain : Grain, IStakerGrain
 {
@@ -32,15 +36,43 @@ public sealed class StakerGrain : Grain, IStakerGrain
     private string ChainId => Key.ChainId;
     private Address Address => Address.Parse(Key.Id);
     private StakerState S => _state.State;
+    private const int CreditedEvidenceLimit = 1_024;
+
+    /// <summary>The pool operation this staker is waiting on (the grain runs one action at a time), for <see cref="Requested"/>.</summary>
+    private PoolOperation? _pending;
+
+    public Task<bool> Requested(PoolOperation operation) => Task.FromResult(operation is not null && _pending is { } pending && pending == operation);
+
+    /// <summary>Runs one pool call with <paramref name="operation"/> declared as this staker's pending request.</summary>
+    private async Task<T> AskPool<T>(PoolOperation operation, Func<Task<T>> call)
+    {
+        _pending = operation;
+        try
+        {
+            return await call();
+        }
+        finally
+        {
+            _pending = null;
+        }
+    }
 
     public async Task Fund(ChainConfig config, UInt128 amount)
     {
-        // Genesis only: once rotation has begun the first epoch, the L1 supply is fixed.
+        // The chain's genesis is the authority: funding happens once, while the chain bootstraps (a genesis, no epoch
+        // begun yet), and only with a genesis owner's funding (its self-stake plus the owners' liquid L1 tokens).
+        if (S.Funded != UInt128.Zero) return; // a second funding changes nothing
+        var genesis = await GrainFactory.Chain(ChainId).GetGenesis();
+        if (genesis is null) throw new CallRefusedException(CallRefusal.Unproven, $"chain {ChainId} has no genesis: nothing to fund");
         if (await GrainFactory.Rotation(ChainId).GetCurrent() is not null)
-            throw new InvalidOperationException("L1 funding is only possible at genesis");
-        S.Config ??= config;
+            throw new CallRefusedException(CallRefusal.Unproven, "L1 funding is only possible at genesis");
+        var liquid = Token.FromTokens(genesis.OwnerL1Tokens);
+        if (!genesis.Sequencers.Any(s => checked(Token.FromTokens(s.StakeTokens) + liquid) == amount))
+            throw new CallRefusedException(CallRefusal.Unproven, $"{Token.Format(amount)} is no genesis owner's funding");
+        if (S.Funded != UInt128.Zero) return;
+        S.Config ??= genesis.Config;
         S.Balance = checked(S.Balance + amount);
-        S.Funded = checked(S.Funded + amount);
+        S.Funded = amount;
         await _state.WriteStateAsync();
     }
 
@@ -60,7 +92,7 @@ public sealed class StakerGrain : Grain, IStakerGrain
         var config = S.Config ??= (await GrainFactory.Chain(ChainId).GetGenesis())?.Config;
         if (config is null) return Refuse(StakingReason.UnknownSequencer, "the chain does not exist");
         var epoch = (await GrainFactory.Rotation(ChainId).GetStatus()).Epoch;
-        var operation = $"{Address}/{action.Nonce}";
+        var operation = StakeOperations.Id(Address, action.Nonce);
         var sequencer = GrainFactory.Sequencer(ChainId, action.SequencerId);
 
         StakeResult result;
@@ -70,7 +102,8 @@ public sealed class StakerGrain : Grain, IStakerGrain
             {
                 if (action.Amount > S.Balance) return Refuse(StakingReason.InsufficientBalance, $"balance {Token.Format(S.Balance)}");
                 if (sequencerSignerSeed is null) return Refuse(StakingReason.InvalidSignerKey, "the signer seed is missing");
-                var receipt = await sequencer.Register(config, action, sequencerSignerSeed, epoch);
+                var receipt = await AskPool(new PoolOperation(operation, PoolOperationKind.Register, action.SequencerId, action.Amount, 0, epoch, 0, 0, 0),
+                    () => sequencer.Register(config, action, sequencerSignerSeed, epoch));
                 if (!receipt.Ok) return Refuse(receipt.Reason, receipt.Detail);
                 S.Balance -= action.Amount;
                 S.Positions[action.SequencerId] = StakePosition.Empty(receipt.RewardIndex).AddShares(receipt.Shares, receipt.RewardIndex);
@@ -81,7 +114,8 @@ public sealed class StakerGrain : Grain, IStakerGrain
             {
                 if (action.Amount == 0) return Refuse(StakingReason.ZeroAmount, "nothing to delegate");
                 if (action.Amount > S.Balance) return Refuse(StakingReason.InsufficientBalance, $"balance {Token.Format(S.Balance)}");
-                var receipt = await sequencer.Deposit(operation, Address, action.Amount, epoch);
+                var receipt = await AskPool(new PoolOperation(operation, PoolOperationKind.Deposit, action.SequencerId, action.Amount, 0, epoch, 0, 0, 0),
+                    () => sequencer.Deposit(operation, Address, action.Amount, epoch));
                 if (!receipt.Ok) return Refuse(receipt.Reason, receipt.Detail);
                 S.Balance -= action.Amount;
                 var position = S.Positions.GetValueOrDefault(action.SequencerId) ?? StakePosition.Empty(receipt.RewardIndex);
@@ -93,7 +127,8 @@ public sealed class StakerGrain : Grain, IStakerGrain
             {
                 if (!S.Positions.TryGetValue(action.SequencerId, out var position) || position.Shares == 0)
                     return Refuse(StakingReason.UnlockExceedsLocked, $"no stake with {action.SequencerId}");
-                var receipt = await sequencer.Withdraw(operation, Address, position.Shares, action.Amount, epoch);
+                var receipt = await AskPool(new PoolOperation(operation, PoolOperationKind.Withdraw, action.SequencerId, action.Amount, position.Shares, epoch, 0, 0, 0),
+                    () => sequencer.Withdraw(operation, Address, position.Shares, action.Amount, epoch));
                 if (!receipt.Ok) return Refuse(receipt.Reason, receipt.Detail);
                 S.Positions[action.SequencerId] = position.RemoveShares(receipt.Shares, receipt.RewardIndex);
                 // The ledger's bookkeeping: an unlock into a bucket already held merges with it (one claim pays both).
@@ -114,7 +149,9 @@ public sealed class StakerGrain : Grain, IStakerGrain
                 for (int i = 0; i < due.Count; i++)
                 {
                     var u = due[i];
-                    var receipt = await GrainFactory.Sequencer(ChainId, u.SequencerId).ClaimUnbonding($"{operation}/{i}", u.ClaimableFromEpoch, u.BucketShares, epoch);
+                    var claim = StakeOperations.ClaimId(operation, i);
+                    var receipt = await AskPool(new PoolOperation(claim, PoolOperationKind.ClaimUnbonding, u.SequencerId, 0, u.BucketShares, epoch, u.ClaimableFromEpoch, 0, 0),
+                        () => GrainFactory.Sequencer(ChainId, u.SequencerId).ClaimUnbonding(claim, u.ClaimableFromEpoch, u.BucketShares, epoch));
                     if (!receipt.Ok) continue;
                     S.Unlocks.Remove(u);
                     S.Balance += receipt.Amount;
@@ -128,7 +165,8 @@ public sealed class StakerGrain : Grain, IStakerGrain
                 // No position is not necessarily nothing to claim: an owner that left its own pool keeps earning the
                 // commission of its last blocks as they become final (docs/STAKING.md, choice 7). The pool decides.
                 var position = S.Positions.GetValueOrDefault(action.SequencerId) ?? StakePosition.Empty(UInt128.Zero);
-                var receipt = await sequencer.PayReward(operation, Address, position);
+                var receipt = await AskPool(new PoolOperation(operation, PoolOperationKind.PayReward, action.SequencerId, 0, position.Shares, 0, 0, position.Checkpoint, position.Settled),
+                    () => sequencer.PayReward(operation, Address, position));
                 if (!receipt.Ok) return Refuse(receipt.Reason, receipt.Detail);
                 S.Positions[action.SequencerId] = position.Claim(receipt.RewardIndex, out _);
                 S.Balance += receipt.Amount;
@@ -145,12 +183,25 @@ public sealed class StakerGrain : Grain, IStakerGrain
         return result;
     }
 
-    public async Task CreditReward(UInt128 amount, string reason)
+    public async Task CreditReward(UInt128 amount, string evidenceId)
     {
+        // A credit needs its evidence: the chain's decided slash order names this staker among the reporters it paid, at
+        // exactly this share (what the offender's pool gave up for it). Once per evidence.
+        if (!SlashEvidence.IsWellFormed(evidenceId)) throw new CallRefusedException(CallRefusal.Unproven, "a reporter credit needs its evidence id");
+        if (S.CreditedEvidence.Contains(evidenceId)) return;
+        var order = await GrainFactory.Chain(ChainId).GetSlashOrder(evidenceId);
+        if (order is null || !order.Decided || !order.Rewarded.Contains(Address) || order.PerReporter != amount || amount == UInt128.Zero)
+        {
+            _metrics.Refused(ChainId, "credit", StakingReason.EvidenceMismatch.ToString());
+            throw new CallRefusedException(CallRefusal.Unproven, $"no decided slash '{evidenceId}' pays {Address} {Token.Format(amount)}");
+        }
+        if (S.CreditedEvidence.Contains(evidenceId)) return;
         S.Balance = checked(S.Balance + amount);
         S.ReporterRewards = checked(S.ReporterRewards + amount);
+        S.CreditedEvidence.Add(evidenceId);
+        if (S.CreditedEvidence.Count > CreditedEvidenceLimit) S.CreditedEvidence.RemoveRange(0, S.CreditedEvidence.Count - CreditedEvidenceLimit);
         await _state.WriteStateAsync();
-        _log.LogInformation("staker {Chain}/{Address}: credited {Amount} ({Reason})", ChainId, Address, Token.Format(amount), reason);
+        _log.LogInformation("staker {Chain}/{Address}: credited {Amount} (reporter of {Evidence} against {Offender})", ChainId, Address, Token.Format(amount), evidenceId, order.Offender);
     }
 
     public async Task<StakerView> GetView()

@@ -25,4 +25,6 @@ public sealed class StakerState
     [Id(5)] public UInt128 RewardsClaimed { get; set; }
     [Id(6)] public UInt128 ReporterRewards { get; set; }
     [Id(7)] public UInt128 Funded { get; set; }
+    /// <summary>Evidence ids of the reporter credits received, most recent last (bounded): a credit is applied once per evidence.</summary>
+    [Id(8)] public List<string> CreditedEvidence { get; set; } = [];
 }
