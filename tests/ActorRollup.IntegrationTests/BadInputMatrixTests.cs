@@ -380,6 +380,7 @@ public sealed class BadInputMatrixTests(ClusterFixture fixture, ITestOutputHelpe
             var head = await chain.Chain.GetHead();
             var others = term.Committee.Select(s => s.Id).Where(m => m != term.LeaderId).ToArray();
             using var usurperKey = Signer(chain, others[0]);
+            using var leaderKey = Signer(chain, term.LeaderId);
             using var stranger = SigningKey.Generate();
             var height = head.Height + 1;
             SignedHeader Header(SigningKey key, string proposer, string? chainId = null, ulong? termNumber = null) =>
@@ -390,7 +391,8 @@ public sealed class BadInputMatrixTests(ClusterFixture fixture, ITestOutputHelpe
             {
                 ("a committee member proposing in the leader's place", Header(usurperKey, others[0]), AttestReason.NotLeader),
                 ("the leader's name, another key's signature", Header(stranger, term.LeaderId), AttestReason.BadSignature),
-                ("the leader's name, for a term that does not exist", Header(stranger, term.LeaderId, termNumber: term.Term + 100), AttestReason.NotLeader),
+                // Signed with the leader's own key (the signature is checked before the term: cheap checks first).
+                ("the leader's key, for a term that does not exist", Header(leaderKey, term.LeaderId, termNumber: term.Term + 100), AttestReason.NotLeader),
                 ("a proposal for another chain", Header(stranger, term.LeaderId, chainId: "another-chain"), AttestReason.WrongChain),
             };
             foreach (var c in cases)
