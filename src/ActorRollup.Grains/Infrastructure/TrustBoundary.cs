@@ -81,6 +81,12 @@ public sealed class TrustBoundary
         }
     }
 
+    private static readonly ConcurrentDictionary<MethodInfo, bool> PublicMethods = new();
+
+    /// <summary>Whether a method is a public method of an ActorRollup interface (callers need present no key for it).</summary>
+    public static bool IsPublic(MethodInfo method) => PublicMethods.GetOrAdd(method, m => Classify(m) == Rule.Public);
+
+
     /// <summary>How a method is judged: a method of an ActorRollup interface by its attribute (none: refused to all);
     /// any other interface is Orleans' (<see cref="Rule.Foreign"/>).</summary>
     private static Rule Classify(MethodInfo method)
@@ -154,15 +160,22 @@ public sealed class TrustBoundaryFilter(TrustBoundary trust, RollupMetrics metri
 
 /// <summary>Stamps the silo's internal key on every call a grain (or a system target) of this silo makes, and strips it
 /// from calls made by code outside any grain (the silo's hosted client: the embedded harness, the bootstrap service),
-/// which are clients like any other and present the operator key instead.</summary>
+/// which are clients like any other and present the operator key instead.
+/// A call to a public method needs no key, so it carries none (no request-context entry on the hot path's submissions
+/// and queries); a forged key a client sent along cannot open an internal method either way, since every call to one
+/// is stamped afresh here.</summary>
 public sealed class InternalKeyStamp(TrustBoundary trust) : IOutgoingGrainCallFilter
 {
     public Task Invoke(IOutgoingGrainCallContext context)
     {
         if (context.SourceId is { } source && !source.IsClient())
-            RequestContext.Set(TrustHeaders.InternalKey, trust.InternalKey);
+        {
+            if (!TrustBoundary.IsPublic(context.InterfaceMethod)) RequestContext.Set(TrustHeaders.InternalKey, trust.InternalKey);
+        }
         else if (RequestContext.Get(TrustHeaders.InternalKey) is not null)
+        {
             RequestContext.Remove(TrustHeaders.InternalKey);
+        }
         return context.Invoke();
     }
 }
