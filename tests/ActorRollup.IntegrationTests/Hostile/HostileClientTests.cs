@@ -77,22 +77,7 @@ public sealed class HostileClientTests(ClusterFixture fixture)
 
     private static bool IsOneWay(System.Reflection.MethodInfo method) => method.GetCustomAttributes(typeof(Orleans.Concurrency.OneWayAttribute), false).Length > 0;
 
-    /// <summary>Each member's principal stake, shares, status and jail, and each validator's bond and strikes.</summary>
-    internal static async Task<string> Standings(TestChain chain)
-    {
-        var lines = new List<string>();
-        foreach (var s in chain.Genesis.Sequencers)
-        {
-            var pool = await chain.Sequencer(s.Id).GetPool();
-            lines.Add($"{s.Id} stake={pool?.TotalStake} shares={pool?.TotalShares} status={pool?.Status} jail={pool?.JailedUntilEpoch}");
-        }
-        foreach (var v in chain.Genesis.Validators)
-        {
-            var view = await chain.Validator(v.Id).GetView();
-            lines.Add($"{v.Id} {view.Bond} strikes={view.Strikes}");
-        }
-        return string.Join("\n", lines);
-    }
+    internal static Task<string> Standings(TestChain chain) => HostileSweep.Standings(chain.Client, chain.Id, chain.Genesis);
 }
 
 /// <summary>Counts <c>actorrollup.calls.refused</c> in this process (the TestingHost silos run here) while it lives.</summary>

@@ -56,7 +56,7 @@ public sealed class HostileSiloProcessTests : IDisposable
         var chainId = (await Poll.Until(() => grains.ChainRegistryGrain().Latest(1), l => l.Length == 1, TimeSpan.FromSeconds(60), "the configured chain"))[0].ChainId;
         var genesis = (await grains.Chain(chainId).GetGenesis())!;
         await Poll.Until(() => grains.Chain(chainId).GetHead(), h => h.Height >= 5, TimeSpan.FromSeconds(60), "the chain's first blocks");
-        var before = await Standings(grains, chainId, genesis);
+        var before = await HostileSweep.Standings(grains, chainId, genesis);
 
         var sweep = new HostileSweep(grains, chainId, genesis, seed: 11);
         await sweep.PrepareAsync();
@@ -70,7 +70,7 @@ public sealed class HostileSiloProcessTests : IDisposable
 
         var head = (await grains.Chain(chainId).GetHead()).Height;
         await Poll.Until(() => grains.Chain(chainId).GetHead(), h => h.Height >= head + 5, TimeSpan.FromSeconds(60), "five more blocks");
-        Assert.Equal(before, await Standings(grains, chainId, genesis));
+        Assert.Equal(before, await HostileSweep.Standings(grains, chainId, genesis));
         var supply = await grains.Chain(chainId).AuditSupply();
         Assert.True(supply.Conserved, $"supply: total {supply.Total} expected {supply.Expected}");
         await host.StopAsync();
@@ -79,21 +79,5 @@ public sealed class HostileSiloProcessTests : IDisposable
         Assert.True(exit == 0, $"verify exit {exit}: {stderr}\n{stdout}");
         (exit, _, stderr) = await ClusterCommandTests.Run("cluster", "down", "--state", _state);
         Assert.True(exit == 0, stderr);
-    }
-
-    private static async Task<string> Standings(IGrainFactory grains, string chainId, Abstractions.Config.ChainGenesis genesis)
-    {
-        var lines = new List<string>();
-        foreach (var s in genesis.Sequencers)
-        {
-            var pool = await grains.Sequencer(chainId, s.Id).GetPool();
-            lines.Add($"{s.Id} stake={pool?.TotalStake} shares={pool?.TotalShares} status={pool?.Status} jail={pool?.JailedUntilEpoch}");
-        }
-        foreach (var v in genesis.Validators)
-        {
-            var view = await grains.Validator(chainId, v.Id).GetView();
-            lines.Add($"{v.Id} {view.Bond} strikes={view.Strikes}");
-        }
-        return string.Join("\n", lines);
     }
 }

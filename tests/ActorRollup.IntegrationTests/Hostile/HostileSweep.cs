@@ -81,6 +81,24 @@ internal sealed class HostileSweep(IGrainFactory grains, string chainId, ChainGe
         Pool(new SequencerFault(SequencerFaultKind.Crash, Once: false), new SequencerFault(SequencerFaultKind.WrongStateRoot), null);
     }
 
+    /// <summary>Each member's principal stake, shares, status and jail, and each validator's bond and strikes: what no
+    /// hostile call may change.</summary>
+    public static async Task<string> Standings(IGrainFactory grains, string chainId, Abstractions.Config.ChainGenesis genesis)
+    {
+        var lines = new List<string>();
+        foreach (var s in genesis.Sequencers)
+        {
+            var pool = await grains.Sequencer(chainId, s.Id).GetPool();
+            lines.Add($"{s.Id} stake={pool?.TotalStake} shares={pool?.TotalShares} status={pool?.Status} jail={pool?.JailedUntilEpoch}");
+        }
+        foreach (var v in genesis.Validators)
+        {
+            var view = await grains.Validator(chainId, v.Id).GetView();
+            lines.Add($"{v.Id} {view.Bond} strikes={view.Strikes}");
+        }
+        return string.Join("\n", lines);
+    }
+
     /// <summary>Calls every method of every grain interface with every variant; returns each call's outcome.</summary>
     public async Task<IReadOnlyList<HostileCall>> RunAsync(int variantsPerMethod = 4)
     {
