@@ -50,8 +50,6 @@ public sealed class TrustBoundary
     /// <summary>The key this silo stamps on its grains' calls (the value of <see cref="TrustHeaders.InternalKey"/>).</summary>
     public string InternalKey { get; }
 
-    public bool HasOperatorKey => _operatorKey.Length > 0;
-
     public bool PresentsInternalKey() => Matches(RequestContext.Get(TrustHeaders.InternalKey), _internalKey);
 
     /// <summary>Null when the call may proceed, else the refusal reason.</summary>
@@ -85,6 +83,12 @@ public sealed class TrustBoundary
 
     /// <summary>Whether a method is a public method of an ActorRollup interface (callers need present no key for it).</summary>
     public static bool IsPublic(MethodInfo method) => PublicMethods.GetOrAdd(method, m => Classify(m) == Rule.Public);
+
+    private static readonly ConcurrentDictionary<MethodInfo, bool> OperatorMethods = new();
+
+    /// <summary>Whether a method is an operator method of an ActorRollup interface (the only calls an operator's tool
+    /// needs to present its key on).</summary>
+    public static bool IsOperator(MethodInfo method) => OperatorMethods.GetOrAdd(method, m => Classify(m) == Rule.Operator);
 
 
     /// <summary>How a method is judged: a method of an ActorRollup interface by its attribute (none: refused to all);
