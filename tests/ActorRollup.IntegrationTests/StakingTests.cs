@@ -434,8 +434,12 @@ public sealed class StakingTests(ClusterFixture fixture)
 
             var bps = chain.Config.InvalidRootSlashBps;
             using (TestCallers.AsOperator()) await sequencer.InjectFault(new SequencerFault(SequencerFaultKind.WrongStateRoot));
-            Assert.All(await chain.Submit(chain.Transfer(0, 1, 1_000)), r => Assert.Equal(ActorRollup.Core.Transactions.AdmissionReason.Ok, r.Reason));
+            var bait = chain.Transfer(0, 1, 1_000);
+            Assert.All(await chain.Submit(bait), r => Assert.Equal(ActorRollup.Core.Transactions.AdmissionReason.Ok, r.Reason));
             var after = (await Poll.Until(() => sequencer.GetPool(), p => p!.Status == SequencerStatus.Jailed, EpochWait, $"{target} slashed"))!;
+            // The rolled-back transfer is re-queued and committed again by an honest leader; until it is validated the
+            // state root still moves, and the refusal pictures below include the root.
+            await chain.WaitForLevel(bait.Hash, TxLevel.Validated, seconds: 60);
             var rollback = Assert.Single(await chain.Chain.GetRollbacks());
             Assert.Equal(target, rollback.Offender);
             // The chain's decided slash order is the evidence: the agreeing validators are the reporters, paid what it names.
