@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using ActorRollup.Abstractions.Security;
@@ -19,6 +20,11 @@ public sealed class TrustOptions
     /// <summary>The internal key; empty = derived from the operator key (<see cref="OperatorKeys.InternalKey"/>), or a
     /// random per-process key when there is no operator key either (a single silo only: silos must share it).</summary>
     public string InternalKey { get; set; } = "";
+
+    /// <summary>Whether this silo's hosted client (code outside any grain: the embedded harness) presents
+    /// <see cref="OperatorKey"/> on its operator calls, as an external harness does with its own filter. One outgoing
+    /// filter then does both jobs: each outgoing filter costs every grain call of the silo an extra async step.</summary>
+    public bool HostedClientIsOperator { get; set; }
 }
 
 /// <summary>
@@ -31,24 +37,28 @@ public sealed class TrustBoundary
 {
     private static readonly Assembly GrainAssembly = typeof(TrustBoundary).Assembly;
     private static readonly Assembly ContractAssembly = typeof(CallerClassAttribute).Assembly;
-    private readonly byte[] _operatorKey;
-    private readonly byte[] _internalKey;
+    private readonly string _operatorKey;
+    private readonly string _internalKey;
     private readonly ConcurrentDictionary<MethodInfo, Rule> _rules = new();
 
     public TrustBoundary(IOptions<TrustOptions> options, ILogger<TrustBoundary> log)
     {
         var o = options.Value;
-        _operatorKey = Encoding.UTF8.GetBytes(o.OperatorKey ?? "");
+        _operatorKey = o.OperatorKey ?? "";
         InternalKey = !string.IsNullOrEmpty(o.InternalKey) || !string.IsNullOrEmpty(o.OperatorKey)
             ? OperatorKeys.InternalKey(o.InternalKey, o.OperatorKey ?? "")
             : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        _internalKey = Encoding.UTF8.GetBytes(InternalKey);
+        _internalKey = InternalKey;
+        HostedClientOperatorKey = o.HostedClientIsOperator && _operatorKey.Length > 0 ? _operatorKey : null;
         if (_operatorKey.Length == 0)
             log.LogWarning("no operator key is configured (Cluster:OperatorKey): operator calls are refused to every client");
     }
 
     /// <summary>The key this silo stamps on its grains' calls (the value of <see cref="TrustHeaders.InternalKey"/>).</summary>
     public string InternalKey { get; }
+
+    /// <summary>The key the hosted client presents on operator calls (<see cref="TrustOptions.HostedClientIsOperator"/>), or null.</summary>
+    public string? HostedClientOperatorKey { get; }
 
     public bool PresentsInternalKey() => Matches(RequestContext.Get(TrustHeaders.InternalKey), _internalKey);
 
@@ -106,11 +116,12 @@ public sealed class TrustBoundary
         };
     }
 
-    private static bool Matches(object? presented, byte[] expected)
+    /// <summary>A fixed-time comparison of the presented key with the expected one, without allocating (it runs on every
+    /// internal call): the length may leak, the contents do not.</summary>
+    private static bool Matches(object? presented, string expected)
     {
-        if (presented is not string text || expected.Length == 0) return false;
-        var bytes = Encoding.UTF8.GetBytes(text);
-        return CryptographicOperations.FixedTimeEquals(bytes, expected);
+        if (presented is not string text || expected.Length == 0 || text.Length != expected.Length) return false;
+        return CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(text.AsSpan()), MemoryMarshal.AsBytes(expected.AsSpan()));
     }
 
     private enum Rule { Undeclared, Public, Operator, Internal, Foreign }
@@ -168,17 +179,23 @@ public sealed class TrustBoundaryFilter(TrustBoundary trust, RollupMetrics metri
 /// A call to a public method needs no key, so it carries none (no request-context entry on the hot path's submissions
 /// and queries); a forged key a client sent along cannot open an internal method either way, since every call to one
 /// is stamped afresh here.</summary>
+/// <remarks>With <see cref="TrustOptions.HostedClientIsOperator"/> (the embedded harness) it also presents the operator
+/// key on the hosted client's operator calls, so the silo runs one outgoing filter, not two. A grain that received an
+/// internal call already holds the key in its request context (it flows with the call): it is not set again.</remarks>
 public sealed class InternalKeyStamp(TrustBoundary trust) : IOutgoingGrainCallFilter
 {
     public Task Invoke(IOutgoingGrainCallContext context)
     {
         if (context.SourceId is { } source && !source.IsClient())
         {
-            if (!TrustBoundary.IsPublic(context.InterfaceMethod)) RequestContext.Set(TrustHeaders.InternalKey, trust.InternalKey);
+            if (!TrustBoundary.IsPublic(context.InterfaceMethod) && !ReferenceEquals(RequestContext.Get(TrustHeaders.InternalKey), trust.InternalKey))
+                RequestContext.Set(TrustHeaders.InternalKey, trust.InternalKey);
         }
-        else if (RequestContext.Get(TrustHeaders.InternalKey) is not null)
+        else
         {
-            RequestContext.Remove(TrustHeaders.InternalKey);
+            if (RequestContext.Get(TrustHeaders.InternalKey) is not null) RequestContext.Remove(TrustHeaders.InternalKey);
+            if (trust.HostedClientOperatorKey is { } key && TrustBoundary.IsOperator(context.InterfaceMethod))
+                RequestContext.Set(TrustHeaders.OperatorKey, key);
         }
         return context.Invoke();
     }

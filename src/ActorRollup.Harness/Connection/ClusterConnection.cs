@@ -97,7 +97,9 @@ public sealed class ClusterConnection : IAsyncDisposable
         builder.UseOrleans(silo =>
         {
             RollupSilo.ConfigureSilo(silo, embedded);
-            silo.AddOutgoingGrainCallFilter(new OperatorKeyPresenter(embedded.OperatorKey));
+            // The embedded harness is the operator of its own silo: the silo's outgoing filter presents the key on its
+            // hosted-client operator calls (one filter, not a second one every grain call would pass through).
+            silo.Services.Configure<Grains.Infrastructure.TrustOptions>(o => o.HostedClientIsOperator = true);
         });
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
