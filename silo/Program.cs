@@ -11,9 +11,11 @@ RollupSilo.ConfigureLogging(builder.Logging);
 ClusterSettings cluster;
 ActorRollup.Abstractions.Config.ChainConfig chain;
 GenesisSettings genesis;
+ActorRollup.Grains.Infrastructure.NetworkOptions network;
 try
 {
     (cluster, chain, genesis) = RollupSilo.Bind(builder.Configuration);
+    network = RollupSilo.BindNetwork(builder.Configuration);
 }
 catch (SettingsException e)
 {
@@ -21,7 +23,11 @@ catch (SettingsException e)
     return 2;
 }
 
-builder.UseOrleans(silo => RollupSilo.ConfigureSilo(silo, cluster));
+builder.UseOrleans(silo =>
+{
+    RollupSilo.ConfigureSilo(silo, cluster);
+    RollupSilo.AddNetwork(silo, network);
+});
 builder.Services.AddSingleton(cluster);
 if (genesis.Bootstrap)
 {

@@ -50,6 +50,22 @@ public static class RollupSilo
         return (cluster, chain, genesis);
     }
 
+    /// <summary>The network model's settings (section <c>Network</c>, docs/NETWORK.md); throws <see cref="SettingsException"/>
+    /// naming the bad setting. No <c>Network:Model</c>: no network.</summary>
+    public static NetworkOptions BindNetwork(IConfiguration configuration)
+    {
+        var network = configuration.GetSection("Network").Get<NetworkOptions>() ?? new NetworkOptions();
+        var errors = network.Validate();
+        if (errors.Count > 0) throw new SettingsException(errors);
+        return network;
+    }
+
+    /// <summary>The network model's call filter on this silo when <paramref name="network"/> names a model; nothing otherwise.</summary>
+    public static void AddNetwork(ISiloBuilder silo, NetworkOptions network)
+    {
+        if (network.Enabled) silo.Services.AddActorRollupNetwork(network);
+    }
+
     /// <summary>Configures an Orleans silo for ActorRollup: clustering, storage, reminders, failure detection, the grains' services.</summary>
     public static void ConfigureSilo(ISiloBuilder silo, ClusterSettings cluster)
     {

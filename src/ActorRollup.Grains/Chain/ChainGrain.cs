@@ -29,6 +29,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     private readonly VerificationMemo _memo;
     private readonly ExecutionMemo _execution;
     private readonly RollupMetrics _metrics;
+    private readonly NetworkLeaders _leaders;
     private readonly ILogger<ChainGrain> _log;
     private RecordStore<BlockRecord> _blocks = null!;
     private RecordStore<StateCheckpoint> _checkpoints = null!;
@@ -54,8 +55,9 @@ public sealed partial class ChainGrain : Grain, IChainGrain
 
     public ChainGrain(
         [PersistentState("chain", StorageNames.Rollup)] IPersistentState<ChainState> state,
-        TimeProvider clock, VerificationMemo memo, ExecutionMemo execution, RollupMetrics metrics, ILogger<ChainGrain> log)
+        TimeProvider clock, VerificationMemo memo, ExecutionMemo execution, RollupMetrics metrics, NetworkLeaders leaders, ILogger<ChainGrain> log)
     {
+        _leaders = leaders;
         _state = state;
         _clock = clock;
         _memo = memo;
@@ -75,6 +77,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         _blocks = new RecordStore<BlockRecord>(storage, this.GetGrainId());
         _checkpoints = new RecordStore<StateCheckpoint>(storage, this.GetGrainId());
         if (_state.State.Genesis is null) return;
+        if (_state.State.Term is { } term) _leaders.Set(ChainId, term.LeaderId);
         // Rebuild the state from the last checkpoint (or genesis) by replaying the recorded diffs of the blocks after
         // it (no re-execution needed).
         var state = GenesisBuilder.BuildState(_state.State.Genesis);
@@ -248,7 +251,11 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     {
         while (_committing is { } committing) await committing;
         var current = _state.State.Term;
-        if (current is null || term.Term > current.Term) _state.State.Term = term;
+        if (current is null || term.Term > current.Term)
+        {
+            _state.State.Term = term;
+            _leaders.Set(ChainId, term.LeaderId); // the network model places the chain-wide grains with the leader
+        }
         // Persisted with the next block or challenge; a reactivated chain asks rotation for the current term.
     }
 

@@ -16,6 +16,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ExecutionMemo>();
         services.TryAddSingleton<RollupMetrics>();
         services.TryAddSingleton<SiloLifetime>();
+        // The chain's current leader, for the network model (docs/NETWORK.md); the model and its filter are added by
+        // AddActorRollupNetwork only when a network is configured.
+        services.TryAddSingleton<NetworkLeaders>();
         // The trust boundary (docs/SECURITY.md): caller classes enforced on every incoming call, the internal key stamped
         // on every call a grain makes. Keys come from TrustOptions (the silo binds Cluster:OperatorKey / InternalKey).
         services.AddOptions<TrustOptions>();

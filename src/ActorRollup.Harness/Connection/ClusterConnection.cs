@@ -51,7 +51,10 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     /// <summary>The same; a client of a cluster speaks TLS when <see cref="HarnessTls"/> finds a certificate for it
     /// (options, Cluster:Tls, or <paramref name="stateFolder"/> — default .rollup-cluster — recording a TLS cluster).</summary>
-    public static async Task<ClusterConnection> OpenAsync(IReadOnlyList<string> gateways, string? stateFolder, CancellationToken cancellationToken = default)
+    /// <remarks>An embedded silo runs the network model of <paramref name="network"/>, or else of the Network:* settings
+    /// (docs/NETWORK.md); a cluster's own silos apply their own settings.</remarks>
+    public static async Task<ClusterConnection> OpenAsync(IReadOnlyList<string> gateways, string? stateFolder, CancellationToken cancellationToken = default,
+        Grains.Infrastructure.NetworkOptions? network = null)
     {
         var configuration = new ConfigurationManager();
         RollupSilo.AddConfiguration(configuration, []);
@@ -59,10 +62,11 @@ public sealed class ClusterConnection : IAsyncDisposable
         // With Cluster:Clustering = Redis and no --gateway, the cluster's membership in Redis names the gateways.
         return gateways.Count > 0 || cluster.RedisClustering
             ? await OpenClientAsync(gateways, cluster, chain, genesis, HarnessTls.Resolve(cluster, gateways, stateFolder), cancellationToken)
-            : await OpenEmbeddedAsync(cluster, chain, genesis, cancellationToken);
+            : await OpenEmbeddedAsync(cluster, chain, genesis, network ?? RollupSilo.BindNetwork(configuration), cancellationToken);
     }
 
-    private static async Task<ClusterConnection> OpenEmbeddedAsync(ClusterSettings cluster, ChainConfig chain, GenesisSettings genesis, CancellationToken cancellationToken)
+    private static async Task<ClusterConnection> OpenEmbeddedAsync(ClusterSettings cluster, ChainConfig chain, GenesisSettings genesis,
+        Grains.Infrastructure.NetworkOptions network, CancellationToken cancellationToken)
     {
         var embedded = new ClusterSettings
         {
@@ -97,6 +101,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         builder.UseOrleans(silo =>
         {
             RollupSilo.ConfigureSilo(silo, embedded);
+            RollupSilo.AddNetwork(silo, network);
             // The embedded harness is the operator of its own silo: the silo's outgoing filter presents the key on its
             // hosted-client operator calls (one filter, not a second one every grain call would pass through).
             silo.Services.Configure<Grains.Infrastructure.TrustOptions>(o => o.HostedClientIsOperator = true);
