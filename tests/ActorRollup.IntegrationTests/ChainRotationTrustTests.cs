@@ -6,6 +6,7 @@ using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Crypto;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Staking;
+using ActorRollup.Core.Transactions;
 
 namespace ActorRollup.IntegrationTests;
 
@@ -288,4 +289,128 @@ public sealed class ChainRotationTrustTests(ClusterFixture fixture)
         using (TestCallers.AsOperator())
             await chain.Sequencer(term.LeaderId).InjectFault(new SequencerFault(SequencerFaultKind.None));
     }
+
+    // ------------------------------------------------------------ a term replaced while an append awaits
+
+    [Fact]
+    public async Task A_block_whose_term_was_replaced_while_its_append_awaited_is_refused()
+    {
+        var chain = await TestChain.Start(fixture.Client, "append-stale-term", accounts: 8);
+        try
+        {
+            await chain.WaitForHeight(2);
+            // A transfer only this block carries: the chain's admission lookup for it (the append's first await, before
+            // its commit point) is held at the mempool, where that query interleaves.
+            var tx = chain.Transfer(0, 1, Token.OneToken);
+            var mempool = chain.Mempool.GetGrainId();
+            using var hold = TestFaults.Hold(c => c.TargetId == mempool && c.MethodName == nameof(IMempoolGrain.GetAdmissions)
+                && c.Request.GetArgumentCount() == 1 && c.Request.GetArgument(0) is Hash32[] hashes && hashes.Contains(tx.Hash));
+
+            // The current leader's certified block on the head (the test holds the node keys); the running leader may
+            // append first, then it is refused before the hold and made again on the new head.
+            Block? block = null;
+            LeadershipTerm? term = null;
+            Task<AppendResult>? append = null;
+            for (int attempt = 0; attempt < 20 && append is null; attempt++)
+            {
+                term = (await chain.Rotation.GetCurrent())!;
+                var head = await chain.Chain.GetHead();
+                using var leaderKey = GenesisKeys.SequencerSigner(chain.NodeKeySeed, chain.Id, term.LeaderId);
+                block = Block.Create(leaderKey, chain.Id, head.Height + 1, term.Epoch, term.Term, head.Hash, head.StateRoot,
+                    DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), term.LeaderId, default, [new BlockEntry(tx, 0)]);
+                var certificate = new QuorumCertificate(block.Hash, term.Committee.Select(m =>
+                {
+                    using var key = GenesisKeys.SequencerSigner(chain.NodeKeySeed, chain.Id, m.Id);
+                    return new CommitteeSignature(m.Id, Signing.SignAttestation(key, block.Hash));
+                }).ToArray());
+                Task<AppendResult> call;
+                using (TestCallers.AsInternal()) call = chain.Chain.AppendBlock(block, certificate);
+                if (await Task.WhenAny(call, hold.Entered) == hold.Entered) append = call;
+                else Assert.True((await call).Reason is ChainReason.WrongParent or ChainReason.StaleTerm or ChainReason.WrongHeight,
+                    $"the forged block was refused for another reason: {(await call).Reason} {(await call).Detail}");
+            }
+            Assert.True(append is not null, "the block never reached the chain's admission lookup");
+
+            // While the append waits the head cannot move: rotation's watch fails the leader over, and the new term reaches
+            // the chain through SetLeadership, which interleaves.
+            await Poll.Until(() => chain.Chain.GetHead(), h => h.Term > term!.Term, TimeSpan.FromSeconds(30), "a new term on the chain while the append waits");
+            hold.Release();
+            var result = await append!.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(result.Reason == ChainReason.StaleTerm, $"a block of term {term!.Term}, replaced while its append awaited, was {result.Reason} {result.Detail}");
+
+            // The chain goes on under the new term, without that block.
+            var height = block!.Header.Height;
+            await chain.WaitForHeight(height + 1);
+            Assert.NotEqual(block.Hash, (await chain.Chain.GetBlockHashes(height, height)).Single());
+            Assert.True((await chain.Chain.GetTxStatus(tx.Hash)).Level == TxLevel.Unknown, "the held block's transfer reached the chain");
+        }
+        finally
+        {
+            await ChainHalt.Stop(chain);
+        }
+    }
+
+    // ------------------------------------------------------------ the supply audit is a snapshot
+
+    [Fact]
+    public async Task The_supply_audit_is_a_snapshot_exact_while_money_moves()
+    {
+        var chain = await TestChain.Start(fixture.Client, "audit-snapshot", accounts: 16);
+        try
+        {
+            await chain.WaitForHeight(2);
+            // One audit held in the middle: the chain's query of a validator's bond (it interleaves at the validator) waits
+            // while a transfer commits, moving its fee from the L2 balances to the fees in flight.
+            var validator = chain.Validator("val-00").GetGrainId();
+            var chainGrain = chain.Chain.GetGrainId();
+            using (var hold = TestFaults.Hold(c => c.TargetId == validator && c.SourceId == chainGrain && c.MethodName == nameof(IValidatorGrain.GetView)))
+            {
+                var audit = chain.Chain.AuditSupply();
+                await hold.Entered.WaitAsync(TimeSpan.FromSeconds(30));
+                var tx = chain.Transfer(0, 1, Token.OneToken);
+                Assert.Equal(AdmissionReason.Ok, (await chain.Submit(tx)).Single().Reason);
+                await chain.WaitForLevel(tx.Hash, TxLevel.SoftConfirmed);
+                hold.Release();
+                AssertExact(await audit.WaitAsync(TimeSpan.FromSeconds(30)), "an audit held while a transfer committed");
+            }
+
+            // Then many audits while transfers commit and finalize (fees move to the pools, rewards are minted).
+            var stop = new CancellationTokenSource();
+            var traffic = Task.Run(async () =>
+            {
+                for (int round = 0; round < 40 && !stop.IsCancellationRequested; round++)
+                {
+                    var txs = Enumerable.Range(2, 14).Select(i => chain.Transfer(i, (i + 1) % 16, Token.OneToken / 10)).ToArray();
+                    Assert.All(await chain.Submit(txs), r => Assert.Equal(AdmissionReason.Ok, r.Reason));
+                    await chain.WaitForLevel(txs[^1].Hash, TxLevel.SoftConfirmed);
+                }
+            });
+            int audits = 0;
+            try
+            {
+                while (!traffic.IsCompleted)
+                {
+                    var parallel = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => chain.Chain.AuditSupply()));
+                    foreach (var a in parallel) AssertExact(a, $"audit {++audits}");
+                }
+            }
+            finally
+            {
+                stop.Cancel();
+            }
+            await traffic;
+            var head = await chain.Chain.GetHead();
+            Assert.True(audits >= 30, $"only {audits} audits ran while money moved");
+            Assert.True(head.FinalizedHeight > 2, "nothing was finalized while the audits ran");
+        }
+        finally
+        {
+            await ChainHalt.Stop(chain);
+        }
+    }
+
+    private static void AssertExact(SupplyAudit a, string what) =>
+        Assert.True(a.Conserved, $"{what}: total {a.Total} != expected {a.Expected} (L2 {a.L2Balances}, fees in flight {a.FeesInFlight}, " +
+            $"L1 {a.L1Balances}, bonded {a.Bonded}, unbonding {a.Unbonding}, pools {a.RewardPools}, validator bonds {a.ValidatorBonds}, " +
+            $"validator rewards {a.ValidatorRewards}, genesis {a.Genesis}, minted {a.Minted}, burned {a.Burned})");
 }

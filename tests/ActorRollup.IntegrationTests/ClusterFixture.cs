@@ -18,6 +18,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             ActorRollup.Silo.RollupSilo.AddDurability(silo, redis: null);
+            HeldWrites.Install(silo.Services); // a grain's state write held open on demand (HeldWrites)
             silo.Services.AddActorRollupGrains();
             silo.Configure<TrustOptions>(o =>
             {

@@ -175,6 +175,46 @@ public sealed class PipelineTrustTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_rollback_notice_that_arrives_while_a_block_delivery_is_writing_waits_for_that_write()
+    {
+        var chain = await TestChain.Start(fixture.Client, "pipe-held-write", validators: 4, accounts: 8);
+        try
+        {
+            var validator = chain.Validator("val-00");
+            await chain.WaitForHeight(1);
+            Task notice;
+            using (var watch = HeldWrites.HoldNextWrite(validator.GetGrainId()))
+            {
+                // The validator writes its verified height once a batch, inside the turn that applies the block: that write
+                // is held open (a networked store's slow round trip). The chain then stops, so its head stays put.
+                await watch.Held.WaitAsync(TimeSpan.FromSeconds(30));
+                await ChainHalt.Halt(chain);
+                var head = await chain.Chain.GetHead();
+
+                // The notice the chain sends while it rolls back (its head is the restored parent). Then two queries that
+                // interleave, from the same client: they reach the validator after the notice, so a notice that
+                // interleaved would have started its own write by the time they answer.
+                using (TestCallers.AsInternal()) notice = validator.OnRolledBack(head.Height + 1, head.Hash);
+                await validator.GetView();
+                await validator.GetView();
+                Assert.True(watch.MaxInFlight == 1, $"the rollback notice wrote the validator's state while the block delivery's write was in flight ({watch.MaxInFlight} writes at once)");
+                Assert.False(notice.IsCompleted, "the rollback notice ran in the middle of the block delivery's turn");
+
+                watch.Release();
+                await notice.WaitAsync(TimeSpan.FromSeconds(30)); // it completes (no inconsistent state write)
+                await Poll.Until(() => validator.GetView(), v => v.VerifiedHeight == head.Height, TimeSpan.FromSeconds(30), "val-00 to verify the head after the held write");
+                Assert.Equal(1, watch.MaxInFlight);
+            }
+            var view = await validator.GetView();
+            Assert.Equal((await chain.Chain.GetHead()).StateRoot, view.ReplicaRoot);
+        }
+        finally
+        {
+            await ChainHalt.Stop(chain);
+        }
+    }
+
+    [Fact]
     public async Task A_validator_takes_blocks_rollbacks_and_verdicts_only_as_the_chain_has_them()
     {
         var chain = await TestChain.Start(fixture.Client, "pipe-validator", validators: 4, accounts: 8);
