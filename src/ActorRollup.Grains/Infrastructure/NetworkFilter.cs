@@ -218,18 +218,28 @@ public sealed class NetworkFilter(NetworkTopology topology, IServiceProvider ser
     private async Task OneWay(IOutgoingGrainCallContext context, Leg there)
     {
         if (there.Lost) return;
-        await Task.Delay(there.Delay, clock);
+        await Wait(there.Delay);
         await context.Invoke();
     }
 
     private async Task RoundTrip(IOutgoingGrainCallContext context, NetNode from, NetNode to, Leg there)
     {
         if (there.Lost) await Lost(context, to);
-        if (there.Delay > TimeSpan.Zero) await Task.Delay(there.Delay, clock);
+        if (there.Delay > TimeSpan.Zero) await Wait(there.Delay);
         await context.Invoke();
         var back = topology.Model.Send(to, from);
         if (back.Lost) await Lost(context, to);
-        if (back.Delay > TimeSpan.Zero) await Task.Delay(back.Delay, clock);
+        if (back.Delay > TimeSpan.Zero) await Wait(back.Delay);
+    }
+
+    /// <summary>At least <paramref name="delay"/>: .NET timers count whole milliseconds and may fire up to one early, so
+    /// the remainder is waited again (a message never arrives sooner than its delay).</summary>
+    private async Task Wait(TimeSpan delay)
+    {
+        var start = clock.GetTimestamp();
+        await Task.Delay(delay, clock);
+        for (var left = delay - clock.GetElapsedTime(start); left > TimeSpan.Zero; left = delay - clock.GetElapsedTime(start))
+            await Task.Delay(left < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : left, clock);
     }
 
     private async Task Lost(IOutgoingGrainCallContext context, NetNode to)
