@@ -27,11 +27,11 @@ internal sealed class HeldWrites(IGrainStorage inner) : IGrainStorage
                 : (IGrainStorage)(original.KeyedImplementationInstance ?? ActivatorUtilities.CreateInstance(sp, original.KeyedImplementationType!))));
     }
 
-    /// <summary>Holds <paramref name="grain"/>'s next write (or clear) until <see cref="Watch.Release"/> and counts the
-    /// overlaps of its writes until disposed.</summary>
-    public static Watch HoldNextWrite(GrainId grain)
+    /// <summary>Holds <paramref name="grain"/>'s next write (or clear) whose state <paramref name="when"/> selects (any,
+    /// without it) until <see cref="Watch.Release"/>, and counts the overlaps of its writes until disposed.</summary>
+    public static Watch HoldNextWrite(GrainId grain, Func<object?, bool>? when = null)
     {
-        var watch = new Watch(grain);
+        var watch = new Watch(grain, when ?? (_ => true));
         if (!Watches.TryAdd(grain, watch)) throw new InvalidOperationException($"{grain} is already watched");
         return watch;
     }
@@ -40,19 +40,19 @@ internal sealed class HeldWrites(IGrainStorage inner) : IGrainStorage
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         !Watches.IsEmpty && Watches.TryGetValue(grainId, out var watch)
-            ? watch.Write(() => inner.WriteStateAsync(stateName, grainId, grainState))
+            ? watch.Write(grainState.State, () => inner.WriteStateAsync(stateName, grainId, grainState))
             : inner.WriteStateAsync(stateName, grainId, grainState);
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         !Watches.IsEmpty && Watches.TryGetValue(grainId, out var watch)
-            ? watch.Write(() => inner.ClearStateAsync(stateName, grainId, grainState))
+            ? watch.Write(grainState.State, () => inner.ClearStateAsync(stateName, grainId, grainState))
             : inner.ClearStateAsync(stateName, grainId, grainState);
 
-    public sealed class Watch(GrainId grain) : IDisposable
+    public sealed class Watch(GrainId grain, Func<object?, bool> when) : IDisposable
     {
         private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _inFlight, _maxInFlight, _writes;
+        private int _inFlight, _maxInFlight, _writes, _taken;
 
         /// <summary>Completes when the next write has started and is being held.</summary>
         public Task Held => _held.Task;
@@ -68,14 +68,15 @@ internal sealed class HeldWrites(IGrainStorage inner) : IGrainStorage
             Release();
         }
 
-        internal async Task Write(Func<Task> write)
+        internal async Task Write(object? state, Func<Task> write)
         {
             var inFlight = Interlocked.Increment(ref _inFlight);
             int max;
             while (inFlight > (max = Volatile.Read(ref _maxInFlight)) && Interlocked.CompareExchange(ref _maxInFlight, inFlight, max) != max) { }
             try
             {
-                if (Interlocked.Increment(ref _writes) == 1)
+                Interlocked.Increment(ref _writes);
+                if (Volatile.Read(ref _taken) == 0 && when(state) && Interlocked.Exchange(ref _taken, 1) == 0)
                 {
                     _held.TrySetResult();
                     await _released.Task;

@@ -7,6 +7,7 @@ using ActorRollup.Core.Crypto;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Transactions;
 using ActorRollup.Grains.Infrastructure;
+using ActorRollup.Grains.Validator;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ActorRollup.IntegrationTests;
@@ -175,38 +176,52 @@ public sealed class PipelineTrustTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_rollback_notice_that_arrives_while_a_block_delivery_is_writing_waits_for_that_write()
+    public async Task A_rollback_notice_waits_for_the_turn_that_is_writing_the_validators_state()
     {
         var chain = await TestChain.Start(fixture.Client, "pipe-held-write", validators: 4, accounts: 8);
         try
         {
             var validator = chain.Validator("val-00");
-            await chain.WaitForHeight(1);
+            await chain.WaitForHeight(2);
             Task notice;
-            using (var watch = HeldWrites.HoldNextWrite(validator.GetGrainId()))
+            // val-00's write of its opened challenge — inside the turn that applies the bad block — is held open (a
+            // networked store's slow round trip). Orleans queues a grain's own state writes, so what could interleave there
+            // is the state change itself: a rollback notice rewinding the replica in the middle of that turn.
+            using (var watch = HeldWrites.HoldNextWrite(validator.GetGrainId(), state => state is ValidatorState { ChallengesOpened: > 0 }))
             {
-                // The validator writes its verified height once a batch, inside the turn that applies the block: that write
-                // is held open (a networked store's slow round trip). The chain then stops, so its head stays put.
+                var leader = (await chain.Rotation.GetCurrent())!.LeaderId;
+                await chain.Sequencer(leader).InjectFault(new SequencerFault(SequencerFaultKind.WrongStateRoot));
+                Assert.Equal(AdmissionReason.Ok, (await chain.Submit(chain.Transfer(0, 1, Token.OneToken))).Single().Reason);
                 await watch.Held.WaitAsync(TimeSpan.FromSeconds(30));
-                await ChainHalt.Halt(chain);
-                var head = await chain.Chain.GetHead();
+                var bad = (await validator.GetView()).VerifiedHeight; // the bad block: applied in memory, being written
 
-                // The notice the chain sends while it rolls back (its head is the restored parent). Then two queries that
-                // interleave, from the same client: they reach the validator after the notice, so a notice that
-                // interleaved would have started its own write by the time they answer.
-                using (TestCallers.AsInternal()) notice = validator.OnRolledBack(head.Height + 1, head.Hash);
+                // The other validators' challenge succeeds (val-00's vote interleaves, read only): the chain rewinds its head
+                // to the bad block's parent and sends every validator the rollback notice, then waits for them.
+                var head = await Poll.Until(() => chain.Chain.GetHead(), h => h.Height < bad, TimeSpan.FromSeconds(30), $"the chain to roll back from {bad}");
+                Assert.Equal(bad - 1, head.Height);
+                // The same notice from this client, then the same to another validator, answered once that one has checked
+                // it against the chain and rewound; then two queries that interleave, which reach val-00 after its notice:
+                // a notice that interleaved would have rewound val-00's replica by the time they answer.
+                using (TestCallers.AsInternal())
+                {
+                    notice = validator.OnRolledBack(bad, head.Hash);
+                    await chain.Validator("val-01").OnRolledBack(bad, head.Hash).WaitAsync(TimeSpan.FromSeconds(30));
+                }
                 await validator.GetView();
-                await validator.GetView();
-                Assert.True(watch.MaxInFlight == 1, $"the rollback notice wrote the validator's state while the block delivery's write was in flight ({watch.MaxInFlight} writes at once)");
-                Assert.False(notice.IsCompleted, "the rollback notice ran in the middle of the block delivery's turn");
+                var during = await validator.GetView();
+                Assert.True(during.VerifiedHeight == bad, $"a rollback notice rewound the replica to {during.VerifiedHeight} inside the turn still writing block {bad}");
+                Assert.False(notice.IsCompleted, "the rollback notice ran inside the turn still writing the validator's state");
 
                 watch.Release();
-                await notice.WaitAsync(TimeSpan.FromSeconds(30)); // it completes (no inconsistent state write)
-                await Poll.Until(() => validator.GetView(), v => v.VerifiedHeight == head.Height, TimeSpan.FromSeconds(30), "val-00 to verify the head after the held write");
+                await notice.WaitAsync(TimeSpan.FromSeconds(30)); // completes, no inconsistent state write
                 Assert.Equal(1, watch.MaxInFlight);
             }
-            var view = await validator.GetView();
-            Assert.Equal((await chain.Chain.GetHead()).StateRoot, view.ReplicaRoot);
+            // The rollback completes, and val-00 follows the chain past it with the chain's state.
+            var rollback = (await Poll.Until(() => chain.Chain.GetRollbacks(), r => r.Length > 0, TimeSpan.FromSeconds(30), "the rollback recorded"))[0];
+            var after = await chain.WaitForHeight(rollback.FromHeight + 2);
+            var view = await Poll.Until(() => validator.GetView(), v => v.VerifiedHeight >= after.Height, TimeSpan.FromSeconds(30), "val-00 to follow the chain after the rollback");
+            var block = (await chain.Chain.GetBlock(view.VerifiedHeight))!;
+            Assert.Equal(block.StateRoot, view.ReplicaRoot);
         }
         finally
         {
