@@ -171,7 +171,13 @@ public sealed record BlockView(
     [property: Id(16)] Hash32[] TransactionHashes,
     /// <summary>When each transaction was admitted to the mempool (0 when unknown), in block order.</summary>
     [property: Id(17)] long[] AdmittedAtMs,
-    [property: Id(18)] UInt128 Fees);
+    [property: Id(18)] UInt128 Fees)
+{
+    /// <summary>When the chain received the block's append call, its quorum certificate complete (0 when unknown, e.g. a
+    /// block appended before this field existed). TimestampMs (the leader built the block) → this → CommittedAtMs splits a
+    /// transaction's soft-confirm time into the attestation round and the commit.</summary>
+    [Id(19)] public long AppendReceivedAtMs { get; init; }
+}
 
 /// <summary>Confirmation level of a transaction (PROTOCOL.md §4).</summary>
 public enum TxLevel

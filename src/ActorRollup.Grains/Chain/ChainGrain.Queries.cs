@@ -42,7 +42,10 @@ public sealed partial class ChainGrain
         return new BlockView(h.Height, h.Hash, h.ParentHash, h.Epoch, h.Term, h.ProposerId, h.StateRoot, h.TxRoot,
             record.Block.Entries.Count, record.Certificate.Signatures.Select(x => x.MemberId).ToArray(), record.SignedPower,
             record.CommitteePower, h.TimestampMs, record.CommittedAtMs, _validatedAt.GetValueOrDefault(height),
-            _finalizedAt.GetValueOrDefault(height), record.Block.Entries.Select(e => e.Transaction.Hash).ToArray(), record.AdmittedAtMs, record.Fees);
+            _finalizedAt.GetValueOrDefault(height), record.Block.Entries.Select(e => e.Transaction.Hash).ToArray(), record.AdmittedAtMs, record.Fees)
+        {
+            AppendReceivedAtMs = record.AppendReceivedAtMs,
+        };
     }
 
     public async Task<CommittedBlock?> GetCommittedBlock(ulong height)

@@ -274,10 +274,11 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     /// </summary>
     public async Task<AppendResult> AppendBlock(Block block, QuorumCertificate certificate)
     {
+        var received = NowMs;
         var (refusal, quorum) = await ValidateBlock(block, certificate);
         if (refusal is not null) return refusal;
         var executed = ExecuteBlock(block);
-        var (record, late) = await PersistBlock(block, certificate, quorum, executed);
+        var (record, late) = await PersistBlock(block, certificate, quorum, executed, received);
         if (late is not null) return late;
         await NotifyBlock(record!, executed.Committed.Length);
         return new AppendResult(ChainReason.Ok, block.Header.Height, block.Header.Hash);
@@ -326,7 +327,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     /// The block record is the commit point, and it is durable before the mempool lets go of the block's transactions:
     /// nothing admitted can fall between. Then the head moves in memory (the head record follows in <see cref="NotifyBlock"/>).
     /// </summary>
-    private async Task<(BlockRecord? Record, AppendResult? Refusal)> PersistBlock(Block block, QuorumCertificate certificate, QuorumCheck quorum, BlockExecution executed)
+    private async Task<(BlockRecord? Record, AppendResult? Refusal)> PersistBlock(Block block, QuorumCertificate certificate, QuorumCheck quorum, BlockExecution executed, long receivedAtMs)
     {
         var s = _state.State;
         var header = block.Header;
@@ -344,6 +345,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
             CommitteePower = quorum.TotalPower,
             Fees = executed.Result.TotalFees,
             AdmittedAtMs = AlignAdmissions(block, executed.Result, admittedAt),
+            AppendReceivedAtMs = receivedAtMs,
         };
         // Re-checked after the await above (a new term, a rollback or another commit may have interleaved): a block
         // from a term replaced meanwhile is refused here, before the commit point, and a new term waits for the commit.

@@ -59,4 +59,6 @@ public sealed class BlockRecord
     [Id(7)] public UInt128 Fees { get; init; }
     /// <summary>Admission time of each transaction (0 when unknown), for latency figures.</summary>
     [Id(8)] public long[] AdmittedAtMs { get; init; } = [];
+    /// <summary>When the append call arrived (its certificate complete), for the soft-confirm breakdown; 0 when unknown.</summary>
+    [Id(9)] public long AppendReceivedAtMs { get; init; }
 }
