@@ -30,6 +30,11 @@ public sealed record ChainConfig
     /// <summary>How long a leader waits for attestations before reporting a failed quorum for this block;
     /// 0 means half the leader timeout. Must be below the leader timeout, or a live leader would be failed over.</summary>
     [Id(8)] public int AttestationTimeoutMs { get; set; }
+    /// <summary>Blocks a leader keeps in flight (proposed, not yet appended): it proposes the next block on the previous
+    /// one's state while that one is still being attested, so a WAN quorum round trip overlaps the following blocks
+    /// (PROTOCOL.md §7). 1 = one block at a time.</summary>
+    [Id(41)] public int PipelineDepth { get; set; } = 4;
+    public const int MaxPipelineDepth = 16;
 
     // §6 committee and rotation
     [Id(9)] public ulong EpochLength { get; set; } = 100;
@@ -128,6 +133,7 @@ public sealed record ChainConfig
         if (LeaderTimeoutMs < 0 || LeaderTimeoutMs > MaxLeaderTimeoutMs) errors.Add($"Chain:LeaderTimeoutMs must be between 0 and {MaxLeaderTimeoutMs} (0 = 4 x BlockIntervalMs)");
         else if (AttestationTimeoutMs < 0) errors.Add("Chain:AttestationTimeoutMs must be >= 0 (0 = half the leader timeout)");
         else if (EffectiveAttestationTimeoutMs >= EffectiveLeaderTimeoutMs) errors.Add("Chain:AttestationTimeoutMs must be below the leader timeout (Chain:LeaderTimeoutMs)");
+        if (PipelineDepth < 1 || PipelineDepth > MaxPipelineDepth) errors.Add($"Chain:PipelineDepth must be between 1 and {MaxPipelineDepth}");
         if (EpochLength < 2 || EpochLength > MaxEpochLength) errors.Add($"Chain:EpochLength must be between 2 and {MaxEpochLength}");
         if (CommitteeSize < 1 || CommitteeSize > 1_024) errors.Add("Chain:CommitteeSize must be between 1 and 1024");
         if (!ScheduleAlgorithms.TryParse(ScheduleAlgorithm, out _)) errors.Add($"Chain:ScheduleAlgorithm '{ScheduleAlgorithm}' must be weighted-round-robin or stake-lottery");

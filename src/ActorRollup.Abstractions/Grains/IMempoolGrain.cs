@@ -46,8 +46,13 @@ public interface IMempoolGrain : IGrainWithStringKey
     [InternalCall, Alias("AdmitVerified")] Task<AdmissionResult[]> AdmitVerified(Transaction[] transactions);
 
     /// <summary>Up to <paramref name="max"/> executable transactions in policy order, leaving out <paramref name="excludedSender"/>
-    /// (censorship fault). <paramref name="max"/> is clamped to the chain's <c>MaxTxPerBlock</c>; a negative one is refused.</summary>
-    [InternalCall, Alias("TakeBatch")] Task<PendingBatch> TakeBatch(int max, string? excludedSender = null);
+    /// (censorship fault). <paramref name="max"/> is clamped to the chain's <c>MaxTxPerBlock</c>; a negative one is refused.
+    /// A pipelining leader passes its <paramref name="term"/>: what it takes is reserved for that term, and with
+    /// <paramref name="extend"/> the batch continues after the reserved transactions (the next block while the previous
+    /// ones are still being attested) instead of taking them again. A call without <paramref name="extend"/>, or for a
+    /// newer term, releases every reservation first; committed transactions leave with theirs. Reservations only save
+    /// work: the leader executes each block on the state its previous ones leave, which excludes a transaction taken twice.</summary>
+    [InternalCall, Alias("TakeBatch")] Task<PendingBatch> TakeBatch(int max, string? excludedSender = null, ulong term = 0, bool extend = false);
 
     /// <summary>A block was committed (its record is already durable): its transactions leave the mempool and the
     /// touched accounts update. At most <see cref="PipelineLimits.MaxBlockTransactions"/> transactions and twice as

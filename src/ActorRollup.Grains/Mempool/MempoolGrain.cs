@@ -48,6 +48,11 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
     private readonly Dictionary<long, ulong> _batchRetireAt = [];            // drained batches: dropped once this height is final
     private readonly Dictionary<Hash32, AdmissionRecord> _recentCommitted = [];
     private readonly Queue<Hash32> _recentOrder = new();
+    // A pipelining leader's reservations (TakeBatch): the sequences its in-flight blocks hold, and per sender the nonce
+    // after its last reserved transaction. In memory only, for the term that made them; bounded by the in-flight blocks.
+    private readonly HashSet<ulong> _reserved = [];
+    private readonly Dictionary<Address, ulong> _reservedNext = [];
+    private ulong _reservedTerm;
 
     public MempoolGrain([PersistentState("mempool", StorageNames.Rollup)] IPersistentState<MempoolState> state,
         TimeProvider clock, RollupMetrics metrics, VerificationMemo memo, ILogger<MempoolGrain> log)
@@ -275,6 +280,8 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
     {
         if (!_pending.Remove(hash, out var p)) return null;
         var tx = p.Tx;
+        // Its sender's last reserved transaction leaves: the committed account nonce takes over.
+        if (_reserved.Remove(p.Sequence) && _reservedNext.TryGetValue(tx.Sender, out var next) && next == tx.Nonce + 1) _reservedNext.Remove(tx.Sender);
         _bySequence.Remove(p.Sequence);
         Queue.Remove((tx.GasPrice, p.Sequence));
         if (_bySender.TryGetValue(tx.Sender, out var queue))
@@ -291,10 +298,15 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
 
     // ---------------------------------------------------------------- block building
 
-    public Task<PendingBatch> TakeBatch(int max, string? excludedSender = null)
+    public Task<PendingBatch> TakeBatch(int max, string? excludedSender = null, ulong term = 0, bool extend = false)
     {
         if (max < 0) throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds, $"TakeBatch: max {max} is negative");
         if (_state.State.Config is null) return Task.FromResult(new PendingBatch([], []));
+        // Reservations: a fresh take (or a newer term's) releases them; an older term's take neither uses nor makes any.
+        bool reserve = term > 0 && term >= _reservedTerm;
+        if (reserve && (!extend || term > _reservedTerm)) ReleaseReservations();
+        if (reserve) _reservedTerm = term;
+        bool skipReserved = reserve && extend;
         max = Math.Min(max, Config.MaxTxPerBlock); // clamped: no block holds more
         Address? excluded = excludedSender is not null && Address.TryParse(excludedSender, out var parsed) ? parsed : null;
         var txs = new List<Transaction>(Math.Min(max, _pending.Count));
@@ -304,16 +316,30 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         foreach (var (_, sequence) in Queue)
         {
             if (txs.Count >= max) break;
+            if (skipReserved && _reserved.Contains(sequence)) continue; // in a block still being attested
             var p = _pending[_bySequence[sequence]];
             var tx = p.Tx;
             if (excluded is { } x && tx.Sender == x) continue;
-            if (!nextNonce.TryGetValue(tx.Sender, out var expected)) expected = _accounts.TryGetValue(tx.Sender, out var a) ? a.Nonce : 0;
+            if (!nextNonce.TryGetValue(tx.Sender, out var expected))
+                expected = skipReserved && _reservedNext.TryGetValue(tx.Sender, out var after) ? after
+                    : _accounts.TryGetValue(tx.Sender, out var a) ? a.Nonce : 0;
             if (tx.Nonce != expected) continue; // a gap: it waits for the missing nonce
             nextNonce[tx.Sender] = expected + 1;
             txs.Add(tx);
             seqs.Add(p.Sequence);
         }
+        if (reserve)
+        {
+            foreach (var seq in seqs) _reserved.Add(seq);
+            foreach (var (sender, next) in nextNonce) _reservedNext[sender] = next;
+        }
         return Task.FromResult(new PendingBatch(txs.ToArray(), seqs.ToArray()));
+    }
+
+    private void ReleaseReservations()
+    {
+        _reserved.Clear();
+        _reservedNext.Clear();
     }
 
     // ---------------------------------------------------------------- commits and rollbacks
@@ -367,6 +393,7 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         Bound("Requeue entries", entries.Length, PipelineLimits.MaxRequeueEntries);
         Bound("Requeue addresses", restoredAddresses?.Length ?? 0, entries.Length);
         if (_state.State.Config is null || entries.Any(e => e?.Transaction is null)) return 0;
+        ReleaseReservations(); // a rollback: the nonces reserved ahead of the old head no longer hold
         // The restored accounts come from the chain itself (its head is already the rolled-back state; GetAccounts
         // interleaves with the rollback waiting on this call), not from the arguments: the senders and every cached
         // recipient of the deleted blocks, whose cached balances included the deleted blocks too.

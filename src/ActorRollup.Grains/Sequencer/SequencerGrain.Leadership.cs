@@ -14,8 +14,11 @@ namespace ActorRollup.Grains.Sequencer;
 
 // Block production while this sequencer leads (PROTOCOL.md §7): every block interval, take the policy-ordered
 // transactions from the mempool, execute them on the leader's replica, sign the header, gather a quorum
-// certificate from the committee in parallel, and append. A block that missed its quorum is proposed again
-// unchanged (a different block at the same height and term would be equivocation).
+// certificate from the committee in parallel, and append. Pipelined: once the term's first block is on the chain, the
+// leader proposes the next block on the previous one's post-state while that one is still being attested (up to
+// Chain:PipelineDepth in flight), and appends them in height order, so a WAN quorum round trip overlaps the blocks
+// after it instead of adding to each. A block that missed its quorum is proposed again unchanged, with the ones after
+// it (a different block at a height and term already proposed would be equivocation).
 public sealed partial class SequencerGrain
 {
     private LeadershipTerm? _term;
@@ -24,11 +27,25 @@ public sealed partial class SequencerGrain
     private ulong _headHeight;
     private Hash32 _headHash;
     private StateTree _headState = StateTree.Empty;
-    private Block? _pendingBlock;
-    private StateTree? _pendingPostState;
     private bool _postingBatches;
     private string? _loadTestSeed;
-    private bool _lastBlockFull;
+
+    /// <summary>A proposed block not yet on the chain: its post-state and its attestation round (null: to be sent again).</summary>
+    private sealed class InFlight(Block block, StateTree postState)
+    {
+        public Block Block { get; } = block;
+        public StateTree PostState { get; } = postState;
+        public Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent)>? Round { get; set; }
+    }
+
+    /// <summary>The blocks in flight, in height order: the first builds on the head, each next one on the one before.</summary>
+    private readonly List<InFlight> _pipeline = [];
+    /// <summary>The highest height this leader proposed in <see cref="_term"/>: it never proposes another block at or below it.</summary>
+    private ulong _proposedUpTo;
+    /// <summary>Set when the oldest block missed its quorum: nothing new is proposed until a block is appended again.</summary>
+    private bool _stalled;
+    private long _lastProposedAt;
+    private bool _lastProposedFull;
 
     public async Task BeginLeadership(LeadershipTerm term)
     {
@@ -43,7 +60,7 @@ public sealed partial class SequencerGrain
             return;
         }
         _term = term;
-        _pendingBlock = null;
+        ResetPipeline();
         await SyncHead();
         var interval = TimeSpan.FromMilliseconds(_state.State.Config?.BlockIntervalMs ?? 250);
         _blockTimer?.Dispose();
@@ -80,8 +97,15 @@ public sealed partial class SequencerGrain
         _blockTimer?.Dispose();
         _blockTimer = null;
         _term = null;
-        _pendingBlock = null;
-        _pendingPostState = null;
+        ResetPipeline();
+    }
+
+    private void ResetPipeline()
+    {
+        _pipeline.Clear();
+        _proposedUpTo = 0;
+        _stalled = false;
+        _lastProposedFull = false;
     }
 
     private async Task SyncHead()
@@ -93,23 +117,26 @@ public sealed partial class SequencerGrain
         _headState = snapshot.State;
     }
 
+    /// <summary>Where the next block builds: on the last block in flight, or on the head.</summary>
+    private (ulong Height, Hash32 Hash, StateTree State) Tip() =>
+        _pipeline.Count > 0 ? (_pipeline[^1].Block.Header.Height, _pipeline[^1].Block.Hash, _pipeline[^1].PostState) : (_headHeight, _headHash, _headState);
+
+    /// <summary>Room for another block: one at a time until the term's first block is on the chain (its parent is the
+    /// previous leader's head, which may still move), then up to <c>Chain:PipelineDepth</c>; none while stalled.</summary>
+    private bool HasRoom(LeadershipTerm term)
+    {
+        if (_stalled) return false;
+        int depth = _headHeight >= term.FirstHeight ? Math.Max(1, _state.State.Config!.PipelineDepth) : 1;
+        return _pipeline.Count < depth && term.Covers(Tip().Height + 1);
+    }
+
     private async Task ProduceTick(CancellationToken cancellationToken)
     {
         if (_producing || _term is null || Crashed || _state.State.Config is null || Lifetime.IsStopping) return;
         _producing = true;
         try
         {
-            // Back to back while there is a full block's worth of work and the interval has passed: under load the
-            // cadence is the pipeline's, not the next timer tick's.
-            var interval = TimeSpan.FromMilliseconds(_state.State.Config.BlockIntervalMs);
-            var term = _term;
-            while (true)
-            {
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                _lastBlockFull = false;
-                await ProduceBlock(term);
-                if (!_lastBlockFull || _term != term || Crashed || System.Diagnostics.Stopwatch.GetElapsedTime(started) < interval) break;
-            }
+            await RunPipeline(_term);
         }
         catch (Exception e) when (e is TimeoutException or OrleansException)
         {
@@ -121,73 +148,158 @@ public sealed partial class SequencerGrain
         }
     }
 
-    private async Task ProduceBlock(LeadershipTerm term)
+    /// <summary>
+    /// One tick's work: propose a block if there is room, then keep the pipeline moving — append each block as its
+    /// certificate completes, in height order, and propose the next one when the interval has passed or the last one
+    /// was full (under load the cadence is the pipeline's, not the timer's). Returns when nothing is in flight and no
+    /// block is due, or when a round failed (the next tick sends it again).
+    /// </summary>
+    private async Task RunPipeline(LeadershipTerm term)
+    {
+        var interval = TimeSpan.FromMilliseconds(_state.State.Config!.BlockIntervalMs);
+        bool tick = true;
+        while (_term == term && !Crashed && !Lifetime.IsStopping)
+        {
+            for (int i = 0; i < _pipeline.Count; i++) _pipeline[i].Round ??= StartRound(i, term); // re-sent unchanged
+            var sinceLast = System.Diagnostics.Stopwatch.GetElapsedTime(_lastProposedAt);
+            if (HasRoom(term) && (tick || _lastProposedFull || sinceLast >= interval))
+            {
+                tick = false;
+                if (await Propose(term)) continue;
+            }
+            tick = false;
+            if (_pipeline.Count == 0) return;
+            var oldest = _pipeline[0].Round!;
+            if (!oldest.IsCompleted)
+            {
+                if (HasRoom(term)) await Task.WhenAny(oldest, Task.Delay(interval - sinceLast < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : interval - sinceLast));
+                else await oldest;
+                continue;
+            }
+            if (!await Settle(term)) return;
+        }
+    }
+
+    /// <summary>Takes the next batch (after what the blocks in flight hold), builds the block on the tip and starts its round.</summary>
+    private async Task<bool> Propose(LeadershipTerm term)
     {
         var config = _state.State.Config!;
-        if (_fault.Kind == SequencerFaultKind.Slow) await Task.Delay(_fault.DelayMs);
-        if (_term != term || Crashed) return;
-
-        if (_pendingBlock is null)
+        if (_fault.Kind == SequencerFaultKind.Slow)
         {
-            ulong height = _headHeight + 1;
-            if (!term.Covers(height)) return; // the epoch is complete; rotation starts the next term
-            var batch = await GrainFactory.Mempool(ChainId).TakeBatch(config.MaxTxPerBlock,
-                _fault.Kind == SequencerFaultKind.Censor ? _fault.Target : null);
-            if (_term != term) return;
-            (_pendingBlock, _pendingPostState) = BuildBlock(term, height, batch);
+            await Task.Delay(_fault.DelayMs);
+            if (_term != term || Crashed || !HasRoom(term)) return false;
         }
+        var extend = _pipeline.Count > 0;
+        var batch = await GrainFactory.Mempool(ChainId).TakeBatch(config.MaxTxPerBlock,
+            _fault.Kind == SequencerFaultKind.Censor ? _fault.Target : null, term.Term, extend);
+        if (_term != term || Crashed || !HasRoom(term) || extend != _pipeline.Count > 0) return false;
+        var (tipHeight, tipHash, tipState) = Tip();
+        var (block, postState) = BuildBlock(term, tipHeight + 1, tipHash, tipState, batch);
+        _lastProposedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        _lastProposedFull = block.Entries.Count >= config.MaxTxPerBlock;
+        _pipeline.Add(new InFlight(block, postState));
+        _proposedUpTo = Math.Max(_proposedUpTo, block.Header.Height);
+        _pipeline[^1].Round = StartRound(_pipeline.Count - 1, term);
+        return true;
+    }
 
-        var block = _pendingBlock;
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (certificate, gathered, wrongParent) = await GatherAttestations(block, term);
-        if (_term != term) return;
+    private Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent)> StartRound(int index, LeadershipTerm term)
+    {
+        var parent = index > 0 ? _pipeline[index - 1].Round : null;
+        return GatherAttestations(_pipeline[index].Block, term, parent);
+    }
+
+    /// <summary>The oldest block's round is over: append it (true: the pipeline moves on), or handle the failure.</summary>
+    private async Task<bool> Settle(LeadershipTerm term)
+    {
+        var config = _state.State.Config!;
+        var entry = _pipeline[0];
+        var block = entry.Block;
+        var (certificate, gathered, wrongParent) = await entry.Round!;
         if (certificate is null)
         {
             if (wrongParent && (await GrainFactory.Chain(ChainId).GetHead()).Hash != block.Header.ParentHash)
             {
-                // The head moved under this block (the previous leader's last block landed after the hand-over):
-                // it can never be appended. Build on the real head instead — a different height, not equivocation.
-                _pendingBlock = null;
-                _pendingPostState = null;
-                await SyncHead();
-                return;
+                // The head moved under this block (the previous leader's last block landed after the hand-over): it
+                // can never be appended. Build on the real head instead — a higher height, not equivocation.
+                await Resync(term);
+                return false;
             }
+            _stalled = true;
+            foreach (var e in _pipeline)
+                if (e.Round is { IsCompleted: true } r && (r.IsFaulted || r.IsCanceled || r.Result.Certificate is null)) e.Round = null;
             await GrainFactory.Rotation(ChainId).ReportQuorumFailure(Id, term.Term, block.Header.Height, gathered, term.TotalPower,
                 QuorumFailureReport.Sign(Signer, ChainId, term.Term, block.Header.Height));
-            return;
+            return false;
         }
-        var rtt = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        _metrics.AttestationRtt.Record(rtt.TotalMilliseconds, new KeyValuePair<string, object?>("chain", ChainId));
-        _rtts.Enqueue((long)(rtt.TotalMilliseconds * 1000));
-        if (_rtts.Count > 20_000) _rtts.Dequeue();
 
         // Bounded: a call in flight to a chain whose silo just died would otherwise wait out the whole response
         // timeout. On a timeout the same block is offered again on the next tick; if the first attempt did land, the
-        // chain answers WrongHeight/WrongParent and the leader re-syncs.
+        // chain answers WrongHeight/WrongParent and the leader re-syncs, keeping what landed.
         var appendTimeout = TimeSpan.FromMilliseconds(Math.Max(3_000, 2 * config.EffectiveLeaderTimeoutMs));
         var result = await GrainFactory.Chain(ChainId).AppendBlock(block, certificate).WaitAsync(appendTimeout);
+        if (_term != term) return false;
         if (result.Ok)
         {
-            _headHeight = block.Header.Height;
-            _headHash = block.Hash;
-            _headState = _pendingPostState!;
-            _pendingBlock = null;
-            _pendingPostState = null;
-            _state.State.BlocksProposed++;
-            _lastBlockFull = block.Entries.Count >= config.MaxTxPerBlock;
+            Appended(entry);
             if (block.Header.Height % (ulong)config.BatchSize == 0) _ = PostDueBatches();
-            return;
+            return true;
         }
 
         _log.LogWarning("sequencer {Chain}/{Id}: block {Height} refused: {Reason} {Detail}", ChainId, Id, block.Header.Height, result.Reason, result.Detail);
-        _pendingBlock = null;
-        _pendingPostState = null;
         if (result.Reason is ChainReason.StaleTerm or ChainReason.NotLeader or ChainReason.OutsideTerm) StopLeading();
-        else if (result.Reason is ChainReason.WrongParent or ChainReason.WrongHeight) await SyncHead();
+        else if (result.Reason is ChainReason.WrongParent or ChainReason.WrongHeight) await Resync(term);
+        else Abandon(term, $"block {block.Header.Height} refused ({result.Reason})");
+        return false;
+    }
+
+    private void Appended(InFlight entry)
+    {
+        var block = entry.Block;
+        _headHeight = block.Header.Height;
+        _headHash = block.Hash;
+        _headState = entry.PostState;
+        _pipeline.RemoveAt(0);
+        _stalled = false;
+        _state.State.BlocksProposed++;
+    }
+
+    /// <summary>
+    /// The chain's head is not what the oldest block builds on: re-read it; blocks of this leader that did land (an
+    /// append whose answer was lost) leave the pipeline, and the rest stay if they still link to the head. Otherwise
+    /// the pipeline is dropped, and the leader builds on the head unless that would re-propose a height it proposed
+    /// in this term (a different block there would be equivocation).
+    /// </summary>
+    private async Task Resync(LeadershipTerm term)
+    {
+        await SyncHead();
+        while (_pipeline.Count > 0 && _pipeline[0].Block.Header.Height <= _headHeight)
+        {
+            var height = _pipeline[0].Block.Header.Height;
+            var landed = await GrainFactory.Chain(ChainId).GetBlockHashes(height, height);
+            if (landed.Length != 1 || landed[0] != _pipeline[0].Block.Hash) break;
+            _pipeline.RemoveAt(0);
+            _state.State.BlocksProposed++;
+        }
+        if (_pipeline.Count > 0 && (_pipeline[0].Block.Header.Height != _headHeight + 1 || _pipeline[0].Block.Header.ParentHash != _headHash))
+            Abandon(term, $"the head moved to {_headHeight} under the blocks in flight");
+        _stalled = false;
+    }
+
+    /// <summary>Drops the blocks in flight; stops leading when the next block would re-propose a height already proposed.</summary>
+    private void Abandon(LeadershipTerm term, string why)
+    {
+        _pipeline.Clear();
+        if (_term == term && _headHeight + 1 <= _proposedUpTo)
+        {
+            _log.LogError("sequencer {Chain}/{Id}: {Why}; height {Next} was already proposed in term {Term}, so this leader stops (the leader timeout hands the term on)",
+                ChainId, Id, why, _headHeight + 1, term.Term);
+            StopLeading();
+        }
     }
 
     /// <summary>Executes the batch on the leader's replica and signs the header; faults shape the block here.</summary>
-    private (Block Block, StateTree PostState) BuildBlock(LeadershipTerm term, ulong height, PendingBatch batch)
+    private (Block Block, StateTree PostState) BuildBlock(LeadershipTerm term, ulong height, Hash32 parentHash, StateTree parentState, PendingBatch batch)
     {
         var config = _state.State.Config!;
         var entries = batch.Entries().ToList();
@@ -200,11 +312,11 @@ public sealed partial class SequencerGrain
         if (_fault.Kind == SequencerFaultKind.FrontRun && entries.Count > 0)
         {
             // Arrival sequence 0 is never assigned by the mempool: the insertion has no admission record.
-            entries.Insert(0, new BlockEntry(FrontRunTransaction(), 0));
+            entries.Insert(0, new BlockEntry(FrontRunTransaction(parentState), 0));
             ConsumeOnceFault(SequencerFaultKind.FrontRun);
         }
 
-        var result = BlockExecutor.Execute(_headState, entries.Select(e => e.Transaction).ToArray(), null, ChainId);
+        var result = BlockExecutor.Execute(parentState, entries.Select(e => e.Transaction).ToArray(), null, ChainId);
         var included = entries.Where((_, i) => result.Receipts[i].Included).ToArray();
         var postState = result.PostState;
         var claimedRoot = postState.Root;
@@ -221,15 +333,15 @@ public sealed partial class SequencerGrain
             claimedRoot = forged.Root;
             ConsumeOnceFault(SequencerFaultKind.WrongBalance);
         }
-        var block = Block.Create(Signer, ChainId, height, term.Epoch, term.Term, _headHash, claimedRoot, NowMs, Id, default, included);
+        var block = Block.Create(Signer, ChainId, height, term.Epoch, term.Term, parentHash, claimedRoot, NowMs, Id, default, included);
         // Excluded transactions change nothing, so this execution is exactly the block's: share it with the silo.
         var receipts = result.Receipts.Where(r => r.Included).ToArray();
-        _execution.Offer(_headState.Root, block.Hash, new ExecutionResult(postState, receipts, result.TotalFees, receipts.Length, result.TouchedAddresses));
+        _execution.Offer(parentState.Root, block.Hash, new ExecutionResult(postState, receipts, result.TotalFees, receipts.Length, result.TouchedAddresses));
 
         if (_fault.Kind == SequencerFaultKind.Equivocate)
         {
             // A second, different block for the same height and term, shown to every member after the first.
-            var twin = Block.Create(Signer, ChainId, height, term.Epoch, term.Term, _headHash, claimedRoot, block.Header.TimestampMs + 1, Id, default, []);
+            var twin = Block.Create(Signer, ChainId, height, term.Epoch, term.Term, parentHash, claimedRoot, block.Header.TimestampMs + 1, Id, default, []);
             ConsumeOnceFault(SequencerFaultKind.Equivocate);
             _ = ShowTwin(term, block, twin);
         }
@@ -245,16 +357,20 @@ public sealed partial class SequencerGrain
     }
 
     /// <summary>The insider's front-run: a transfer signed with load-test account 0's key, never admitted.</summary>
-    private Transaction FrontRunTransaction()
+    private Transaction FrontRunTransaction(StateTree parentState)
     {
         using var key = SigningKey.Derive(_loadTestSeed ?? Abstractions.Config.ChainGenesis.DefaultLoadTestSeed, 0);
-        var account = _headState.Get(key.Address);
+        var account = parentState.Get(key.Address);
         return Transaction.Create(key, ChainId, _state.State.Pool!.Owner, 1, account.Nonce, _state.State.Config!.MinGasPrice * 10);
     }
 
-    /// <summary>Asks every committee member in parallel; returns as soon as the signers hold more than 2/3 of the power.</summary>
-    private async Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent)> GatherAttestations(Block block, LeadershipTerm term)
+    /// <summary>Asks every committee member in parallel; returns as soon as the signers hold more than 2/3 of the power.
+    /// A member that refused a pipelined block for its parent (the parent's request was still on its way to it, or
+    /// overtaken on the network) is asked once more after the parent's round is over.</summary>
+    private async Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent)> GatherAttestations(Block block, LeadershipTerm term,
+        Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent)>? parentRound = null)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var committee = new Committee(term.Committee);
         var signatures = new List<CommitteeSignature>();
         var refusals = new List<string>();
@@ -275,13 +391,22 @@ public sealed partial class SequencerGrain
             Add(new CommitteeSignature(Id, Signing.SignAttestation(Signer, block.Hash)), self.Power);
         }
         var timeout = TimeSpan.FromMilliseconds(_state.State.Config!.EffectiveAttestationTimeoutMs);
+        async Task<AttestationReply> Ask(string memberId)
+        {
+            // The deadline cancels the call itself, so a member that never answers keeps no call open.
+            using var deadline = new CancellationTokenSource(timeout);
+            return await GrainFactory.Sequencer(ChainId, memberId).Attest(block.Signed, deadline.Token);
+        }
         var requests = term.Committee.Where(s => s.Id != Id).Select(async seat =>
         {
             try
             {
-                // The deadline cancels the call itself, so a member that never answers keeps no call open.
-                using var deadline = new CancellationTokenSource(timeout);
-                var reply = await GrainFactory.Sequencer(ChainId, seat.Id).Attest(block.Signed, deadline.Token);
+                var reply = await Ask(seat.Id);
+                if (reply.Reason == AttestReason.WrongParent && parentRound is not null && !done.Task.IsCompleted)
+                {
+                    await ((Task)parentRound).ContinueWith(static _ => { }, TaskScheduler.Current);
+                    if (!done.Task.IsCompleted) reply = await Ask(seat.Id);
+                }
                 if (reply.Ok && reply.Signature is not null) Add(new CommitteeSignature(seat.Id, reply.Signature), seat.Power);
                 else
                 {
@@ -303,6 +428,10 @@ public sealed partial class SequencerGrain
             return (null, power, wrongParent);
         }
         done.TrySetResult();
+        var rtt = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        _metrics.AttestationRtt.Record(rtt.TotalMilliseconds, new KeyValuePair<string, object?>("chain", ChainId));
+        _rtts.Enqueue((long)(rtt.TotalMilliseconds * 1000));
+        if (_rtts.Count > 20_000) _rtts.Dequeue();
         return (new QuorumCertificate(block.Hash, signatures.ToArray()), power, false);
     }
 
