@@ -186,6 +186,9 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         await _state.WriteStateAsync();
 
         var config = genesis.Config;
+        // Setting a chain up is not traffic of the modelled deployment: with a WAN model its hundreds of sequential
+        // registration calls would take minutes for a large committee (docs/NETWORK.md).
+        using var unmodelled = NetworkFilter.Unmodelled();
         await GrainFactory.Mempool(ChainId).Initialize(config);
         await GrainFactory.Settlement(ChainId).Initialize(config);
         await Task.WhenAll(genesis.Validators.Select(v =>
@@ -408,8 +411,13 @@ public sealed partial class ChainGrain : Grain, IChainGrain
             _log.LogWarning("chain {Chain}: rotation's notice of block {Height} was lost ({Error}); rotation catches up from the head", ChainId, header.Height, e.Message);
         }
         if (newTerm is not null) await InstallTerm(newTerm);
-        var finalized = await GrainFactory.Settlement(ChainId).OnHead(header.Height, now);
-        await MarkFinalized(finalized, now);
+        // Finality is L1-side bookkeeping (the settlement layer's clock and the reward credits it triggers), not a message
+        // a deployment's sequencer waits for on every block: outside the network model (docs/NETWORK.md).
+        using (NetworkFilter.Unmodelled())
+        {
+            var finalized = await GrainFactory.Settlement(ChainId).OnHead(header.Height, now);
+            await MarkFinalized(finalized, now);
+        }
         await _state.WriteStateAsync();
     }
 

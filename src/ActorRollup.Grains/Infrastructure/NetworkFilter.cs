@@ -198,8 +198,30 @@ public sealed class NetworkFilter(NetworkTopology topology, IServiceProvider ser
     private static readonly ConcurrentDictionary<MethodInfo, bool> OneWayMethods = new();
     private NetworkTopology.Kinds? _kinds;
 
+    /// <summary>A request-context flag a measurement sets (the supply audit's reads): calls made under it are not
+    /// delayed — instrumentation, not traffic of the modelled deployment.</summary>
+    public const string Instrumentation = "ar.net.instrumentation";
+
+    /// <summary>Marks the calls made in this async flow (and the calls their targets make for them) as outside the model
+    /// until disposed: a chain's genesis set-up and the supply audit's reads. Grain timers do not inherit it (Orleans
+    /// creates them without the caller's async locals), so no producing loop escapes the model.</summary>
+    public static IDisposable Unmodelled()
+    {
+        if (RequestContext.Get(Instrumentation) is true) return Scope.Nested; // an enclosing scope ends it
+        RequestContext.Set(Instrumentation, true);
+        return new Scope();
+    }
+
+    private sealed class Scope : IDisposable
+    {
+        public static readonly IDisposable Nested = new NoScope();
+        public void Dispose() => RequestContext.Remove(Instrumentation);
+        private sealed class NoScope : IDisposable { public void Dispose() { } }
+    }
+
     public Task Invoke(IOutgoingGrainCallContext context)
     {
+        if (RequestContext.Get(Instrumentation) is true) return context.Invoke();
         var target = context.TargetId;
         var source = context.SourceId;
         if (source is { } s && (s.IsSystemTarget() || s.Equals(target))) return context.Invoke();
