@@ -65,6 +65,7 @@ public sealed class NetworkTopology
     private readonly RegionSpec _members, _validators;
     private readonly NetworkLeaders _leaders;
     private readonly ConcurrentDictionary<GrainId, Place> _places = new();
+    private readonly ConcurrentDictionary<string, (RegionSpec Members, RegionSpec Validators)> _chains = new(StringComparer.Ordinal);
 
     private NetworkTopology(NetworkModel model, RegionSpec members, RegionSpec validators, string clientRegion, string l1Region, NetworkLeaders leaders)
     {
@@ -110,8 +111,46 @@ public sealed class NetworkTopology
         }
     }
 
-    public string MemberRegion(string memberId) => _members.RegionOf(MemberIndex(memberId));
-    public string ValidatorRegion(string validatorId) => _validators.RegionOf(MemberIndex(validatorId));
+    /// <summary>
+    /// Gives chain <paramref name="chainId"/> its own spread of members and validators, overriding the silo-wide
+    /// <c>Network:Regions</c> / <c>Network:ValidatorRegions</c> for it (a load test's runs each have their own committee
+    /// size). Call it before the chain's grains are first called: places already worked out for its grains are dropped.
+    /// </summary>
+    public void Assign(string chainId, RegionSpec members, RegionSpec validators)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(chainId);
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentNullException.ThrowIfNull(validators);
+        members.CheckIn(Model.Matrix, "members' regions");
+        validators.CheckIn(Model.Matrix, "validators' regions");
+        _chains[chainId] = (members, validators);
+        Forget(chainId);
+    }
+
+    /// <summary>Ends a chain's own assignment (its grains fall back to the silo-wide spread).</summary>
+    public void Unassign(string chainId)
+    {
+        if (_chains.TryRemove(chainId, out _)) Forget(chainId);
+    }
+
+    /// <summary>Drops the cached places of a chain's grains (the cache is keyed by grain id).</summary>
+    private void Forget(string chainId)
+    {
+        foreach (var grain in _places.Keys)
+        {
+            var key = grain.Key.ToString();
+            if (key == chainId || (key.Length > chainId.Length && key[chainId.Length] == '/' && key.StartsWith(chainId, StringComparison.Ordinal)))
+                _places.TryRemove(grain, out _);
+        }
+    }
+
+    private RegionSpec MembersOf(string chainId) => _chains.TryGetValue(chainId, out var a) ? a.Members : _members;
+    private RegionSpec ValidatorsOf(string chainId) => _chains.TryGetValue(chainId, out var a) ? a.Validators : _validators;
+
+    /// <summary>The region of member <paramref name="memberId"/> of <paramref name="chainId"/>.</summary>
+    public string MemberRegion(string chainId, string memberId) => MembersOf(chainId).RegionOf(MemberIndex(memberId));
+    /// <summary>The region of validator <paramref name="validatorId"/> of <paramref name="chainId"/>.</summary>
+    public string ValidatorRegion(string chainId, string validatorId) => ValidatorsOf(chainId).RegionOf(MemberIndex(validatorId));
 
     /// <summary>A member's index in id order: the number its id ends with (<c>seq-007</c> → 7); an id without one
     /// gets a stable hash of itself.</summary>
@@ -141,8 +180,8 @@ public sealed class NetworkTopology
                 return true;
             case PlaceKind.WithLeader:
                 node = _leaders.Get(place.ChainId!) is { } leader
-                    ? new NetNode(MemberRegion(leader), Abstractions.GrainKeys.Member(place.ChainId!, leader))
-                    : new NetNode(_members.RegionOf(0), place.ChainId + "/chain");
+                    ? new NetNode(MemberRegion(place.ChainId!, leader), Abstractions.GrainKeys.Member(place.ChainId!, leader))
+                    : new NetNode(MembersOf(place.ChainId!).RegionOf(0), place.ChainId + "/chain");
                 return true;
             default:
                 node = default;
@@ -163,11 +202,11 @@ public sealed class NetworkTopology
         return new Place(PlaceKind.Outside, default, null);
     }
 
-    private static Place Member(string key, Func<string, string> region)
+    private static Place Member(string key, Func<string, string, string> region)
     {
         int slash = key.IndexOf('/');
         if (slash <= 0 || slash == key.Length - 1) return new Place(PlaceKind.Outside, default, null);
-        return new Place(PlaceKind.Fixed, new NetNode(region(key[(slash + 1)..]), key), null);
+        return new Place(PlaceKind.Fixed, new NetNode(region(key[..slash], key[(slash + 1)..]), key), null);
     }
 
     private enum PlaceKind { Outside, Fixed, WithLeader }

@@ -41,7 +41,8 @@ public static class LoadTestCommand
         var blockInterval = Durations.Option("--block-interval", "Block interval (e.g. 100ms).", BareUnit.Milliseconds, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(1));
         var epochLength = new Option<ulong>("--epoch-length") { Description = "Blocks per epoch.", DefaultValueFactory = _ => 100UL };
         var leaderTimeout = Durations.OptionalOption("--leader-timeout", "Leader timeout (failover after it). Default with the embedded silo: 400ms, or 8 x this machine's time to verify a full block's signatures if longer (at most 2s); 2s with --gateway: "
-            + "silo processes and Redis sharing the cores make blocks slower, and spurious failovers jail the committee.", BareUnit.Milliseconds, TimeSpan.FromMilliseconds(1));
+            + "silo processes and Redis sharing the cores make blocks slower, and spurious failovers jail the committee. With --network, per run, the longer of that and "
+            + "round_up_100(3 x the committee's quorum round trip + 2 x the block interval), at most 10s (docs/NETWORK.md).", BareUnit.Milliseconds, TimeSpan.FromMilliseconds(1));
         var ordering = new Option<string>("--ordering") { Description = "fcfs or fee-priority.", DefaultValueFactory = _ => "fcfs" };
         var schedule = new Option<string>("--schedule") { Description = "weighted-round-robin or stake-lottery.", DefaultValueFactory = _ => "weighted-round-robin" };
         var faults = new Option<IReadOnlyList<FaultSpec>>("--faults")
@@ -62,11 +63,27 @@ public static class LoadTestCommand
         var maxTx = new Option<int>("--max-tx-per-block") { Description = "Block size cap.", DefaultValueFactory = _ => 2_000 };
         var mempool = new Option<int>("--mempool-capacity") { Description = "Mempool capacity (admission control; 0 = one full block).", DefaultValueFactory = _ => 0 };
         var state = ClusterOptions.State();
+        var network = new Option<string?>("--network")
+        {
+            Description = "Network model between the nodes: aws (AWS inter-region round trips) or a JSON matrix file {\"rttMs\": {...}}. Embedded silo only; without it every call is at memory speed.",
+            HelpName = "NAME|FILE",
+        };
+        var regions = new Option<string?>("--regions")
+        {
+            Description = "Members' regions (needs --network): R1:N1,R2:N2 (the first N1 members in id order to R1, ...; the counts add up to the committee size) or R1,R2,R3 (round-robin).",
+            HelpName = "SPEC",
+        };
+        var validatorRegions = new Option<string?>("--validator-regions")
+        {
+            Description = "Validators' regions, same forms (counts add up to --validators); default the members' spread.",
+            HelpName = "SPEC",
+        };
+        var clientRegion = new Option<string?>("--client-region") { Description = "The load generator's region; default the first of --regions.", HelpName = "REGION" };
 
         var command = new Command("loadtest", "Load-test committee sizes: throughput, latency, faults, with a report and charts.")
         {
             gateway, quick, compare, committee, validators, accounts, rate, duration, warmup, drain, blockInterval, epochLength, leaderTimeout,
-            ordering, schedule, faults, seed, output, workers, maxTx, mempool, state,
+            ordering, schedule, faults, seed, output, workers, maxTx, mempool, state, network, regions, validatorRegions, clientRegion,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -107,6 +124,11 @@ public static class LoadTestCommand
             if (parse.GetValue(workers) is < 1 or > 256) return Cli.Fail(stderr, "--workers must be from 1 to 256");
             if (parse.GetValue(maxTx) is < 1 or > 100_000) return Cli.Fail(stderr, "--max-tx-per-block must be between 1 and 100000");
             if (parse.GetValue(mempool) < 0) return Cli.Fail(stderr, "--mempool-capacity must be >= 0");
+            var gatewayList = parse.GetValue(gateway) ?? [];
+            var net = LoadTestNetwork.TryCreate(parse.GetValue(network), parse.GetValue(regions), parse.GetValue(validatorRegions), parse.GetValue(clientRegion),
+                gatewayList.Length > 0, sizes, parse.GetValue(validators), out var networkError);
+            if (networkError is not null) return Cli.Fail(stderr, networkError);
+            if (LoadTestNetwork.CheckFaults(faultList, net, sizes) is { } networkFaultError) return Cli.Fail(stderr, networkFaultError);
 
             var options = new LoadTestOptions
             {
@@ -128,7 +150,8 @@ public static class LoadTestCommand
                 MaxTxPerBlock = parse.GetValue(maxTx),
                 MempoolCapacity = parse.GetValue(mempool),
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss")),
-                Gateways = parse.GetValue(gateway) ?? [],
+                Gateways = gatewayList,
+                Network = net,
                 ClusterState = parse.GetValue(state)!,
                 Preset = new Option[] { committee, warmup, duration, drain }.Any(o => parse.GetResult(o) is null or { Implicit: true })
                     ? LoadTestPreset.For(parse.GetValue(quick)).Name
@@ -140,7 +163,7 @@ public static class LoadTestCommand
             var chainCheck = options.CommitteeSizes.SelectMany(size => LoadTestRun.ConfigFor(options, "lt-check", size).Validate()).ToList();
             if (chainCheck.Count > 0) return Cli.Fail(stderr, $"{OptionOf(chainCheck[0])}: {chainCheck[0]}");
 
-            await using var connection = await ClusterConnection.OpenAsync(options.Gateways, options.ClusterState, cancellationToken);
+            await using var connection = await ClusterConnection.OpenAsync(options.Gateways, options.ClusterState, cancellationToken, net?.SiloOptions(options.Seed));
             var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
             var driver = new LoadTestDriver(connection, options, stdout, interactive);
             var (report, _) = await driver.RunAsync("rollup " + string.Join(' ', parse.Tokens.Select(t => t.Value)), cancellationToken);

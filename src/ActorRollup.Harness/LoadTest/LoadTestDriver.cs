@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
+using ActorRollup.Grains.Infrastructure;
 using ActorRollup.Harness.Connection;
+using Microsoft.Extensions.DependencyInjection;
 using ActorRollup.Harness.Supervisor;
 using Spectre.Console;
 
@@ -21,10 +23,20 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
         var ed25519 = Ceilings.Ed25519VerifyPerSec(TimeSpan.FromSeconds(3));
         var calls = await Ceilings.OrleansCallsPerSec(connection.Grains, TimeSpan.FromSeconds(1.5));
         stdout.WriteLine($"ceilings: {ed25519:0} Ed25519 verifications/s, {calls:0} grain calls/s");
-        if (options.LeaderTimeoutMs is null)
+        var timeoutGiven = options.LeaderTimeoutMs is not null;
+        var machineTimeout = options.LeaderTimeoutMs ?? LoadTestOptions.MachineLeaderTimeoutMs(ed25519, options.MaxTxPerBlock);
+        if (!timeoutGiven)
         {
-            options = options with { LeaderTimeoutMs = LoadTestOptions.MachineLeaderTimeoutMs(ed25519, options.MaxTxPerBlock) };
-            stdout.WriteLine($"leader timeout {options.LeaderTimeoutMs} ms (from this machine's Ed25519 ceiling and a {options.MaxTxPerBlock}-transaction block; --leader-timeout sets it)");
+            options = options with { LeaderTimeoutMs = machineTimeout };
+            stdout.WriteLine($"leader timeout {options.LeaderTimeoutMs} ms (from this machine's Ed25519 ceiling and a {options.MaxTxPerBlock}-transaction block; --leader-timeout sets it)"
+                + (options.Network is null ? "" : ", or the network rule's if longer (per run)"));
+        }
+        NetworkTopology? topology = null;
+        if (options.Network is { } network)
+        {
+            topology = connection.Services.GetService<NetworkTopology>()
+                ?? throw new InvalidOperationException("--network: the embedded silo runs no network model");
+            stdout.WriteLine($"network {network.Source}: members {network.Members.Text}, validators {network.Validators.Text}, client in {network.ClientRegion}");
         }
 
         var runs = new List<RunResult>();
@@ -33,12 +45,21 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
             _run = runs.Count + 1;
             _shownPhase = null;
             if (!interactive) stdout.WriteLine(LiveView.Title(size, _run, options.CommitteeSizes.Length));
-            var run = new LoadTestRun(connection.Grains, options, size, ed25519, Show);
+            var runOptions = options;
+            if (options.Network is { } net)
+            {
+                var quorum = net.QuorumRttMs(size);
+                if (!timeoutGiven) runOptions = options with { LeaderTimeoutMs = options.DefaultLeaderTimeoutMs(size, machineTimeout) };
+                stdout.WriteLine($"committee {size}: quorum round trip {quorum:0.#} ms over {net.Source}; leader timeout {runOptions.EffectiveLeaderTimeoutMs} ms" +
+                                 (timeoutGiven ? " (--leader-timeout)" : $" (max of the machine's {machineTimeout} ms and round_up_100(3 x {quorum:0.#} + 2 x {options.BlockIntervalMs}), at most 10 s)"));
+            }
+            var run = new LoadTestRun(connection.Grains, runOptions, size, ed25519, Show, topology);
             runs.Add(interactive ? await RunLive(run, size, cancellationToken) : await run.RunAsync(cancellationToken));
             var r = runs[^1];
             stdout.WriteLine($"committee {size}: {r.CommittedTps:0.#} tx/s committed (offered {r.OfferedTps:0.#}), soft p99 {r.LatencyMs.SoftConfirm.P99} ms, " +
                              $"lost {r.TxLost}, duplicated {r.TxDuplicated}, supply {(r.SupplyConserved ? "conserved" : "VIOLATED")}, " +
                              $"audit {(r.Audit is { Passed: true } ? "passed" : "FAILED")} ({r.Audit?.Blocks} blocks, {r.Audit?.Transactions} tx in {r.Audit?.ElapsedMs} ms)");
+            stdout.WriteLine("  " + ReportWriter.Breakdown(r));
             if (r.Audit is { Passed: false } failed)
                 foreach (var v in failed.Violations.Take(10)) stdout.WriteLine($"  audit violation at {v}");
             foreach (var k in r.SiloKills)

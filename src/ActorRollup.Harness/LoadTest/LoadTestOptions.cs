@@ -1,5 +1,6 @@
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Core.Blocks;
+using ActorRollup.Core.Network;
 using ActorRollup.Harness.Options;
 
 namespace ActorRollup.Harness.LoadTest;
@@ -42,6 +43,16 @@ public sealed record LoadTestOptions
         var rounded = (int)Math.Min(2_000, Math.Ceiling(ms / 100) * 100);
         return Math.Max(MinimumLeaderTimeoutMs, rounded);
     }
+    /// <summary>The network model of the runs (--network, --regions, ...); null = none, every call at memory speed.</summary>
+    public LoadTestNetwork? Network { get; init; }
+
+    /// <summary>The leader timeout of a run of <paramref name="committeeSize"/> when --leader-timeout was not given:
+    /// without a network <paramref name="machineTimeoutMs"/>; with one the network rule (QuorumRtt.LeaderTimeoutMs,
+    /// docs/NETWORK.md), never below the machine's.</summary>
+    public int DefaultLeaderTimeoutMs(int committeeSize, int machineTimeoutMs) => Network is { } n
+        ? QuorumRtt.LeaderTimeoutMs(n.QuorumRttMs(committeeSize), BlockIntervalMs, machineTimeoutMs)
+        : machineTimeoutMs;
+
     public OrderingPolicy Ordering { get; init; } = OrderingPolicy.Fcfs;
     public string Schedule { get; init; } = "weighted-round-robin";
     public IReadOnlyList<FaultSpec> Faults { get; init; } = [];
@@ -64,16 +75,31 @@ public sealed record LoadTestOptions
     public string Preset { get; init; } = "";
 }
 
-/// <summary>A fault the run fires at a moment: "leader-crash@10s".</summary>
-public sealed record FaultSpec(string Kind, TimeSpan At)
+/// <summary>A fault the run fires at a moment: "leader-crash@10s", or with an argument after ':' for the network faults
+/// ("partition@10s:eu-west-1", "isolate@10s:leader").</summary>
+public sealed record FaultSpec(string Kind, TimeSpan At, string Argument = "")
 {
+    public const string Partition = "partition";
+    public const string Isolate = "isolate";
+    public const string Heal = "heal";
+    /// <summary>The argument of <c>isolate</c> that means whoever leads at that moment.</summary>
+    public const string Leader = "leader";
+
     public static readonly string[] Kinds =
     [
         "leader-crash", "byzantine-root", "wrong-balance", "equivocation", "member-offline", "slow-leader",
-        "censorship", "front-run", "reorder", "validator-offline", "false-challenge", SiloKill.Kind,
+        "censorship", "front-run", "reorder", "validator-offline", "false-challenge", SiloKill.Kind, Partition, Isolate, Heal,
     ];
 
-    /// <summary>Parses "kind@10s,kind@2500ms,..."; null with an error naming the bad entry.</summary>
+    /// <summary>The faults that act on the network model (they need <c>--network</c>).</summary>
+    public static readonly string[] NetworkKinds = [Partition, Isolate, Heal];
+
+    public bool IsNetwork => NetworkKinds.Contains(Kind);
+
+    /// <summary>"kind@time" or "kind@time:argument", as given.</summary>
+    public override string ToString() => $"{Kind}@{Durations.Format(At)}{(Argument.Length > 0 ? ":" + Argument : "")}";
+
+    /// <summary>Parses "kind@10s,kind@2500ms,partition@5s:REGION,..."; null with an error naming the bad entry.</summary>
     public static IReadOnlyList<FaultSpec>? TryParseList(string text, out string error)
     {
         error = "";
@@ -84,8 +110,21 @@ public sealed record FaultSpec(string Kind, TimeSpan At)
             if (at <= 0) { error = $"fault '{raw}' is not kind@time (e.g. leader-crash@10s)"; return null; }
             var kind = raw[..at];
             if (!Kinds.Contains(kind)) { error = $"unknown fault kind '{kind}' (known: {string.Join(", ", Kinds)})"; return null; }
-            if (Durations.Check($"the time of fault '{raw}'", raw[(at + 1)..], BareUnit.Seconds, TimeSpan.Zero, null, out var time) is { } timeError) { error = timeError; return null; }
-            list.Add(new FaultSpec(kind, time));
+            var rest = raw[(at + 1)..];
+            var colon = rest.IndexOf(':');
+            var argument = colon >= 0 ? rest[(colon + 1)..].Trim() : "";
+            var timeText = colon >= 0 ? rest[..colon] : rest;
+            if (Durations.Check($"the time of fault '{raw}'", timeText, BareUnit.Seconds, TimeSpan.Zero, null, out var time) is { } timeError) { error = timeError; return null; }
+            switch (kind)
+            {
+                case Partition when argument.Length == 0:
+                    error = $"fault '{raw}' needs the region to cut off: partition@time:REGION"; return null;
+                case Isolate when argument.Length == 0:
+                    error = $"fault '{raw}' needs the member to isolate: isolate@time:ID or isolate@time:leader"; return null;
+                case not (Partition or Isolate) when colon >= 0:
+                    error = $"fault '{raw}' takes no argument after ':' (only partition and isolate do)"; return null;
+            }
+            list.Add(new FaultSpec(kind, time, argument));
         }
         return list.OrderBy(f => f.At).ToList();
     }
@@ -96,7 +135,7 @@ public sealed record FaultSpec(string Kind, TimeSpan At)
     {
         var end = warmup + window;
         return faults.FirstOrDefault(f => f.At > end) is { } late
-            ? $"--faults: fault '{late.Kind}@{Durations.Format(late.At)}' is after the run ends at {Durations.Format(end)} " +
+            ? $"--faults: fault '{late}' is after the run ends at {Durations.Format(end)} " +
               $"(fault times count from the start of traffic: warm-up {Durations.Format(warmup)} + window {Durations.Format(window)})"
             : null;
     }

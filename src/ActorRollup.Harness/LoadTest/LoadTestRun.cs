@@ -8,6 +8,8 @@ using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Transactions;
 using ActorRollup.Audit;
 using ActorRollup.Harness.Audit;
+using ActorRollup.Core.Network;
+using ActorRollup.Grains.Infrastructure;
 using HdrHistogram;
 
 namespace ActorRollup.Harness.LoadTest;
@@ -35,8 +37,11 @@ public static class RunPhase
 /// One load-test run on a fresh chain of one committee size: genesis, pre-signed traffic, faults at their times,
 /// live sampling, a drain period, then the figures of PROTOCOL.md §10 read off the final chain.
 /// </summary>
-public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, int committeeSize, double ed25519Ceiling, Action<RunProgress> report)
+public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, int committeeSize, double ed25519Ceiling, Action<RunProgress> report,
+    NetworkTopology? topology = null)
 {
+    /// <summary>Blocks fetched at once (over a network every fetch pays the client's round trip to the leader).</summary>
+    private const int FetchBatch = 64;
     private readonly string _chainId = $"lt-{DateTime.UtcNow:MMddHHmmss}-c{committeeSize}";
     private readonly Dictionary<ulong, BlockView> _blocks = [];
     private readonly List<FiredFault> _faults = [];
@@ -61,6 +66,13 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         var signingSec = _phaseClock.Elapsed.TotalSeconds;
         _phaseClock.Restart();
         report(Progress(RunPhase.Genesis, TimeSpan.Zero, null));
+        if (options.Network is { } network)
+        {
+            // This run's committee size gets its own spread, before any of the chain's grains is called.
+            var model = topology ?? throw new InvalidOperationException("--network needs the embedded silo's network model");
+            model.Model.Heal();
+            model.Assign(_chainId, network.Members, network.Validators);
+        }
         var boot = await grains.Chain(_chainId).Bootstrap(genesis);
         if (!boot.Ok) throw new InvalidOperationException($"cannot bootstrap {_chainId}: {boot.Reason} {boot.Detail}");
         var chain = grains.Chain(_chainId);
@@ -96,6 +108,8 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         var stopMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         stopTraffic.Cancel();
         await traffic;
+        // Partitions end with the window: the drain, the figures and the audit need every node reachable.
+        topology?.Model.Heal();
 
         // Drain: every admitted transaction committed, and the blocks holding them final.
         _phaseClock.Restart();
@@ -204,6 +218,11 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
 
     private async Task Fire(FaultSpec fault, TimeSpan at)
     {
+        if (fault.IsNetwork)
+        {
+            await FireNetwork(fault, at);
+            return;
+        }
         if (fault.Kind == SiloKill.Kind)
         {
             var kill = await SiloKill.FireAsync(grains, options, _chainId, at);
@@ -242,6 +261,30 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         _faults.Add(new FiredFault(fault.Kind, Math.Round(at.TotalSeconds, 2), target));
     }
 
+    /// <summary>partition cuts a region off, isolate one member's node (the current leader's for "leader"), heal ends both.</summary>
+    private async Task FireNetwork(FaultSpec fault, TimeSpan at)
+    {
+        var model = (topology ?? throw new InvalidOperationException($"fault '{fault}' needs --network")).Model;
+        string target;
+        switch (fault.Kind)
+        {
+            case FaultSpec.Partition:
+                model.CutOff(fault.Argument);
+                target = fault.Argument;
+                break;
+            case FaultSpec.Isolate:
+                target = fault.Argument == FaultSpec.Leader ? (await grains.Rotation(_chainId).GetCurrent())?.LeaderId ?? "" : fault.Argument;
+                if (target.Length > 0) model.Isolate(GrainKeys.Member(_chainId, target));
+                else target = "no leader";
+                break;
+            default:
+                model.Heal();
+                target = "all";
+                break;
+        }
+        _faults.Add(new FiredFault(fault.Kind, Math.Round(at.TotalSeconds, 2), target, fault.Argument.Length > 0 ? fault.Argument : null));
+    }
+
     private static string GenesisAccount(ChainGenesis genesis, int index)
     {
         using var key = SigningKey.Derive(genesis.LoadTestSeed, (ulong)index);
@@ -250,8 +293,28 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
 
     private async Task ClearFaults(ChainGenesis genesis)
     {
-        foreach (var s in genesis.Sequencers) await grains.Sequencer(_chainId, s.Id).InjectFault(new SequencerFault(SequencerFaultKind.None));
-        foreach (var v in genesis.Validators) await grains.Validator(_chainId, v.Id).InjectFault(ValidatorFaultKind.None);
+        topology?.Model.Heal();
+        await Task.WhenAll(genesis.Sequencers.Select(s => grains.Sequencer(_chainId, s.Id).InjectFault(new SequencerFault(SequencerFaultKind.None))));
+        await Task.WhenAll(genesis.Validators.Select(v => grains.Validator(_chainId, v.Id).InjectFault(ValidatorFaultKind.None)));
+    }
+
+    /// <summary>Blocks <paramref name="from"/>..<paramref name="to"/>, fetched <see cref="FetchBatch"/> at a time; a missing
+    /// one (a rollback under way) ends the list, or with <paramref name="skipMissing"/> is left out.</summary>
+    private async Task<List<BlockView>> Fetch(ulong from, ulong to, bool skipMissing = false)
+    {
+        var chain = grains.Chain(_chainId);
+        var blocks = new List<BlockView>();
+        for (ulong start = from; start <= to; start += FetchBatch)
+        {
+            var end = Math.Min(to, start + FetchBatch - 1);
+            var batch = await Task.WhenAll(Enumerable.Range(0, (int)(end - start + 1)).Select(i => chain.GetBlock(start + (ulong)i)));
+            foreach (var block in batch)
+            {
+                if (block is not null) blocks.Add(block);
+                else if (!skipMissing) return blocks;
+            }
+        }
+        return blocks;
     }
 
     /// <summary>Fetches blocks committed since the last scan (a rolled-back height is fetched again later).</summary>
@@ -259,10 +322,9 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     {
         var head = await grains.Chain(_chainId).GetHead();
         if (head.Height < _scanned) _scanned = head.Height; // a rollback
-        for (ulong h = _scanned + 1; h <= head.Height; h++)
+        foreach (var block in await Fetch(_scanned + 1, head.Height))
         {
-            var block = await grains.Chain(_chainId).GetBlock(h);
-            if (block is null) break;
+            var h = block.Height;
             _blocks[h] = block;
             _scanned = h;
             _committedLive += block.TransactionCount;
@@ -276,13 +338,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     private async Task<List<BlockView>> FinalChain()
     {
         var head = await grains.Chain(_chainId).GetHead();
-        var blocks = new List<BlockView>();
-        for (ulong h = 1; h <= head.Height; h++)
-        {
-            var block = await grains.Chain(_chainId).GetBlock(h);
-            if (block is not null) blocks.Add(block);
-        }
-        return blocks;
+        return await Fetch(1, head.Height, skipMissing: true);
     }
 
     private async Task<RunProgress> Sample(string phase, TimeSpan elapsed, TrafficGenerator generator)
@@ -339,8 +395,8 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         var genesis = (await grains.Chain(_chainId).GetGenesis())!;
         var views = await Task.WhenAll(genesis.Sequencers.Select(s => grains.Sequencer(_chainId, s.Id).GetView()));
         var rtt = new LongHistogram(1, 60_000_000, 3);
-        foreach (var s in genesis.Sequencers)
-            foreach (var us in await grains.Sequencer(_chainId, s.Id).GetAttestationRtts())
+        foreach (var rtts in await Task.WhenAll(genesis.Sequencers.Select(s => grains.Sequencer(_chainId, s.Id).GetAttestationRtts())))
+            foreach (var us in rtts)
                 rtt.RecordValue(Math.Max(1, us));
         var audit = await grains.Chain(_chainId).AuditSupply();
         var head = await grains.Chain(_chainId).GetHead();
@@ -372,7 +428,11 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             TxDuplicated = duplicated,
             SupplyConserved = audit.Conserved,
             AttestationRttMs = rtt.TotalCount == 0 ? new RttResult(0, 0) : new RttResult(rtt.GetValueAtPercentile(50) / 1000.0, rtt.GetValueAtPercentile(99) / 1000.0),
-            BlockIntervalMs = options.BlockIntervalMs,
+            TargetBlockIntervalMs = options.BlockIntervalMs,
+            BlockIntervalMs = LatencyBreakdown.BlockInterval(final, window.Contains),
+            SoftConfirmBreakdownMs = LatencyBreakdown.SoftConfirm(final, window.Contains),
+            Network = options.Network?.Describe(committeeSize, options.Validators),
+            QuorumRttMs = options.Network is { } net ? Math.Round(net.QuorumRttMs(committeeSize), 1) : null,
             LeaderTimeoutMs = options.EffectiveLeaderTimeoutMs,
             OfferedRate = options.Rate?.ToString() ?? "max",
             TxRefused = generator.Refused,

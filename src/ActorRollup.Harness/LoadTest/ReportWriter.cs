@@ -34,7 +34,7 @@ public static class ReportWriter
     private static string Csv(LoadTestReport report)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("committeeSize,validators,durationSec,offeredTps,committedTps,softP50,softP95,softP99,validatedP50,validatedP99,finalizedP50,finalizedP99,blocks,epochs,leaderChanges,failovers,maxFailoverMs,rollbacks,maxRollbackMs,slashes,txAdmitted,txCommitted,txLost,txDuplicated,supplyConserved,attestationRttP50,attestationRttP99");
+        sb.AppendLine("committeeSize,validators,durationSec,offeredTps,committedTps,softP50,softP95,softP99,validatedP50,validatedP99,finalizedP50,finalizedP99,blocks,epochs,leaderChanges,failovers,maxFailoverMs,rollbacks,maxRollbackMs,slashes,txAdmitted,txCommitted,txLost,txDuplicated,supplyConserved,attestationRttP50,attestationRttP99,blockIntervalP50,blockIntervalP99,queueingP50,attestationRoundP50,commitP50,quorumRttMs");
         foreach (var r in report.Runs)
         {
             var l = r.LatencyMs;
@@ -45,7 +45,10 @@ public static class ReportWriter
                 r.Failovers.Length == 0 ? "" : r.Failovers.Max(f => f.DurationMs).ToString(CultureInfo.InvariantCulture),
                 r.Rollbacks.Length, r.Rollbacks.Length == 0 ? "" : r.Rollbacks.Max(x => x.DurationMs).ToString(CultureInfo.InvariantCulture),
                 r.Slashes, r.TxAdmitted, r.TxCommitted, r.TxLost, r.TxDuplicated, r.SupplyConserved ? "true" : "false",
-                F(r.AttestationRttMs.P50), F(r.AttestationRttMs.P99)));
+                F(r.AttestationRttMs.P50), F(r.AttestationRttMs.P99),
+                r.BlockIntervalMs is { } bi ? F(bi.P50) : "", r.BlockIntervalMs is { } bj ? F(bj.P99) : "",
+                r.SoftConfirmBreakdownMs is { } sq ? F(sq.Queueing.P50) : "", r.SoftConfirmBreakdownMs is { } sa ? F(sa.AttestationRound.P50) : "",
+                r.SoftConfirmBreakdownMs is { } sc ? F(sc.Commit.P50) : "", r.QuorumRttMs is { } q ? F(q) : ""));
         }
         return sb.ToString();
     }
@@ -64,6 +67,17 @@ public static class ReportWriter
                           $"{r.Slashes} | {r.TxAdmitted} | {r.TxLost} | {r.TxDuplicated} | {(r.SupplyConserved ? "conserved" : "VIOLATED")} | {F(r.AttestationRttMs.P99)} |");
         }
         return sb.ToString();
+    }
+
+    /// <summary>One line of a run's timing figures: the achieved block interval, where soft-confirm time went, and over a
+    /// network the quorum and attestation round trips.</summary>
+    public static string Breakdown(RunResult r)
+    {
+        string P(PercentilePair? p) => p is null ? "-" : $"{F(p.P50)}/{F(p.P99)}";
+        var b = r.SoftConfirmBreakdownMs;
+        return $"block interval p50/p99 {P(r.BlockIntervalMs)} ms; soft-confirm p50/p99 = queueing {P(b?.Queueing)} + attestation round {P(b?.AttestationRound)} + commit {P(b?.Commit)} ms; " +
+               $"attestation rtt p50/p99 {F(r.AttestationRttMs.P50)}/{F(r.AttestationRttMs.P99)} ms" +
+               (r.QuorumRttMs is { } q ? $"; quorum rtt {F(q)} ms" : "");
     }
 
     /// <summary>What offered and committed tx/s count, in one sentence for the console and summary.md.</summary>
@@ -110,6 +124,11 @@ public static class ReportWriter
                               $"final state root {audit.FinalStateRoot}" +
                               (audit.ViolationCount == 0 ? "" : $"; {audit.ViolationCount} violation(s): " + string.Join("; ", audit.Violations.Take(10))) +
                               (audit.Gaps.Length == 0 ? "" : "; not checked: " + string.Join("; ", audit.Gaps)) + ".");
+            sb.AppendLine($"  - timing: {Breakdown(r)}.");
+            if (r.Network is { } n)
+                sb.AppendLine($"  - network `{n.Name ?? n.File}`: client in {n.ClientRegion}; members " +
+                              string.Join(", ", n.Members.GroupBy(kv => kv.Value).Select(g => $"{g.Key} {g.Count()}")) + "; validators " +
+                              string.Join(", ", n.Validators.GroupBy(kv => kv.Value).Select(g => $"{g.Key} {g.Count()}")) + ".");
         }
         sb.AppendLine();
         foreach (var chart in charts) sb.AppendLine($"![{chart}]({chart})");

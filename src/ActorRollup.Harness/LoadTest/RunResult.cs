@@ -28,7 +28,51 @@ public sealed record RttResult([property: JsonPropertyName("p50")] double P50, [
 public sealed record FiredFault(
     [property: JsonPropertyName("kind")] string Kind,
     [property: JsonPropertyName("atSec")] double AtSec,
-    [property: JsonPropertyName("target")] string Target);
+    [property: JsonPropertyName("target")] string Target,
+    /// <summary>The argument the fault was given after ':' (partition, isolate), absent for the others.</summary>
+    [property: JsonPropertyName("argument"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Argument = null);
+
+/// <summary>A p50 and a p99, in ms.</summary>
+public sealed record PercentilePair([property: JsonPropertyName("p50")] double P50, [property: JsonPropertyName("p99")] double P99)
+{
+    public static readonly PercentilePair Zero = new(0, 0);
+}
+
+/// <summary>Where a transaction's soft-confirm time went (docs/LOADTEST.md): waiting to be built into a block, the
+/// block's attestation round, and the chain's commit.</summary>
+public sealed record SoftConfirmBreakdown(
+    [property: JsonPropertyName("queueing")] PercentilePair Queueing,
+    [property: JsonPropertyName("attestationRound")] PercentilePair AttestationRound,
+    [property: JsonPropertyName("commit")] PercentilePair Commit);
+
+/// <summary>results.json's <c>network</c> of a run (docs/NETWORK.md): the matrix (<c>name</c> for the built-in one,
+/// <c>file</c> otherwise) and the region of the client, of every member and of every validator.</summary>
+public sealed record NetworkResult
+{
+    [JsonPropertyName("name"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Name { get; init; }
+    [JsonPropertyName("file"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? File { get; init; }
+    [JsonPropertyName("clientRegion")] public string ClientRegion { get; init; } = "";
+    [JsonPropertyName("members")] public Dictionary<string, string> Members { get; init; } = [];
+    [JsonPropertyName("validators")] public Dictionary<string, string> Validators { get; init; } = [];
+}
+
+/// <summary>Reads <c>blockIntervalMs</c> as a <see cref="PercentilePair"/>; a bare number (results written before it held
+/// the achieved interval, when it was the configured one) reads as null, so --compare still reads old folders.</summary>
+public sealed class AchievedIntervalConverter : JsonConverter<PercentilePair?>
+{
+    public override PercentilePair? Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+    {
+        if (reader.TokenType == System.Text.Json.JsonTokenType.Number) return null;
+        if (reader.TokenType == System.Text.Json.JsonTokenType.Null) return null;
+        return System.Text.Json.JsonSerializer.Deserialize<PercentilePair>(ref reader, options);
+    }
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, PercentilePair? value, System.Text.Json.JsonSerializerOptions options)
+    {
+        if (value is null) writer.WriteNullValue();
+        else System.Text.Json.JsonSerializer.Serialize(writer, value, options);
+    }
+}
 
 public sealed record RunResult
 {
@@ -57,7 +101,16 @@ public sealed record RunResult
 
     // Beyond the required fields: what a reader needs to interpret the run.
     [JsonPropertyName("chainId")] public string ChainId { get; init; } = "";
-    [JsonPropertyName("blockIntervalMs")] public int BlockIntervalMs { get; init; }
+    /// <summary>The configured block interval (--block-interval).</summary>
+    [JsonPropertyName("targetBlockIntervalMs")] public int TargetBlockIntervalMs { get; init; }
+    /// <summary>The achieved interval between consecutive commits (CommittedAtMs) of blocks committed in the window.</summary>
+    [JsonPropertyName("blockIntervalMs"), JsonConverter(typeof(AchievedIntervalConverter))] public PercentilePair? BlockIntervalMs { get; init; }
+    /// <summary>The soft-confirm time of the window's transactions split into queueing, attestation round and commit.</summary>
+    [JsonPropertyName("softConfirmBreakdownMs")] public SoftConfirmBreakdown? SoftConfirmBreakdownMs { get; init; }
+    /// <summary>The network the run had (null without --network).</summary>
+    [JsonPropertyName("network")] public NetworkResult? Network { get; init; }
+    /// <summary>The worst quorum round trip of the run's committee over the network (QuorumRtt.WorstMs; null without --network).</summary>
+    [JsonPropertyName("quorumRttMs")] public double? QuorumRttMs { get; init; }
     [JsonPropertyName("leaderTimeoutMs")] public int LeaderTimeoutMs { get; init; }
     [JsonPropertyName("offeredRate")] public string OfferedRate { get; init; } = "max";
     [JsonPropertyName("txRefused")] public long TxRefused { get; init; }
