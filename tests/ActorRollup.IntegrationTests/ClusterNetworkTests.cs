@@ -60,11 +60,11 @@ public sealed class ClusterNetworkTests : IDisposable
 
             // The configured chain's eight members: seq-000..002 here, seq-003..007 there.
             (exit, stdout, stderr) = await Poll.Until(() => ClusterCommandTests.Run("status", "--state", _state),
-                r => r.Exit == 0 && Regex.IsMatch(r.Stdout, @"leader seq-\d{3} in (here|there)"), TimeSpan.FromSeconds(60), "status with a leader");
+                r => r.Exit == 0 && Regex.IsMatch(r.Stdout, @"leader seq-\d{3} .*leader's region (here|there)"), TimeSpan.FromSeconds(60), "status with a leader");
             Assert.Matches(@"network\s+\S+two\.json\s+members here:3,there:5", stdout);
             Assert.Matches(@"seq-001\s.*\shere\s*\|?\s*$", stdout.Split('\n').Single(l => l.Contains("seq-001 ")));
             Assert.Matches(@"seq-006\s.*\sthere\s*\|?\s*$", stdout.Split('\n').Single(l => l.Contains("seq-006 ")));
-            var leader = Regex.Match(stdout, @"leader (seq-(\d{3})) in (\w+)");
+            var leader = Regex.Match(stdout, @"leader (seq-(\d{3})) .*leader's region (\w+)");
             Assert.Equal(int.Parse(leader.Groups[2].Value) < 3 ? "here" : "there", leader.Groups[3].Value);
         }
         finally

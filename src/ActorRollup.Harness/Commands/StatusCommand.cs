@@ -251,7 +251,10 @@ public static class StatusCommand
         };
 
         if (s.Network is { } net)
-            lines.Insert(4, Terminal.Field("network", ClusterView.NetworkLine(net) + (c.Leader.Length == 0 ? "" : $"   leader {c.Leader} in {s.RegionOf!(c.Leader)}")));
+        {
+            if (c.Leader.Length > 0) lines[2] += $"   leader's region {s.RegionOf!(c.Leader)}";
+            lines.Insert(4, Terminal.Field("network", ClusterView.NetworkLine(net)));
+        }
         var total = c.Committee.Sum(m => m.Power);
         string[] columns = ["id", "power", "share", "status", "fault", "leader", "blocks", "attested"];
         var table = Terminal.Table(stdout, s.RegionOf is null ? columns : [.. columns, "region"]).RightAlign(1, 2, 6, 7);
