@@ -36,6 +36,11 @@ if (genesis.Bootstrap)
 }
 using var host = builder.Build();
 await host.StartAsync();
+if (network.Enabled)
+    host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorRollup.Silo").LogInformation(
+        "network model {Model}: members {Regions}, validators {ValidatorRegions}, client {ClientRegion} (docs/NETWORK.md)",
+        network.Model, network.Regions, network.ValidatorRegions.Length == 0 ? "(same spread)" : network.ValidatorRegions,
+        network.ClientRegion.Length == 0 ? "(first region)" : network.ClientRegion);
 // The line `rollup cluster up` waits for: the silo has joined the cluster and its gateway accepts clients.
 host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ActorRollup.Silo").LogInformation(
     "silo ready: instance {Instance}, pid {Pid}, silo port {SiloPort}, gateway port {GatewayPort}, cluster {ClusterId}, {Transport}",

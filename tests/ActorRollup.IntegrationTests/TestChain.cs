@@ -56,8 +56,11 @@ internal sealed class TestChain
         AllowFaultInjection = true,
     };
 
+    /// <remarks><paramref name="firstMember"/>: the members are seq-NNN from that number on (the network tests place
+    /// members in regions by that number).</remarks>
     public static async Task<TestChain> Start(IClusterClient client, string name, Action<ChainConfig>? configure = null,
-        ulong[]? stakes = null, int validators = 4, int accounts = 64, string? nodeKeySeed = null, string loadTestSeed = "it/loadtest")
+        ulong[]? stakes = null, int validators = 4, int accounts = 64, string? nodeKeySeed = null, string loadTestSeed = "it/loadtest",
+        int firstMember = 0)
     {
         var config = FastConfig(name);
         configure?.Invoke(config);
@@ -66,7 +69,7 @@ internal sealed class TestChain
         var genesis = new ChainGenesis
         {
             Config = config,
-            Sequencers = stakes.Select((s, i) => new GenesisSequencer($"seq-{i:D3}", s)).ToArray(),
+            Sequencers = stakes.Select((s, i) => new GenesisSequencer($"seq-{i + firstMember:D3}", s)).ToArray(),
             Validators = Enumerable.Range(0, validators).Select(i => new GenesisValidator($"val-{i:D2}", 10_000)).ToArray(),
             LoadTestAccounts = accounts,
             LoadTestAccountTokens = 1_000,

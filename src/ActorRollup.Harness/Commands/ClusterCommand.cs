@@ -53,9 +53,21 @@ public static class ClusterCommand
         {
             Description = "Mutual TLS on every connection: a CA and certificates made in the state folder (tls/), the silos started with them; harness commands find them there.",
         };
+        var network = new Option<string?>("--network")
+        {
+            Description = "Network model every silo runs (docs/NETWORK.md): 'aws' or a JSON matrix file; default the Network:Model setting (none: memory speed).",
+            HelpName = "aws|file",
+        };
+        var regions = new Option<string?>("--regions")
+        {
+            Description = "Members' regions in id order: R1:N1,R2:N2 (counts wrap: a silo does not know a chain's committee size) or R1,R2,R3 round-robin.",
+            HelpName = "spec",
+        };
+        var validatorRegions = new Option<string?>("--validator-regions") { Description = "Validators' regions, same forms (default: the same spread).", HelpName = "spec" };
+        var clientRegion = new Option<string?>("--client-region") { Description = "The client's region (default: the first of --regions).", HelpName = "region" };
         var command = new Command("up", "Start local silos in the background and return once every one is ready.")
         {
-            state, silos, redis, redisPort, redisData, siloPort, gatewayPort, timeout, tls,
+            state, silos, redis, redisPort, redisData, siloPort, gatewayPort, timeout, tls, network, regions, validatorRegions, clientRegion,
         };
         command.Validators.Add(result =>
         {
@@ -77,11 +89,16 @@ public static class ClusterCommand
                 GatewayPort = parse.GetValue(gatewayPort),
                 Timeout = parse.GetValue(timeout),
                 Tls = parse.GetValue(tls),
+                Network = parse.GetValue(network),
+                Regions = parse.GetValue(regions),
+                ValidatorRegions = parse.GetValue(validatorRegions),
+                ClientRegion = parse.GetValue(clientRegion),
             };
             return await Guard(stderr, async () =>
             {
                 var record = await new LocalCluster(folder, stdout).UpAsync(options, cancellationToken);
                 stdout.WriteLine($"cluster up: {record.Silos.Count} silos ({record.Clustering} clustering, {record.Storage} storage, {ClusterView.Transport(record)}), state in {folder.Path}");
+                if (record.Network is { } net) stdout.WriteLine("network: " + ClusterView.NetworkLine(net));
                 stdout.WriteLine("gateways: " + string.Join(' ', record.Silos.Select(s => "--gateway " + s.Gateway)));
                 return ExitCodes.Success;
             });

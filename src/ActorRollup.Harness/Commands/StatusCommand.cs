@@ -140,6 +140,10 @@ public static class StatusCommand
         /// <summary>The cluster's most recently bootstrapped chains, newest first (a load test's chains among them).</summary>
         public ChainEntry[] Recent { get; init; } = [];
 
+        /// <summary>The recorded cluster's network model (null: none recorded), and each member's region under it.</summary>
+        public NetworkRecord? Network { get; init; }
+        public Func<string, string>? RegionOf { get; init; }
+
         /// <summary>The local cluster's recorded silos and the cluster's membership, when there is a cluster to show.</summary>
         public IReadOnlyList<string> Cluster { get; init; } = [];
 
@@ -165,10 +169,30 @@ public static class StatusCommand
             }));
             var recent = await RecentChains(grains);
             var cluster = new List<string>();
-            if (folder?.Load() is { } record) cluster.AddRange(ClusterView.RecordLines(folder, record));
+            var record = folder?.Load();
+            if (record is not null) cluster.AddRange(ClusterView.RecordLines(folder!, record));
+            var network = session.Connection.Embedded ? null : record?.Network;
             if (!session.Connection.Embedded) cluster.AddRange(ClusterView.MembershipLines(await ClusterView.MembershipAsync(grains)));
             return new Snapshot(session.Connection.Embedded ? "embedded silo" : session.Connection.Where,
-                status, await rotation, await settlement, await mempool, members, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) { Cluster = cluster, Recent = recent };
+                status, await rotation, await settlement, await mempool, members, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
+            {
+                Cluster = cluster, Recent = recent, Network = network, RegionOf = network is null ? null : Regions(network),
+            };
+        }
+
+        /// <summary>A member's region as the silos place it (NetworkTopology: the number its id ends with, in the
+        /// --regions spread, counts wrapping); "?" when the recorded spread cannot be read.</summary>
+        private static Func<string, string>? Regions(NetworkRecord network)
+        {
+            try
+            {
+                var spec = Core.Network.RegionSpec.Parse(network.Regions);
+                return id => spec.RegionOf(Grains.Infrastructure.NetworkTopology.MemberIndex(id));
+            }
+            catch (FormatException)
+            {
+                return _ => "?";
+            }
         }
 
         /// <summary>The registry's latest chains; none when it does not answer (status still shows the chain asked for).</summary>
@@ -226,15 +250,22 @@ public static class StatusCommand
             $"committee of epoch {c.Epoch}: {c.Committee.Length} members, power {c.Committee.Sum(m => m.Power)}",
         };
 
+        if (s.Network is { } net)
+        {
+            if (c.Leader.Length > 0) lines[2] += $"   leader's region {s.RegionOf!(c.Leader)}";
+            lines.Insert(4, Terminal.Field("network", ClusterView.NetworkLine(net)));
+        }
         var total = c.Committee.Sum(m => m.Power);
-        var table = Terminal.Table(stdout, "id", "power", "share", "status", "fault", "leader", "blocks", "attested").RightAlign(1, 2, 6, 7);
+        string[] columns = ["id", "power", "share", "status", "fault", "leader", "blocks", "attested"];
+        var table = Terminal.Table(stdout, s.RegionOf is null ? columns : [.. columns, "region"]).RightAlign(1, 2, 6, 7);
         for (int i = 0; i < c.Committee.Length; i++)
         {
             var seat = c.Committee[i];
             var view = s.Members[i];
-            table.Row(seat.Id, seat.Power.ToString(), Terminal.Share(seat.Power, total),
+            string[] cells = [seat.Id, seat.Power.ToString(), Terminal.Share(seat.Power, total),
                 view?.Status ?? "no answer", view?.Fault ?? "?", seat.Id == c.Leader ? "leader" : "",
-                view?.BlocksProposed.ToString() ?? "?", view?.Attestations.ToString() ?? "?");
+                view?.BlocksProposed.ToString() ?? "?", view?.Attestations.ToString() ?? "?"];
+            table.Row(s.RegionOf is null ? cells : [.. cells, s.RegionOf(seat.Id)]);
         }
 
         var items = lines.Select(l => (IRenderable)new Text(l)).ToList();

@@ -18,6 +18,7 @@ public static class ClusterView
             Terminal.Field("  state", folder.Path),
             Terminal.Field("  transport", TransportLine(record)),
         };
+        if (record.Network is { } network) lines.Add(Terminal.Field("  network", NetworkLine(network)));
         foreach (var silo in record.Silos.OrderBy(s => s.Instance))
             lines.Add(Terminal.Field($"  silo {silo.Instance}", $"pid {silo.Pid,-8} {(record.IsAlive(silo) ? "alive" : "DEAD "),-6} silo port {silo.SiloPort}   gateway {silo.Gateway}   log {silo.Log}"));
         if (record.Redis is { } redis)
@@ -25,6 +26,11 @@ public static class ClusterView
         if (!record.AnyAlive) lines.Add("  (no recorded process runs: `rollup cluster down` clears the record)");
         return lines;
     }
+
+    /// <summary>The network model of a cluster in one line: model, members', validators' and client's regions.</summary>
+    public static string NetworkLine(NetworkRecord n) =>
+        $"{n.Model}   members {n.Regions}   validators {(n.ValidatorRegions.Length == 0 ? "(same spread)" : n.ValidatorRegions)}   " +
+        $"client {(n.ClientRegion.Length == 0 ? "(first region)" : n.ClientRegion)}";
 
     /// <summary>"mutual TLS" or "plain TCP".</summary>
     public static string Transport(ClusterRecord record) => record.Tls is null ? "plain TCP" : "mutual TLS";

@@ -52,6 +52,26 @@ public sealed record TlsRecord
     [JsonPropertyName("clientKey")] public string? ClientKey { get; init; }
 }
 
+/// <summary>
+/// The network model the silos of a cluster run (docs/NETWORK.md, "A running cluster"): the <c>Network:*</c> settings
+/// <c>cluster up</c> passed to every silo (a matrix file as an absolute path), so <c>status</c> can show each member's region.
+/// </summary>
+public sealed record NetworkRecord
+{
+    /// <summary>"aws" or the absolute path of a JSON matrix file.</summary>
+    [JsonPropertyName("model")] public string Model { get; init; } = "";
+    [JsonPropertyName("regions")] public string Regions { get; init; } = "";
+    /// <summary>Empty: the same spread as <see cref="Regions"/>.</summary>
+    [JsonPropertyName("validatorRegions")] public string ValidatorRegions { get; init; } = "";
+    /// <summary>Empty: the first region of <see cref="Regions"/>.</summary>
+    [JsonPropertyName("clientRegion")] public string ClientRegion { get; init; } = "";
+
+    public Grains.Infrastructure.NetworkOptions ToOptions() => new()
+    {
+        Model = Model, Regions = Regions, ValidatorRegions = ValidatorRegions, ClientRegion = ClientRegion,
+    };
+}
+
 /// <summary>Everything <c>cluster up</c> started, as <c>cluster.json</c> in the state folder (what down, status and the silo-kill fault read).</summary>
 public sealed record ClusterRecord
 {
@@ -66,6 +86,8 @@ public sealed record ClusterRecord
     [JsonPropertyName("redis")] public RedisRecord? Redis { get; init; }
     /// <summary>Set when the cluster speaks mutual TLS (null: plain TCP).</summary>
     [JsonPropertyName("tls")] public TlsRecord? Tls { get; init; }
+    /// <summary>Set when the silos run a network model (null: every call at memory speed).</summary>
+    [JsonPropertyName("network")] public NetworkRecord? Network { get; init; }
 
     [JsonIgnore] public bool LocalhostClustering => string.Equals(Clustering, "Localhost", StringComparison.OrdinalIgnoreCase);
 

@@ -23,6 +23,12 @@ public sealed record ClusterUpOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(90);
     /// <summary>Mutual TLS: a CA and certificates in the state folder (<see cref="LocalClusterTls"/>), the silos started with them.</summary>
     public bool Tls { get; init; }
+    /// <summary>The network model (<c>--network</c>, "aws" or a JSON file); null = the Network:* settings of the configuration, if any.</summary>
+    public string? Network { get; init; }
+    /// <summary><c>--regions</c>, <c>--validator-regions</c>, <c>--client-region</c> (null = the configuration's).</summary>
+    public string? Regions { get; init; }
+    public string? ValidatorRegions { get; init; }
+    public string? ClientRegion { get; init; }
 }
 
 /// <summary>A cluster command failed; <see cref="ExitCode"/> says how (2 refused before anything started, 1 a process failed, 5 timed out).</summary>
@@ -48,9 +54,11 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         var configuration = new ConfigurationManager();
         RollupSilo.AddConfiguration(configuration, []);
         ClusterSettings settings;
+        NetworkRecord? network;
         try
         {
             settings = RollupSilo.Bind(configuration).Cluster;
+            network = NetworkFor(options, RollupSilo.BindNetwork(configuration));
         }
         catch (SettingsException e)
         {
@@ -106,6 +114,7 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
             ServiceId = settings.ServiceId,
             SiloDll = siloDll,
             Tls = tls,
+            Network = network,
         };
         folder.Save(record);
 
@@ -127,6 +136,7 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
             if (options.Redis)
                 siloArgs.AddRange(["--Cluster:Clustering", "Redis", "--Cluster:Storage", "Redis", "--Cluster:Redis", record.Redis!.ConnectionString]);
             if (options.Tls) siloArgs.AddRange(LocalClusterTls.SiloArguments(tls!));
+            if (network is not null) siloArgs.AddRange(NetworkArguments(network));
 
             // Instance 0 first: with Localhost clustering it is the primary the others join.
             record = await StartSilosAsync(record, [0], dotnet, siloDll, siloArgs, siloBase, gatewayBase, options.Timeout, cancellationToken);
@@ -148,6 +158,61 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
             folder.Clear();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The network the silos will run: the options over the configuration's Network:* settings, checked as a silo checks
+    /// them (an error names the option). Null: no network. A matrix file becomes an absolute path, so every silo reads
+    /// the same file whatever its working directory.
+    /// </summary>
+    public static NetworkRecord? NetworkFor(ClusterUpOptions options, Grains.Infrastructure.NetworkOptions configured)
+    {
+        if (options.Network is null && !configured.Enabled)
+        {
+            var stray = options.Regions is not null ? "--regions" : options.ValidatorRegions is not null ? "--validator-regions"
+                : options.ClientRegion is not null ? "--client-region" : null;
+            if (stray is not null) throw new LocalClusterException($"{stray} needs --network (aws or a JSON matrix file)", ExitCodes.Usage);
+            return null;
+        }
+        var model = (options.Network ?? configured.Model).Trim();
+        if (model.Length == 0) throw new LocalClusterException("--network: give 'aws' or a JSON matrix file", ExitCodes.Usage);
+        if (model != Core.Network.LatencyMatrix.Aws && File.Exists(model)) model = Path.GetFullPath(model);
+        var record = new NetworkRecord
+        {
+            Model = model,
+            Regions = (options.Regions ?? configured.Regions).Trim(),
+            ValidatorRegions = (options.ValidatorRegions ?? configured.ValidatorRegions).Trim(),
+            ClientRegion = (options.ClientRegion ?? configured.ClientRegion).Trim(),
+        };
+        var candidate = record.ToOptions();
+        candidate.L1Region = configured.L1Region;
+        candidate.Seed = configured.Seed;
+        candidate.LostCallTimeout = configured.LostCallTimeout;
+        if (candidate.Validate() is [var error, ..])
+            throw new LocalClusterException(OptionNames(error, options), ExitCodes.Usage);
+        return record;
+    }
+
+    /// <summary>A setting's error in the words of the option that gave it.</summary>
+    private static string OptionNames(string error, ClusterUpOptions options)
+    {
+        void Name(string setting, string option, bool given)
+        {
+            if (given) error = error.Replace(setting, option, StringComparison.Ordinal);
+        }
+        Name("Network:ValidatorRegions", "--validator-regions", options.ValidatorRegions is not null);
+        Name("Network:ClientRegion", "--client-region", options.ClientRegion is not null);
+        Name("Network:Regions", "--regions", options.Regions is not null || options.Network is not null);
+        return error.StartsWith("network", StringComparison.Ordinal) ? "--" + error : error;
+    }
+
+    /// <summary>The silo's command-line settings for <paramref name="network"/> (empty values left to the silo's defaults).</summary>
+    public static List<string> NetworkArguments(NetworkRecord network)
+    {
+        var args = new List<string> { "--Network:Model", network.Model, "--Network:Regions", network.Regions };
+        if (network.ValidatorRegions.Length > 0) args.AddRange(["--Network:ValidatorRegions", network.ValidatorRegions]);
+        if (network.ClientRegion.Length > 0) args.AddRange(["--Network:ClientRegion", network.ClientRegion]);
+        return args;
     }
 
     /// <summary>The cluster's TLS: with --tls the state folder's own CA and certificates; without it, Cluster:Tls of the
