@@ -167,14 +167,14 @@ public sealed class PartitionTests(NetworkClusterFixture fixture)
         var txs = await Traffic(chain, Enumerable.Range(0, 10));
         await chain.WaitForHeight(3);
         var old = (await chain.Rotation.GetCurrent())!;
-        var region = fixture.Topology.MemberRegion(old.LeaderId);
+        var region = fixture.Topology.MemberRegion(chain.Id, old.LeaderId);
 
         fixture.Model.CutOff(region);
         try
         {
             txs.AddRange(await Traffic(chain, Enumerable.Range(10, 10)));
             // The other three hold a quorum: a leader outside the cut region takes over and commits.
-            var next = (await Poll.Until(() => chain.Rotation.GetCurrent(), t => t!.Term > old.Term && fixture.Topology.MemberRegion(t.LeaderId) != region,
+            var next = (await Poll.Until(() => chain.Rotation.GetCurrent(), t => t!.Term > old.Term && fixture.Topology.MemberRegion(chain.Id, t.LeaderId) != region,
                 TimeSpan.FromSeconds(20), $"a leader outside {region}"))!;
             await chain.WaitForHeight(next.FirstHeight + 2, seconds: 20);
             txs.AddRange(await Traffic(chain, Enumerable.Range(20, 10)));
@@ -210,19 +210,18 @@ public sealed class PartitionTests(NetworkClusterFixture fixture)
         await AssertAuditPasses(chain);
     }
 
-    // Fails today (seen 2026-08 on this branch): a lost Attest waits Network:LostCallTimeout (2 s here) instead of the
-    // caller's attestation deadline, so the leader that cannot gather a quorum looks silent to rotation (1 s timeout)
-    // and is failed over — and penalised — before its quorum-failure report; all four members fail in turn, rotation
-    // halts with "every committee member has failed" (NoMembersSinceMs), and after heal the chain commits again while
-    // its status still says halted until the jails run out by wall clock. docs/NETWORK.md "A running cluster".
-    [Fact(Skip = "no-quorum partition: lost calls ignore the caller's deadline → failover cascade; see the comment above")]
+    // Failed before lost calls honoured the caller's deadline: a lost Attest waited Network:LostCallTimeout (2 s here)
+    // instead of the leader's attestation deadline, so the leader looked silent to rotation and was failed over and
+    // penalised before its quorum-failure report, every member in turn (rotation halted with "every committee member has
+    // failed" and stayed halted after heal until the jails ran out).
+    [Fact]
     public async Task A_partition_where_no_side_has_a_quorum_halts_visibly_and_resumes_after_heal()
     {
         var chain = await FourRegions("net-split");
         var txs = await Traffic(chain, Enumerable.Range(0, 10));
         await chain.WaitForHeight(3);
         var leader = (await chain.Rotation.GetCurrent())!.LeaderId;
-        var region = fixture.Topology.MemberRegion(leader);
+        var region = fixture.Topology.MemberRegion(chain.Id, leader);
         var other = new[] { "A", "B", "C", "D" }.First(r => r != region);
 
         // Sides {region}, {other} and the remaining two: none holds more than two thirds of the power.

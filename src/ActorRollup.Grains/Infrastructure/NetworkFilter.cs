@@ -303,9 +303,19 @@ public sealed class NetworkFilter(NetworkTopology topology, IServiceProvider ser
             await Task.Delay(left < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : left, clock);
     }
 
+    /// <summary>A lost message: the caller hears nothing until its own deadline (the call's cancellation token, e.g. a
+    /// leader's attestation deadline) or else the lost-call timeout, whichever comes first.</summary>
     private async Task Lost(IOutgoingGrainCallContext context, NetNode to)
     {
-        await Task.Delay(topology.Model.LostCallTimeout, clock);
+        var token = context.Request.GetCancellationToken();
+        try
+        {
+            await Task.Delay(topology.Model.LostCallTimeout, clock, token);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            throw new OperationCanceledException($"{context.InterfaceMethod.DeclaringType?.Name}.{context.InterfaceMethod.Name} to {to.Name} ({to.Region}): lost in the network model; the caller's deadline passed", token);
+        }
         throw new TimeoutException($"{context.InterfaceMethod.DeclaringType?.Name}.{context.InterfaceMethod.Name} to {to.Name} ({to.Region}): lost in the network model");
     }
 }
