@@ -184,6 +184,22 @@ public sealed class QuorumRttTests
         Assert.Equal(220, QuorumRtt.WorstMs(Three, ["A", "A", "A", "A", "A", "C"]));
     }
 
+    [Fact]
+    public void Voting_power_decides_how_far_the_quorum_reaches()
+    {
+        // A, A, B, B with powers 1, 1, 1, 10 (total 13, a quorum is more than 8.67): the heavy member leads alone, at no
+        // cost; a light leader in A needs the heavy member across (60 + 10 jitter).
+        long[] powers = [1, 1, 1, 10];
+        string[] regions = ["A", "A", "B", "B"];
+        Assert.Equal(0, QuorumRtt.ForLeaderMs(Three, regions, 3, powers));
+        Assert.Equal(70, QuorumRtt.ForLeaderMs(Three, regions, 0, powers));
+        Assert.Equal(70, QuorumRtt.WorstMs(Three, regions, powers));
+        // Equal powers are the equal-seat case.
+        Assert.Equal(QuorumRtt.WorstMs(Three, ["A", "A", "B", "C"]), QuorumRtt.WorstMs(Three, ["A", "A", "B", "C"], [5, 5, 5, 5]));
+        Assert.Throws<ArgumentException>(() => QuorumRtt.ForLeaderMs(Three, regions, 0, [1, 1, 1]));
+        Assert.Throws<ArgumentException>(() => QuorumRtt.ForLeaderMs(Three, regions, 0, [1, 1, 0, 1]));
+    }
+
     [Theory]
     // quorum rtt, block interval, machine rule, expected
     [InlineData(0.0, 100, 400, 400)]       // no network cost: the machine rule

@@ -76,7 +76,7 @@ public interface IRotationGrain : IGrainWithStringKey
     /// <summary>The leader is alive but could not gather a quorum: the chain halts visibly instead of failing over (for at
     /// most 60 leader timeouts). Counted only when <paramref name="leaderSignature"/> is the current term's leader's
     /// signature over <see cref="Core.Scheduling.QuorumFailureReport"/>; anything else is ignored.</summary>
-    [InternalCall, Alias("ReportQuorumFailure")] Task ReportQuorumFailure(string leaderId, ulong term, ulong height, long gatheredPower, long totalPower, byte[] leaderSignature);
+    [InternalCall, Alias("ReportQuorumFailure")] Task ReportQuorumFailure(string leaderId, ulong term, ulong height, long gatheredPower, long totalPower, byte[] leaderSignature, bool reachedNoMember = false);
 
     /// <summary>The leader of <paramref name="term"/> must go now (rollback, equivocation); the new term starts right
     /// after <paramref name="headHeight"/> (after a rollback, the restored head). Returns the new term.</summary>

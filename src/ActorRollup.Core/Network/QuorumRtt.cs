@@ -3,7 +3,7 @@ namespace ActorRollup.Core.Network;
 /// <summary>
 /// The quorum round trip of a committee spread over regions (docs/NETWORK.md): for a leader, the smallest round-trip
 /// time plus jitter within which more than 2/3 of the committee's seats can answer its attestation call (its own seat
-/// costs nothing; seats count equal power); the committee's quorum RTT is the worst of those over every member as
+/// costs nothing; members count their voting power, or equal seats); the committee's quorum RTT is the worst of those over every member as
 /// leader. It is the least one attestation round can cost, so soft-confirm latency is compared against it and the
 /// load test's leader-timeout default is derived from it. Pure.
 /// </summary>
@@ -16,34 +16,40 @@ public static class QuorumRtt
         return 2 * seats / 3 + 1;
     }
 
-    /// <summary>The quorum round trip, in ms, of leader <paramref name="leader"/> (an index into <paramref name="memberRegions"/>).</summary>
-    public static double ForLeaderMs(LatencyMatrix matrix, IReadOnlyList<string> memberRegions, int leader)
+    /// <summary>The quorum round trip, in ms, of leader <paramref name="leader"/> (an index into <paramref name="memberRegions"/>):
+    /// the members sorted by round trip (plus jitter) from the leader, the cost of the one whose power takes the sum past
+    /// 2/3 of the total. <paramref name="powers"/> are the members' voting powers (null: equal seats).</summary>
+    public static double ForLeaderMs(LatencyMatrix matrix, IReadOnlyList<string> memberRegions, int leader, IReadOnlyList<long>? powers = null)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(memberRegions);
         ArgumentOutOfRangeException.ThrowIfNegative(leader);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(leader, memberRegions.Count);
+        if (powers is not null && (powers.Count != memberRegions.Count || powers.Any(p => p <= 0)))
+            throw new ArgumentException("one positive power per member", nameof(powers));
         int from = matrix.Index(memberRegions[leader]);
-        var costs = new double[memberRegions.Count];
+        var costs = new (double Ms, long Power)[memberRegions.Count];
         for (int i = 0; i < costs.Length; i++)
         {
-            if (i == leader) continue;
             int to = matrix.Index(memberRegions[i]);
-            costs[i] = matrix.RttMs(from, to) + matrix.JitterMs(from, to);
+            costs[i] = (i == leader ? 0 : matrix.RttMs(from, to) + matrix.JitterMs(from, to), powers?[i] ?? 1);
         }
-        Array.Sort(costs);
-        return costs[QuorumSeats(costs.Length) - 1];
+        Array.Sort(costs, (a, b) => a.Ms.CompareTo(b.Ms));
+        long total = costs.Sum(c => c.Power), gathered = 0;
+        foreach (var (ms, power) in costs)
+        {
+            gathered += power;
+            if (3 * gathered > 2 * total) return ms; // more than 2/3 (Committee.IsQuorum)
+        }
+        return costs[^1].Ms;
     }
 
     /// <summary>The worst <see cref="ForLeaderMs"/> over every member as leader, in ms (0 for an empty committee).</summary>
-    public static double WorstMs(LatencyMatrix matrix, IReadOnlyList<string> memberRegions)
+    public static double WorstMs(LatencyMatrix matrix, IReadOnlyList<string> memberRegions, IReadOnlyList<long>? powers = null)
     {
         ArgumentNullException.ThrowIfNull(memberRegions);
         double worst = 0;
-        // Members of one region have the same costs: one leader per region is enough.
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < memberRegions.Count; i++)
-            if (seen.Add(memberRegions[i])) worst = Math.Max(worst, ForLeaderMs(matrix, memberRegions, i));
+        for (int i = 0; i < memberRegions.Count; i++) worst = Math.Max(worst, ForLeaderMs(matrix, memberRegions, i, powers));
         return worst;
     }
 

@@ -35,6 +35,10 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
     /// <summary>How long signed quorum-failure reports may keep a live leader in place without a block, in leader
     /// timeouts: after that rotation tries another leader (without a penalty).</summary>
     private const int QuorumHaltTimeouts = 60;
+    /// <summary>How long reports from a leader that reached no member at all hold it in place: it may be the one cut off
+    /// (a partition), and a replacement elsewhere may reach a quorum. Not penalized: it reported.</summary>
+    private const int IsolatedHoldTimeouts = 3;
+    private bool _quorumReachedNone;
     private static readonly TimeSpan SourceReadTimeout = TimeSpan.FromSeconds(3);
 
     private readonly IPersistentState<RotationState> _state;
@@ -389,14 +393,19 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
             await CatchUp(head.Height, now);
             return;
         }
-        if (now - _lastProgressMs <= Config.EffectiveLeaderTimeoutMs) return;
         if (S.Halted && _quorumHaltSinceMs > 0)
         {
-            // Signed quorum-failure reports keep a live leader in place, for a bounded time only.
-            if (now - _quorumHaltSinceMs <= (long)QuorumHaltTimeouts * Config.EffectiveLeaderTimeoutMs) return;
-            await Failover(current, $"no quorum for {now - _quorumHaltSinceMs} ms", penalize: false, head.Height);
-            return;
+            // Signed quorum-failure reports (each one counts as progress) keep a live leader in place, for a bounded
+            // time only; shorter when it reached no member at all (it may be the one cut off).
+            var hold = _quorumReachedNone ? IsolatedHoldTimeouts : QuorumHaltTimeouts;
+            if (now - _quorumHaltSinceMs > (long)hold * Config.EffectiveLeaderTimeoutMs)
+            {
+                await Failover(current, $"no quorum for {now - _quorumHaltSinceMs} ms", penalize: false, head.Height);
+                return;
+            }
         }
+        if (now - _lastProgressMs <= Config.EffectiveLeaderTimeoutMs) return;
+        if (S.Halted && _quorumHaltSinceMs > 0) return; // held, and the bound is not reached yet
         await Failover(current, $"no block for {now - _lastProgressMs} ms", penalize: true, head.Height);
     }
 
@@ -453,7 +462,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         S.HaltReason = "";
     }
 
-    public Task ReportQuorumFailure(string leaderId, ulong term, ulong height, long gatheredPower, long totalPower, byte[] leaderSignature)
+    public Task ReportQuorumFailure(string leaderId, ulong term, ulong height, long gatheredPower, long totalPower, byte[] leaderSignature, bool reachedNoMember = false)
     {
         if (S.Current is not { } current || current.Term != term || current.LeaderId != leaderId || !current.Covers(height)
             || !S.Sequencers.TryGetValue(leaderId, out var leader)
@@ -465,6 +474,8 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         // The leader is alive; the committee is not. Failing over would not help: halt, visibly (for a bounded time).
         var now = NowMs;
         _lastProgressMs = now;
+        // Reached-no-member holds only while every report since the halt began says so.
+        _quorumReachedNone = _quorumHaltSinceMs == 0 ? reachedNoMember : _quorumReachedNone && reachedNoMember;
         if (_quorumHaltSinceMs == 0) _quorumHaltSinceMs = now;
         var reason = $"no quorum at height {height}: {gatheredPower} of {totalPower} power attested (needs > 2/3)";
         if (!S.Halted || S.HaltReason != reason)

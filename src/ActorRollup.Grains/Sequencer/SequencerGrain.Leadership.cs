@@ -35,7 +35,7 @@ public sealed partial class SequencerGrain
     {
         public Block Block { get; } = block;
         public StateTree PostState { get; } = postState;
-        public Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent)>? Round { get; set; }
+        public Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent, int Answered)>? Round { get; set; }
     }
 
     /// <summary>The blocks in flight, in height order: the first builds on the head, each next one on the one before.</summary>
@@ -149,10 +149,11 @@ public sealed partial class SequencerGrain
     }
 
     /// <summary>
-    /// One tick's work: propose a block if there is room, then keep the pipeline moving — append each block as its
-    /// certificate completes, in height order, and propose the next one when the interval has passed or the last one
-    /// was full (under load the cadence is the pipeline's, not the timer's). Returns when nothing is in flight and no
-    /// block is due, or when a round failed (the next tick sends it again).
+    /// The production loop, started by a timer tick: propose a block if there is room, then keep the pipeline moving —
+    /// append each block as its certificate completes, in height order, and propose the next one when the interval has
+    /// passed or the last one was full (under load the cadence is the pipeline's, not the timer's). It runs while this
+    /// member leads the term; it returns when the term's heights are all proposed, when a round failed (the next tick
+    /// sends it again) or when production fails (the next tick starts it again).
     /// </summary>
     private async Task RunPipeline(LeadershipTerm term)
     {
@@ -168,7 +169,15 @@ public sealed partial class SequencerGrain
                 if (await Propose(term)) continue;
             }
             tick = false;
-            if (_pipeline.Count == 0) return;
+            if (_pipeline.Count == 0)
+            {
+                // Nothing in flight: wait for the next block's moment here rather than for the next timer tick, which
+                // Orleans schedules a period after this callback ends (that would make the cadence interval + round).
+                if (!HasRoom(term) || _stalled) return;
+                var due = interval - sinceLast;
+                if (due > TimeSpan.Zero) await Task.Delay(due);
+                continue;
+            }
             var oldest = _pipeline[0].Round!;
             if (!oldest.IsCompleted)
             {
@@ -203,7 +212,7 @@ public sealed partial class SequencerGrain
         return true;
     }
 
-    private Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent)> StartRound(int index, LeadershipTerm term)
+    private Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent, int Answered)> StartRound(int index, LeadershipTerm term)
     {
         var parent = index > 0 ? _pipeline[index - 1].Round : null;
         return GatherAttestations(_pipeline[index].Block, term, parent);
@@ -215,7 +224,7 @@ public sealed partial class SequencerGrain
         var config = _state.State.Config!;
         var entry = _pipeline[0];
         var block = entry.Block;
-        var (certificate, gathered, wrongParent) = await entry.Round!;
+        var (certificate, gathered, wrongParent, answered) = await entry.Round!;
         if (certificate is null)
         {
             if (wrongParent && (await GrainFactory.Chain(ChainId).GetHead()).Hash != block.Header.ParentHash)
@@ -228,8 +237,9 @@ public sealed partial class SequencerGrain
             _stalled = true;
             foreach (var e in _pipeline)
                 if (e.Round is { IsCompleted: true } r && (r.IsFaulted || r.IsCanceled || r.Result.Certificate is null)) e.Round = null;
+            // No member answered at all (every call lost or timed out): this leader may be the one cut off.
             await GrainFactory.Rotation(ChainId).ReportQuorumFailure(Id, term.Term, block.Header.Height, gathered, term.TotalPower,
-                QuorumFailureReport.Sign(Signer, ChainId, term.Term, block.Header.Height));
+                QuorumFailureReport.Sign(Signer, ChainId, term.Term, block.Header.Height), reachedNoMember: answered == 0 && term.Committee.Length > 1);
             return false;
         }
 
@@ -367,8 +377,8 @@ public sealed partial class SequencerGrain
     /// <summary>Asks every committee member in parallel; returns as soon as the signers hold more than 2/3 of the power.
     /// A member that refused a pipelined block for its parent (the parent's request was still on its way to it, or
     /// overtaken on the network) is asked once more after the parent's round is over.</summary>
-    private async Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent)> GatherAttestations(Block block, LeadershipTerm term,
-        Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent)>? parentRound = null)
+    private async Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent, int Answered)> GatherAttestations(Block block, LeadershipTerm term,
+        Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent, int Answered)>? parentRound = null)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var committee = new Committee(term.Committee);
@@ -376,6 +386,7 @@ public sealed partial class SequencerGrain
         var refusals = new List<string>();
         bool wrongParent = false;
         long power = 0;
+        int answered = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void Add(CommitteeSignature signature, long weight)
         {
@@ -407,6 +418,7 @@ public sealed partial class SequencerGrain
                     await ((Task)parentRound).ContinueWith(static _ => { }, TaskScheduler.Current);
                     if (!done.Task.IsCompleted) reply = await Ask(seat.Id);
                 }
+                answered++;
                 if (reply.Ok && reply.Signature is not null) Add(new CommitteeSignature(seat.Id, reply.Signature), seat.Power);
                 else
                 {
@@ -425,14 +437,14 @@ public sealed partial class SequencerGrain
         {
             _log.LogWarning("sequencer {Chain}/{Id}: no quorum for block {Height} ({Power}/{Total}): {Refusals}",
                 ChainId, Id, block.Header.Height, power, committee.TotalPower, string.Join(", ", refusals));
-            return (null, power, wrongParent);
+            return (null, power, wrongParent, answered);
         }
         done.TrySetResult();
         var rtt = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         _metrics.AttestationRtt.Record(rtt.TotalMilliseconds, new KeyValuePair<string, object?>("chain", ChainId));
         _rtts.Enqueue((long)(rtt.TotalMilliseconds * 1000));
         if (_rtts.Count > 20_000) _rtts.Dequeue();
-        return (new QuorumCertificate(block.Hash, signatures.ToArray()), power, false);
+        return (new QuorumCertificate(block.Hash, signatures.ToArray()), power, false, answered);
     }
 
     // ---------------------------------------------------------------- settlement batches

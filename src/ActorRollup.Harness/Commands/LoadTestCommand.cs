@@ -61,6 +61,7 @@ public static class LoadTestCommand
         var output = new Option<string?>("--out") { Description = "Output folder (default results/<timestamp>, with --compare results/compare-<timestamp>)." };
         var workers = new Option<int>("--workers") { Description = "Load-generator workers (each owns a slice of accounts).", DefaultValueFactory = _ => 8 };
         var maxTx = new Option<int>("--max-tx-per-block") { Description = "Block size cap.", DefaultValueFactory = _ => 2_000 };
+        var pipelineDepth = new Option<int>("--pipeline-depth") { Description = "Blocks a leader keeps in flight (proposed, not yet appended), 1..16; 1 = one block at a time.", DefaultValueFactory = _ => 4 };
         var mempool = new Option<int>("--mempool-capacity") { Description = "Mempool capacity (admission control; 0 = one full block).", DefaultValueFactory = _ => 0 };
         var state = ClusterOptions.State();
         var network = new Option<string?>("--network")
@@ -83,7 +84,7 @@ public static class LoadTestCommand
         var command = new Command("loadtest", "Load-test committee sizes: throughput, latency, faults, with a report and charts.")
         {
             gateway, quick, compare, committee, validators, accounts, rate, duration, warmup, drain, blockInterval, epochLength, leaderTimeout,
-            ordering, schedule, faults, seed, output, workers, maxTx, mempool, state, network, regions, validatorRegions, clientRegion,
+            ordering, schedule, faults, seed, output, workers, maxTx, pipelineDepth, mempool, state, network, regions, validatorRegions, clientRegion,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -149,6 +150,7 @@ public static class LoadTestCommand
                 Workers = parse.GetValue(workers),
                 MaxTxPerBlock = parse.GetValue(maxTx),
                 MempoolCapacity = parse.GetValue(mempool),
+                PipelineDepth = parse.GetValue(pipelineDepth),
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss")),
                 Gateways = gatewayList,
                 Network = net,
@@ -181,6 +183,7 @@ public static class LoadTestCommand
         _ when error.Contains("Chain:EpochLength") || error.Contains("Chain:BatchSize") => "--epoch-length",
         _ when error.Contains("Chain:MaxTxPerBlock") => "--max-tx-per-block",
         _ when error.Contains("Chain:MempoolCapacity") => "--mempool-capacity",
+        _ when error.Contains("Chain:PipelineDepth") => "--pipeline-depth",
         _ => "loadtest",
     };
 }

@@ -143,8 +143,14 @@ public sealed class LoadTestNetwork
     /// <summary>The members' regions of a committee of <paramref name="size"/>, index 0 first.</summary>
     public string[] MemberRegions(int size) => Enumerable.Range(0, size).Select(Members.RegionOf).ToArray();
 
-    /// <summary>The worst quorum round trip of a committee of <paramref name="size"/> (<see cref="QuorumRtt.WorstMs"/>).</summary>
-    public double QuorumRttMs(int size) => QuorumRtt.WorstMs(Matrix, MemberRegions(size));
+    /// <summary>The worst quorum round trip of a committee of <paramref name="size"/> with the load test's genesis stakes
+    /// (<see cref="QuorumRtt.WorstMs"/>).</summary>
+    public double QuorumRttMs(int size)
+    {
+        var config = new Abstractions.Config.ChainConfig(); // the load test's stake bounds are the defaults
+        var powers = Enumerable.Range(0, size).Select(i => (long)LoadTestRun.StakeOf(config, i, size)).ToArray();
+        return QuorumRtt.WorstMs(Matrix, MemberRegions(size), powers);
+    }
 
     /// <summary>The embedded silo's settings: this matrix, the silo-wide spread (each run overrides it for its chain) and the client's region.</summary>
     public NetworkOptions SiloOptions(ulong seed) => new()

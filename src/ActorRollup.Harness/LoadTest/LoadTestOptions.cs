@@ -68,6 +68,9 @@ public sealed record LoadTestOptions
     /// retries what back-pressure refused); 0 = one full block (measured best for both throughput and latency).</summary>
     public int MempoolCapacity { get; init; }
 
+    /// <summary>Blocks a leader keeps in flight (Chain:PipelineDepth).</summary>
+    public int PipelineDepth { get; init; } = 4;
+
     /// <summary>State folder of the local cluster (`rollup cluster up`) whose silos the silo-kill fault kills.</summary>
     public string ClusterState { get; init; } = Supervisor.ClusterStateFolder.DefaultFolder;
 

@@ -112,6 +112,8 @@ public sealed record RunResult
     /// <summary>The worst quorum round trip of the run's committee over the network (QuorumRtt.WorstMs; null without --network).</summary>
     [JsonPropertyName("quorumRttMs")] public double? QuorumRttMs { get; init; }
     [JsonPropertyName("leaderTimeoutMs")] public int LeaderTimeoutMs { get; init; }
+    /// <summary>Blocks the leader kept in flight (Chain:PipelineDepth, --pipeline-depth).</summary>
+    [JsonPropertyName("pipelineDepth")] public int PipelineDepth { get; init; }
     [JsonPropertyName("offeredRate")] public string OfferedRate { get; init; } = "max";
     [JsonPropertyName("txRefused")] public long TxRefused { get; init; }
     [JsonPropertyName("refusals")] public Dictionary<string, long> Refusals { get; init; } = [];
