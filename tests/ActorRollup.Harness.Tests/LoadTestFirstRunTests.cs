@@ -324,6 +324,8 @@ public class LoadTestUpfrontChecksTests
     [InlineData("--block-interval", "2m", "--block-interval must be at most 1m")]
     [InlineData("--leader-timeout", "1ms", "--leader-timeout: Chain:AttestationTimeoutMs")]
     [InlineData("--epoch-length", "1", "--epoch-length: Chain:EpochLength")]
+    [InlineData("--pipeline-depth", "0", "--pipeline-depth: Chain:PipelineDepth must be between 1 and 16")]
+    [InlineData("--pipeline-depth", "17", "--pipeline-depth: Chain:PipelineDepth must be between 1 and 16")]
     public async Task Refused_before_the_run_naming_the_option(string option, string value, string expected)
     {
         var stdout = new StringWriter();

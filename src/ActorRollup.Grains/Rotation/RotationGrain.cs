@@ -471,6 +471,13 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
             Ignore("quorum-failure", $"a quorum-failure report for term {term} height {height} not signed by that term's leader");
             return Task.CompletedTask;
         }
+        // A late report of a round that failed before its block did get its quorum (a pipelined leader's rounds end out
+        // of order) says nothing about the committee now.
+        if (height <= S.LastHeight)
+        {
+            Ignore("quorum-failure", $"height {height} is already committed (head {S.LastHeight})");
+            return Task.CompletedTask;
+        }
         // The leader is alive; the committee is not. Failing over would not help: halt, visibly (for a bounded time).
         var now = NowMs;
         _lastProgressMs = now;
