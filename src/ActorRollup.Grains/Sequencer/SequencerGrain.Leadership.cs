@@ -36,7 +36,12 @@ public sealed partial class SequencerGrain
         public Block Block { get; } = block;
         public StateTree PostState { get; } = postState;
         public Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent, int Answered)>? Round { get; set; }
+        /// <summary>When the current round started (Stopwatch timestamp).</summary>
+        public long RoundStartedAt { get; set; }
     }
+
+    /// <summary>When this leader last appended a block (Stopwatch timestamp).</summary>
+    private long _lastAppendedAt;
 
     /// <summary>The blocks in flight, in height order: the first builds on the head, each next one on the one before.</summary>
     private readonly List<InFlight> _pipeline = [];
@@ -215,6 +220,7 @@ public sealed partial class SequencerGrain
     private Task<(QuorumCertificate? Certificate, long Gathered, bool WrongParent, int Answered)> StartRound(int index, LeadershipTerm term)
     {
         var parent = index > 0 ? _pipeline[index - 1].Round : null;
+        _pipeline[index].RoundStartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         return GatherAttestations(_pipeline[index].Block, term, parent);
     }
 
@@ -233,6 +239,13 @@ public sealed partial class SequencerGrain
                 // can never be appended. Build on the real head instead — a higher height, not equivocation.
                 await Resync(term);
                 return false;
+            }
+            if (entry.RoundStartedAt < _lastAppendedAt)
+            {
+                // A round that ran while the blocks before it were still failing (a pipelined successor): it says
+                // nothing about the committee now that they are on the chain. Send it again at once.
+                entry.Round = null;
+                return true;
             }
             _stalled = true;
             foreach (var e in _pipeline)
@@ -271,6 +284,7 @@ public sealed partial class SequencerGrain
         _headState = entry.PostState;
         _pipeline.RemoveAt(0);
         _stalled = false;
+        _lastAppendedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         _state.State.BlocksProposed++;
     }
 
