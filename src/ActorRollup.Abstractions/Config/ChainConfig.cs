@@ -73,6 +73,11 @@ public sealed record ChainConfig
     /// <summary>Finalized blocks between two checkpoints of the chain's state: a reactivated chain grain starts from the
     /// last checkpoint and replays only the block records after it (recovery cost O(interval), not O(chain)).</summary>
     [Id(32)] public ulong CheckpointInterval { get; set; } = 1_000;
+    /// <summary>How many finalized blocks the chain keeps below its finalized height (block records, transactions and
+    /// their index); older history is pruned from memory and storage. 0 = keep the whole chain (the default). When set
+    /// it must be at least <see cref="CheckpointInterval"/>, so a reactivated chain grain always finds the blocks after
+    /// its last checkpoint. Readers of pruned heights are told so (docs/PROTOCOL.md §11).</summary>
+    [Id(42)] public ulong HistoryRetentionBlocks { get; set; }
     /// <summary>Whether operators may inject faults (crash, censor, bad roots, offline validators) into this chain's members.
     /// Off by default (a configured chain is meant to run honestly); load-test chains turn it on.</summary>
     [Id(40)] public bool AllowFaultInjection { get; set; }
@@ -141,6 +146,8 @@ public sealed record ChainConfig
         else if (EpochLength % (ulong)BatchSize != 0) errors.Add("Chain:BatchSize must divide Chain:EpochLength (a batch never spans two committees)");
         if (ChallengeWindow < 1 || ChallengeWindow > MaxChallengeWindow) errors.Add($"Chain:ChallengeWindow must be between 1 and {MaxChallengeWindow}");
         if (CheckpointInterval < 1 || CheckpointInterval > MaxCheckpointInterval) errors.Add($"Chain:CheckpointInterval must be between 1 and {MaxCheckpointInterval}");
+        else if (HistoryRetentionBlocks != 0 && HistoryRetentionBlocks < CheckpointInterval)
+            errors.Add("Chain:HistoryRetentionBlocks must be 0 (keep every block) or at least Chain:CheckpointInterval");
         if (!(ValidationSampleRate > 0 && ValidationSampleRate <= 1)) errors.Add("Chain:ValidationSampleRate must be in (0, 1]");
         if (FalseChallengeStrikeLimit < 1 || FalseChallengeStrikeLimit > MaxFalseChallengeStrikeLimit) errors.Add($"Chain:FalseChallengeStrikeLimit must be between 1 and {MaxFalseChallengeStrikeLimit}");
         if (FalseChallengeSlashBps > 10_000) errors.Add("Chain:FalseChallengeSlashBps must be <= 10000");
