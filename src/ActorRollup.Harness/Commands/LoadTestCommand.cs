@@ -62,6 +62,12 @@ public static class LoadTestCommand
         var workers = new Option<int>("--workers") { Description = "Load-generator workers (each owns a slice of accounts).", DefaultValueFactory = _ => 8 };
         var maxTx = new Option<int>("--max-tx-per-block") { Description = "Block size cap.", DefaultValueFactory = _ => 2_000 };
         var pipelineDepth = new Option<int>("--pipeline-depth") { Description = "Blocks a leader keeps in flight (proposed, not yet appended), 1..16; 1 = one block at a time.", DefaultValueFactory = _ => 4 };
+        var chains = new Option<int>("--chains")
+        {
+            Description = $"Chains run side by side per committee size, each with its own genesis and committee and the same options (--rate is per chain), 1..{LoadTestOptions.MaxChains}. "
+                + "Reports each chain and the aggregate; silo-kill, partition and heal fire once for the cluster.",
+            DefaultValueFactory = _ => 1,
+        };
         var mempool = new Option<int>("--mempool-capacity") { Description = "Mempool capacity (admission control; 0 = one full block).", DefaultValueFactory = _ => 0 };
         var state = ClusterOptions.State();
         var network = new Option<string?>("--network")
@@ -84,7 +90,7 @@ public static class LoadTestCommand
         var command = new Command("loadtest", "Load-test committee sizes: throughput, latency, faults, with a report and charts.")
         {
             gateway, quick, compare, committee, validators, accounts, rate, duration, warmup, drain, blockInterval, epochLength, leaderTimeout,
-            ordering, schedule, faults, seed, output, workers, maxTx, pipelineDepth, mempool, state, network, regions, validatorRegions, clientRegion,
+            ordering, schedule, faults, seed, output, workers, maxTx, pipelineDepth, chains, mempool, state, network, regions, validatorRegions, clientRegion,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -125,6 +131,7 @@ public static class LoadTestCommand
             if (parse.GetValue(workers) is < 1 or > 256) return Cli.Fail(stderr, "--workers must be from 1 to 256");
             if (parse.GetValue(maxTx) is < 1 or > 100_000) return Cli.Fail(stderr, "--max-tx-per-block must be between 1 and 100000");
             if (parse.GetValue(mempool) < 0) return Cli.Fail(stderr, "--mempool-capacity must be >= 0");
+            if (parse.GetValue(chains) is < 1 or > LoadTestOptions.MaxChains) return Cli.Fail(stderr, $"--chains must be from 1 to {LoadTestOptions.MaxChains}");
             var gatewayList = parse.GetValue(gateway) ?? [];
             var net = LoadTestNetwork.TryCreate(parse.GetValue(network), parse.GetValue(regions), parse.GetValue(validatorRegions), parse.GetValue(clientRegion),
                 gatewayList.Length > 0, sizes, parse.GetValue(validators), out var networkError);
@@ -151,6 +158,7 @@ public static class LoadTestCommand
                 MaxTxPerBlock = parse.GetValue(maxTx),
                 MempoolCapacity = parse.GetValue(mempool),
                 PipelineDepth = parse.GetValue(pipelineDepth),
+                Chains = parse.GetValue(chains),
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss")),
                 Gateways = gatewayList,
                 Network = net,

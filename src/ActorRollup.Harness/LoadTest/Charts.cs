@@ -17,7 +17,8 @@ public static class Charts
     public static IReadOnlyList<string> Write(LoadTestReport report, string directory)
     {
         var files = new List<string>();
-        var runs = report.Runs.OrderBy(r => r.CommitteeSize).ToList();
+        // Side-by-side chains (--chains) are drawn taken together: summed throughput, the worst chain's latencies.
+        var runs = report.Runs.GroupBy(r => r.CommitteeSize).Select(Combined).OrderBy(r => r.CommitteeSize).ToList();
         if (runs.Count > 0)
         {
             var sizes = runs.Select(r => r.CommitteeSize).ToArray();
@@ -66,8 +67,23 @@ public static class Charts
             Legend(finality);
             files.Add(Save(finality, directory, "finality_vs_committee.png"));
         }
-        foreach (var run in report.Runs) files.Add(Save(Timeline(run), directory, $"run_c{run.CommitteeSize}_tps.png"));
+        foreach (var run in report.Runs)
+            files.Add(Save(Timeline(run), directory, run.Chains > 1 ? $"run_c{run.CommitteeSize}_n{run.ChainIndex}_tps.png" : $"run_c{run.CommitteeSize}_tps.png"));
         return files;
+    }
+
+    /// <summary>The runs of one committee size as one: tx/s summed, each latency percentile the worst run's.</summary>
+    private static RunResult Combined(IEnumerable<RunResult> sameSize)
+    {
+        var list = sameSize.ToList();
+        if (list.Count == 1) return list[0];
+        static Percentiles Worst(IEnumerable<Percentiles> ps) => new(ps.Max(p => p.P50), ps.Max(p => p.P95), ps.Max(p => p.P99));
+        return list[0] with
+        {
+            OfferedTps = list.Sum(r => r.OfferedTps),
+            CommittedTps = list.Sum(r => r.CommittedTps),
+            LatencyMs = new LatencySet(Worst(list.Select(r => r.LatencyMs.SoftConfirm)), Worst(list.Select(r => r.LatencyMs.Validated)), Worst(list.Select(r => r.LatencyMs.Finalized))),
+        };
     }
 
     /// <summary>One run over time: offered and committed tx/s per second, the measured window shaded, faults marked.</summary>

@@ -33,7 +33,7 @@ public sealed class LiveView(LoadTestOptions options)
     }
 
     /// <summary>The live panel for a terminal.</summary>
-    public IRenderable Render(RunProgress p, int run, int runs)
+    public IRenderable Render(RunProgress p, int run, int runs, (int Index, int Count)? chain = null)
     {
         var strip = string.Join(" [grey]›[/] ", RunPhase.All.Select(phase => phase == p.Phase
             ? $"[bold black on yellow][[{phase}]][/]"
@@ -47,7 +47,7 @@ public sealed class LiveView(LoadTestOptions options)
         grid.AddRow(Label("admitted"), Value(N(p.Admitted)), Label("faults"), Value($"{p.FaultsFired} fired"));
         var rows = new List<IRenderable> { new Markup($"{strip} [bold]{Markup.Escape(PhaseTime(p).PadLeft(9))}[/]"), grid };
         if (p.Halted) rows.Add(new Markup("[bold red]the chain is halted (no quorum, or no eligible sequencer)[/]"));
-        return new Panel(new Rows(rows)) { Header = new PanelHeader(Markup.Escape(Title(p.CommitteeSize, run, runs))), Border = BoxBorder.Rounded };
+        return new Panel(new Rows(rows)) { Header = new PanelHeader(Markup.Escape(Title(p.CommitteeSize, run, runs) + (chain is { } c ? $" · chain {c.Index} of {c.Count}" : ""))), Border = BoxBorder.Rounded };
 
         static Markup Label(string text) => new($"[grey]{text}[/]");
         static Text Value(string text) => new(text) { Overflow = Overflow.Ellipsis };

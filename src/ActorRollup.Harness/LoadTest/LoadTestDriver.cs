@@ -42,9 +42,8 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
         var runs = new List<RunResult>();
         foreach (var size in options.CommitteeSizes)
         {
-            _run = runs.Count + 1;
-            _shownPhase = null;
-            if (!interactive) stdout.WriteLine(LiveView.Title(size, _run, options.CommitteeSizes.Length));
+            _run = runs.Count / options.Chains + 1;
+            if (!interactive) stdout.WriteLine(LiveView.Title(size, _run, options.CommitteeSizes.Length) + (options.Chains > 1 ? $" · {options.Chains} chains side by side" : ""));
             var runOptions = options;
             if (options.Network is { } net)
             {
@@ -53,23 +52,21 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
                 stdout.WriteLine($"committee {size}: quorum round trip {quorum:0.#} ms over {net.Source}; leader timeout {runOptions.EffectiveLeaderTimeoutMs} ms" +
                                  (timeoutGiven ? " (--leader-timeout)" : $" (max of the machine's {machineTimeout} ms and round_up_100(3 x {quorum:0.#} + 2 x {options.BlockIntervalMs}), at most 10 s)"));
             }
-            var run = new LoadTestRun(connection.Grains, runOptions, size, ed25519, Show, topology);
-            runs.Add(interactive ? await RunLive(run, size, cancellationToken) : await run.RunAsync(cancellationToken));
-            var r = runs[^1];
-            stdout.WriteLine($"committee {size}: {r.CommittedTps:0.#} tx/s committed (offered {r.OfferedTps:0.#}), soft p99 {r.LatencyMs.SoftConfirm.P99} ms, " +
-                             $"lost {r.TxLost}, duplicated {r.TxDuplicated}, supply {(r.SupplyConserved ? "conserved" : "VIOLATED")}, " +
-                             $"audit {(r.Audit is { Passed: true } ? "passed" : "FAILED")} ({r.Audit?.Blocks} blocks, {r.Audit?.Transactions} tx in {r.Audit?.ElapsedMs} ms)");
-            stdout.WriteLine("  " + ReportWriter.Breakdown(r));
-            if (r.Audit is { Passed: false } failed)
-                foreach (var v in failed.Violations.Take(10)) stdout.WriteLine($"  audit violation at {v}");
-            foreach (var k in r.SiloKills)
-                stdout.WriteLine($"  silo-kill at {k.AtSec:0.#}s: silo {k.Instance} (pid {k.Pid}) killed, hosting {Hosted(k.HostedGrains)}; " +
-                                 $"next block after {Ms(k.NextBlockMs)}, longest gap {Ms(k.LongestGapMs)}, declared dead after {Ms(k.DeclaredDeadMs)}");
-            if (r.SiloKills.Length > 0)
-                stdout.WriteLine($"  {r.SubmitCallsFailed} submit calls failed and were offered again ({r.TxAdmittedByFailedCalls} of their transactions had been admitted)");
-            if (r.PhasesSec is { } t)
-                stdout.WriteLine($"  took {t.Total:0.#} s: signing {t.Signing:0.#}, genesis {t.Genesis:0.#}, warm-up {t.Warmup:0.#}, window {t.Window:0.#}, " +
-                                 $"drain {t.Drain:0.#}, measure {t.Measure:0.#}, audit {t.Audit:0.#}");
+            // --chains N: N runs side by side, each its own chain; cluster-wide faults fire once for all of them.
+            var shared = options.Chains > 1 ? new ClusterFaults() : null;
+            _latest = new RunProgress?[options.Chains];
+            _shownPhase = new string?[options.Chains];
+            _header = false;
+            var batch = Enumerable.Range(1, options.Chains)
+                .Select(k => new LoadTestRun(connection.Grains, runOptions, size, ed25519, p => Show(k, p), topology, k, shared))
+                .ToList();
+            var results = interactive ? await RunLive(batch, size, cancellationToken) : await Task.WhenAll(batch.Select(r => r.RunAsync(cancellationToken)));
+            runs.AddRange(results);
+            foreach (var r in results) Summarize(r);
+            if (options.Chains > 1 && AggregateResult.Of(results).Single() is { } all)
+                stdout.WriteLine($"committee {size}, {all.Chains} chains: {all.CommittedTps:0.#} tx/s committed in all (offered {all.OfferedTps:0.#}; per chain {all.MinChainCommittedTps:0.#} to {all.MaxChainCommittedTps:0.#}), " +
+                                 $"worst soft p99 {all.SoftConfirmP99Ms} ms, lost {all.TxLost}, duplicated {all.TxDuplicated}, supply {(all.SupplyConserved ? "conserved" : "VIOLATED")}, " +
+                                 $"audits {(all.AuditPassed ? "passed" : "FAILED")}");
         }
 
         var report = new LoadTestReport(Machine(connection), new CeilingResult(Math.Round(ed25519), Math.Round(calls)), runs, started.ToString("O"), commandLine);
@@ -81,6 +78,26 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
         stdout.WriteLine();
         foreach (var f in files) stdout.WriteLine($"wrote {f}");
         return (report, files);
+    }
+
+    /// <summary>A run's result lines: its figures, where its time went, audit violations, silo kills.</summary>
+    private void Summarize(RunResult r)
+    {
+        var name = options.Chains > 1 ? $"committee {r.CommitteeSize} chain {r.ChainIndex} ({r.ChainId})" : $"committee {r.CommitteeSize}";
+        stdout.WriteLine($"{name}: {r.CommittedTps:0.#} tx/s committed (offered {r.OfferedTps:0.#}), soft p99 {r.LatencyMs.SoftConfirm.P99} ms, " +
+                         $"lost {r.TxLost}, duplicated {r.TxDuplicated}, supply {(r.SupplyConserved ? "conserved" : "VIOLATED")}, " +
+                         $"audit {(r.Audit is { Passed: true } ? "passed" : "FAILED")} ({r.Audit?.Blocks} blocks, {r.Audit?.Transactions} tx in {r.Audit?.ElapsedMs} ms)");
+        stdout.WriteLine("  " + ReportWriter.Breakdown(r));
+        if (r.Audit is { Passed: false } failed)
+            foreach (var v in failed.Violations.Take(10)) stdout.WriteLine($"  audit violation at {v}");
+        foreach (var k in r.SiloKills)
+            stdout.WriteLine($"  silo-kill at {k.AtSec:0.#}s: silo {k.Instance} (pid {k.Pid}) killed, hosting {Hosted(k.HostedGrains)}; " +
+                             $"next block after {Ms(k.NextBlockMs)}, longest gap {Ms(k.LongestGapMs)}, declared dead after {Ms(k.DeclaredDeadMs)}");
+        if (r.SiloKills.Length > 0)
+            stdout.WriteLine($"  {r.SubmitCallsFailed} submit calls failed and were offered again ({r.TxAdmittedByFailedCalls} of their transactions had been admitted)");
+        if (r.PhasesSec is { } t)
+            stdout.WriteLine($"  took {t.Total:0.#} s: signing {t.Signing:0.#}, genesis {t.Genesis:0.#}, warm-up {t.Warmup:0.#}, window {t.Window:0.#}, " +
+                             $"drain {t.Drain:0.#}, measure {t.Measure:0.#}, audit {t.Audit:0.#}");
     }
 
     private static string Ms(long? ms) => ms is { } v ? $"{v} ms" : "-";
@@ -95,41 +112,50 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
     }
 
     private readonly LiveView _view = new(options);
-    private RunProgress? _latest;
+    private readonly Lock _showLock = new();
+    private RunProgress?[] _latest = [];
     private int _run;
-    private string? _shownPhase;
+    private string?[] _shownPhase = [];
+    private bool _header;
 
-    /// <summary>Off a terminal: a line per sample of the warm-up, the window and the drain, and one when any other phase begins.</summary>
-    private void Show(RunProgress progress)
+    /// <summary>Off a terminal: a line per sample of the warm-up, the window and the drain, and one when any other phase
+    /// begins; with side-by-side chains each line starts with its chain ("n2").</summary>
+    private void Show(int chain, RunProgress progress)
     {
-        _latest = progress;
-        if (interactive) return;
-        if (_shownPhase is null) stdout.WriteLine(LiveView.Header());
-        if (progress.Phase is RunPhase.Warmup or RunPhase.Load or RunPhase.Drain || progress.Phase != _shownPhase)
-            stdout.WriteLine(_view.Line(progress));
-        _shownPhase = progress.Phase;
+        lock (_showLock)
+        {
+            _latest[chain - 1] = progress;
+            if (interactive) return;
+            var prefix = options.Chains > 1 ? $"n{chain} ".PadRight(4) : "";
+            if (!_header) stdout.WriteLine((options.Chains > 1 ? "    " : "") + LiveView.Header());
+            _header = true;
+            if (progress.Phase is RunPhase.Warmup or RunPhase.Load or RunPhase.Drain || progress.Phase != _shownPhase[chain - 1])
+                stdout.WriteLine(prefix + _view.Line(progress));
+            _shownPhase[chain - 1] = progress.Phase;
+        }
     }
 
-    private async Task<RunResult> RunLive(LoadTestRun run, int size, CancellationToken cancellationToken)
+    /// <summary>On a terminal: a live panel per chain of the batch, refreshed twice a second until every run ends.</summary>
+    private async Task<RunResult[]> RunLive(List<LoadTestRun> batch, int size, CancellationToken cancellationToken)
     {
-        RunResult? result = null;
+        RunResult[]? results = null;
         var runs = options.CommitteeSizes.Length;
-        _latest = null;
         await AnsiConsole.Live(new Markup(Markup.Escape(LiveView.Title(size, _run, runs)))).StartAsync(async ctx =>
         {
-            var work = run.RunAsync(cancellationToken);
+            var work = Task.WhenAll(batch.Select(r => r.RunAsync(cancellationToken)));
             while (!work.IsCompleted)
             {
                 await Task.WhenAny(work, Task.Delay(500, CancellationToken.None));
-                if (_latest is { } p)
-                {
-                    ctx.UpdateTarget(_view.Render(p, _run, runs));
-                    ctx.Refresh();
-                }
+                RunProgress?[] latest;
+                lock (_showLock) latest = _latest.ToArray();
+                var panels = latest.Select((p, i) => p is null ? null : _view.Render(p, _run, runs, options.Chains > 1 ? (i + 1, options.Chains) : null)).OfType<Spectre.Console.Rendering.IRenderable>().ToList();
+                if (panels.Count == 0) continue;
+                ctx.UpdateTarget(panels.Count == 1 ? panels[0] : new Rows(panels));
+                ctx.Refresh();
             }
-            result = await work;
+            results = await work;
         });
-        return result!;
+        return results!;
     }
 
     private static Machine Machine(ClusterConnection connection)

@@ -71,6 +71,11 @@ public sealed record LoadTestOptions
     /// <summary>Blocks a leader keeps in flight (Chain:PipelineDepth).</summary>
     public int PipelineDepth { get; init; } = 4;
 
+    /// <summary>Chains run side by side per committee size (--chains), each with its own genesis and committee and the
+    /// same options (the rate is per chain).</summary>
+    public int Chains { get; init; } = 1;
+    public const int MaxChains = 16;
+
     /// <summary>State folder of the local cluster (`rollup cluster up`) whose silos the silo-kill fault kills.</summary>
     public string ClusterState { get; init; } = Supervisor.ClusterStateFolder.DefaultFolder;
 

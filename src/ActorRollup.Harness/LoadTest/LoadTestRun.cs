@@ -38,11 +38,13 @@ public static class RunPhase
 /// live sampling, a drain period, then the figures of PROTOCOL.md §10 read off the final chain.
 /// </summary>
 public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, int committeeSize, double ed25519Ceiling, Action<RunProgress> report,
-    NetworkTopology? topology = null)
+    NetworkTopology? topology = null, int chainIndex = 1, ClusterFaults? clusterFaults = null)
 {
     /// <summary>Blocks fetched at once (over a network every fetch pays the client's round trip to the leader).</summary>
     private const int FetchBatch = 64;
-    private readonly string _chainId = $"lt-{DateTime.UtcNow:MMddHHmmss}-c{committeeSize}";
+    private readonly string _chainId = $"lt-{DateTime.UtcNow:MMddHHmmss}-c{committeeSize}" + (options.Chains > 1 ? $"-n{chainIndex}" : "");
+    /// <summary>Cluster-wide faults this run has reached (the ordinal of the next one, <see cref="ClusterFaults"/>).</summary>
+    private int _clusterFaultsReached;
     private readonly Dictionary<ulong, BlockView> _blocks = [];
     private readonly List<FiredFault> _faults = [];
     private readonly List<SiloKill.Event> _siloKills = [];
@@ -147,7 +149,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         // Warm-up and window on the wall clock of the traffic: the window's own bounds, the traffic's stop.
         var phases = new PhaseSeconds(R(signingSec), R(genesisSec), R((window.StartMs - startMs) / 1000.0), R((stopMs - window.StartMs) / 1000.0), R(drainSec), R(measureSec),
             R(_phaseClock.Elapsed.TotalSeconds), R(total.Elapsed.TotalSeconds));
-        return result with { Audit = audit, PhasesSec = phases };
+        return result with { Audit = audit, PhasesSec = phases, ChainIndex = chainIndex, Chains = options.Chains };
     }
 
     private static double R(double seconds) => Math.Round(seconds, 1);
@@ -222,6 +224,27 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     }
 
     private async Task Fire(FaultSpec fault, TimeSpan at)
+    {
+        if (clusterFaults is not null && ClusterFaults.IsClusterWide(fault))
+        {
+            // Side-by-side chains share the cluster: the first run to get here fires the fault, the others take its outcome.
+            var shared = await clusterFaults.Once(_clusterFaultsReached++, async () =>
+            {
+                var before = (_faults.Count, _siloKills.Count);
+                await FireOnce(fault, at);
+                return (Fault: _faults.Count > before.Item1 ? _faults[^1] : null, Kill: _siloKills.Count > before.Item2 ? _siloKills[^1] : null, Fired: this);
+            });
+            if (!ReferenceEquals(shared.Fired, this))
+            {
+                if (shared.Fault is not null) _faults.Add(shared.Fault);
+                if (shared.Kill is not null) _siloKills.Add(shared.Kill);
+            }
+            return;
+        }
+        await FireOnce(fault, at);
+    }
+
+    private async Task FireOnce(FaultSpec fault, TimeSpan at)
     {
         if (fault.IsNetwork)
         {

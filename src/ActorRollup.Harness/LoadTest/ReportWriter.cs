@@ -34,7 +34,7 @@ public static class ReportWriter
     private static string Csv(LoadTestReport report)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("committeeSize,validators,durationSec,offeredTps,committedTps,softP50,softP95,softP99,validatedP50,validatedP99,finalizedP50,finalizedP99,blocks,epochs,leaderChanges,failovers,maxFailoverMs,rollbacks,maxRollbackMs,slashes,txAdmitted,txCommitted,txLost,txDuplicated,supplyConserved,attestationRttP50,attestationRttP99,blockIntervalP50,blockIntervalP99,queueingP50,attestationRoundP50,commitP50,quorumRttMs");
+        sb.AppendLine("committeeSize,validators,durationSec,offeredTps,committedTps,softP50,softP95,softP99,validatedP50,validatedP99,finalizedP50,finalizedP99,blocks,epochs,leaderChanges,failovers,maxFailoverMs,rollbacks,maxRollbackMs,slashes,txAdmitted,txCommitted,txLost,txDuplicated,supplyConserved,attestationRttP50,attestationRttP99,blockIntervalP50,blockIntervalP99,queueingP50,attestationRoundP50,commitP50,quorumRttMs,chainId,chainIndex,chains");
         foreach (var r in report.Runs)
         {
             var l = r.LatencyMs;
@@ -48,7 +48,7 @@ public static class ReportWriter
                 F(r.AttestationRttMs.P50), F(r.AttestationRttMs.P99),
                 r.BlockIntervalMs is { } bi ? F(bi.P50) : "", r.BlockIntervalMs is { } bj ? F(bj.P99) : "",
                 r.SoftConfirmBreakdownMs is { } sq ? F(sq.Queueing.P50) : "", r.SoftConfirmBreakdownMs is { } sa ? F(sa.AttestationRound.P50) : "",
-                r.SoftConfirmBreakdownMs is { } sc ? F(sc.Commit.P50) : "", r.QuorumRttMs is { } q ? F(q) : ""));
+                r.SoftConfirmBreakdownMs is { } sc ? F(sc.Commit.P50) : "", r.QuorumRttMs is { } q ? F(q) : "", r.ChainId, r.ChainIndex, r.Chains));
         }
         return sb.ToString();
     }
@@ -60,12 +60,16 @@ public static class ReportWriter
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in report.Runs)
         {
-            sb.AppendLine($"| {r.CommitteeSize} | {F(r.OfferedTps)} | {F(r.CommittedTps)} | {F(r.LatencyMs.SoftConfirm.P50)} / {F(r.LatencyMs.SoftConfirm.P99)} | " +
+            sb.AppendLine($"| {r.CommitteeSize}{(r.Chains > 1 ? $" chain {r.ChainIndex}" : "")} | {F(r.OfferedTps)} | {F(r.CommittedTps)} | {F(r.LatencyMs.SoftConfirm.P50)} / {F(r.LatencyMs.SoftConfirm.P99)} | " +
                           $"{F(r.LatencyMs.Validated.P99)} | {F(r.LatencyMs.Finalized.P99)} | {r.Blocks} | " +
                           $"{(r.Failovers.Length == 0 ? "0" : string.Join(", ", r.Failovers.Select(f => f.DurationMs)))} | " +
                           $"{(r.Rollbacks.Length == 0 ? "0" : string.Join(", ", r.Rollbacks.Select(x => $"{x.DurationMs} (depth {x.Depth})")))} | " +
                           $"{r.Slashes} | {r.TxAdmitted} | {r.TxLost} | {r.TxDuplicated} | {(r.SupplyConserved ? "conserved" : "VIOLATED")} | {F(r.AttestationRttMs.P99)} |");
         }
+        // Side-by-side chains (--chains): one more row per committee size, the chains taken together (sums; worst latency).
+        foreach (var a in report.Aggregates.Where(a => a.Chains > 1))
+            sb.AppendLine($"| **{a.CommitteeSize}, {a.Chains} chains** | {F(a.OfferedTps)} | **{F(a.CommittedTps)}** | {F(a.SoftConfirmP50Ms)} / {F(a.SoftConfirmP99Ms)} (worst) | | | {a.Blocks} | {a.Failovers} | | | " +
+                          $"{a.TxAdmitted} | {a.TxLost} | {a.TxDuplicated} | {(a.SupplyConserved ? "conserved" : "VIOLATED")} | |");
         return sb.ToString();
     }
 
@@ -109,7 +113,7 @@ public static class ReportWriter
         sb.AppendLine();
         foreach (var r in report.Runs)
         {
-            sb.AppendLine($"- committee {r.CommitteeSize} (`{r.ChainId}`): committed/ceiling = {F(100 * r.CommittedTps / Math.Max(1, report.Ceilings.Ed25519VerifyPerSec))}% of Ed25519 verifications/s; " +
+            sb.AppendLine($"- committee {r.CommitteeSize}{(r.Chains > 1 ? $" chain {r.ChainIndex} of {r.Chains}" : "")} (`{r.ChainId}`): committed/ceiling = {F(100 * r.CommittedTps / Math.Max(1, report.Ceilings.Ed25519VerifyPerSec))}% of Ed25519 verifications/s; " +
                           $"{r.TxRefused} refused for good{(r.Refusals.Count == 0 ? "" : " (" + string.Join(", ", r.Refusals.Select(kv => $"{kv.Key} {kv.Value}")) + ")")} — back-pressure refusals were re-offered and are not counted (status counts them); faults: " +
                           (r.Faults.Length == 0 ? "none" : string.Join(", ", r.Faults.Select(f => $"{f.Kind}@{F(f.AtSec)}s on {f.Target}"))) +
                           $"; failovers: {(r.Failovers.Length == 0 ? "none" : string.Join("; ", r.Failovers.Select(f => $"{f.FailedLeader} → {f.Replacement} at {F(f.AtSec)}s in {f.DurationMs} ms ({f.Reason})")))}" +

@@ -101,6 +101,10 @@ public sealed record RunResult
 
     // Beyond the required fields: what a reader needs to interpret the run.
     [JsonPropertyName("chainId")] public string ChainId { get; init; } = "";
+    /// <summary>Which of the committee size's side-by-side chains this run is (1..<see cref="Chains"/>, --chains).</summary>
+    [JsonPropertyName("chainIndex")] public int ChainIndex { get; init; } = 1;
+    /// <summary>How many chains ran side by side at this committee size (--chains; 1 = one chain).</summary>
+    [JsonPropertyName("chains")] public int Chains { get; init; } = 1;
     /// <summary>The configured block interval (--block-interval).</summary>
     [JsonPropertyName("targetBlockIntervalMs")] public int TargetBlockIntervalMs { get; init; }
     /// <summary>The achieved interval between consecutive commits (CommittedAtMs) of blocks committed in the window.</summary>
@@ -167,4 +171,55 @@ public sealed record LoadTestReport(
     [property: JsonPropertyName("ceilings")] CeilingResult Ceilings,
     [property: JsonPropertyName("runs")] List<RunResult> Runs,
     [property: JsonPropertyName("startedAt")] string StartedAt,
-    [property: JsonPropertyName("command")] string Command);
+    [property: JsonPropertyName("command")] string Command)
+{
+    /// <summary>Per committee size, the side-by-side chains taken together (one entry per size, also for one chain).</summary>
+    [JsonPropertyName("aggregates")] public List<AggregateResult> Aggregates { get; init; } = AggregateResult.Of(Runs);
+}
+
+/// <summary>results.json's <c>aggregates</c>: the chains that ran side by side at one committee size (--chains), taken
+/// together. Throughputs and counts are sums over the chains (their windows run at the same time); latencies are the
+/// worst chain's; the checks hold only when they hold on every chain.</summary>
+public sealed record AggregateResult
+{
+    [JsonPropertyName("committeeSize")] public int CommitteeSize { get; init; }
+    [JsonPropertyName("chains")] public int Chains { get; init; }
+    [JsonPropertyName("chainIds")] public string[] ChainIds { get; init; } = [];
+    [JsonPropertyName("offeredTps")] public double OfferedTps { get; init; }
+    [JsonPropertyName("committedTps")] public double CommittedTps { get; init; }
+    /// <summary>The slowest chain's committed tx/s and the fastest's: how evenly the cluster shared itself out.</summary>
+    [JsonPropertyName("minChainCommittedTps")] public double MinChainCommittedTps { get; init; }
+    [JsonPropertyName("maxChainCommittedTps")] public double MaxChainCommittedTps { get; init; }
+    [JsonPropertyName("softConfirmP50Ms")] public double SoftConfirmP50Ms { get; init; }
+    [JsonPropertyName("softConfirmP99Ms")] public double SoftConfirmP99Ms { get; init; }
+    [JsonPropertyName("blocks")] public int Blocks { get; init; }
+    [JsonPropertyName("txAdmitted")] public long TxAdmitted { get; init; }
+    [JsonPropertyName("txCommitted")] public long TxCommitted { get; init; }
+    [JsonPropertyName("txLost")] public long TxLost { get; init; }
+    [JsonPropertyName("txDuplicated")] public long TxDuplicated { get; init; }
+    [JsonPropertyName("failovers")] public int Failovers { get; init; }
+    [JsonPropertyName("supplyConserved")] public bool SupplyConserved { get; init; }
+    [JsonPropertyName("auditPassed")] public bool AuditPassed { get; init; }
+
+    /// <summary>One entry per committee size of <paramref name="runs"/>, in the order the sizes first appear.</summary>
+    public static List<AggregateResult> Of(IEnumerable<RunResult>? runs) => (runs ?? []).GroupBy(r => r.CommitteeSize).Select(g => new AggregateResult
+    {
+        CommitteeSize = g.Key,
+        Chains = g.Count(),
+        ChainIds = g.Select(r => r.ChainId).ToArray(),
+        OfferedTps = Math.Round(g.Sum(r => r.OfferedTps), 1),
+        CommittedTps = Math.Round(g.Sum(r => r.CommittedTps), 1),
+        MinChainCommittedTps = g.Min(r => r.CommittedTps),
+        MaxChainCommittedTps = g.Max(r => r.CommittedTps),
+        SoftConfirmP50Ms = g.Max(r => r.LatencyMs?.SoftConfirm?.P50 ?? 0),
+        SoftConfirmP99Ms = g.Max(r => r.LatencyMs?.SoftConfirm?.P99 ?? 0),
+        Blocks = g.Sum(r => r.Blocks),
+        TxAdmitted = g.Sum(r => r.TxAdmitted),
+        TxCommitted = g.Sum(r => r.TxCommitted),
+        TxLost = g.Sum(r => r.TxLost),
+        TxDuplicated = g.Sum(r => r.TxDuplicated),
+        Failovers = g.Sum(r => r.Failovers?.Length ?? 0),
+        SupplyConserved = g.All(r => r.SupplyConserved),
+        AuditPassed = g.All(r => r.Audit is { Passed: true }),
+    }).ToList();
+}
