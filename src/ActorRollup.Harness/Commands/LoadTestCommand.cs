@@ -62,6 +62,11 @@ public static class LoadTestCommand
         var workers = new Option<int>("--workers") { Description = "Load-generator workers (each owns a slice of accounts).", DefaultValueFactory = _ => 8 };
         var maxTx = new Option<int>("--max-tx-per-block") { Description = "Block size cap.", DefaultValueFactory = _ => 2_000 };
         var pipelineDepth = new Option<int>("--pipeline-depth") { Description = "Blocks a leader keeps in flight (proposed, not yet appended), 1..16; 1 = one block at a time.", DefaultValueFactory = _ => 4 };
+        var retention = new Option<ulong?>("--history-retention")
+        {
+            Description = "Finalized blocks the chain keeps below its finalized height (0 = every block; at least Chain:CheckpointInterval otherwise). Default: 120 s of blocks at --block-interval, at least the checkpoint interval.",
+            HelpName = "BLOCKS",
+        };
         var mempool = new Option<int>("--mempool-capacity") { Description = "Mempool capacity (admission control; 0 = one full block).", DefaultValueFactory = _ => 0 };
         var state = ClusterOptions.State();
         var network = new Option<string?>("--network")
@@ -84,7 +89,7 @@ public static class LoadTestCommand
         var command = new Command("loadtest", "Load-test committee sizes: throughput, latency, faults, with a report and charts.")
         {
             gateway, quick, compare, committee, validators, accounts, rate, duration, warmup, drain, blockInterval, epochLength, leaderTimeout,
-            ordering, schedule, faults, seed, output, workers, maxTx, pipelineDepth, mempool, state, network, regions, validatorRegions, clientRegion,
+            ordering, schedule, faults, seed, output, workers, maxTx, pipelineDepth, retention, mempool, state, network, regions, validatorRegions, clientRegion,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -151,6 +156,7 @@ public static class LoadTestCommand
                 MaxTxPerBlock = parse.GetValue(maxTx),
                 MempoolCapacity = parse.GetValue(mempool),
                 PipelineDepth = parse.GetValue(pipelineDepth),
+                HistoryRetentionBlocks = parse.GetValue(retention),
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss")),
                 Gateways = gatewayList,
                 Network = net,
@@ -184,6 +190,7 @@ public static class LoadTestCommand
         _ when error.Contains("Chain:MaxTxPerBlock") => "--max-tx-per-block",
         _ when error.Contains("Chain:MempoolCapacity") => "--mempool-capacity",
         _ when error.Contains("Chain:PipelineDepth") => "--pipeline-depth",
+        _ when error.Contains("Chain:HistoryRetentionBlocks") => "--history-retention",
         _ => "loadtest",
     };
 }
