@@ -54,9 +54,19 @@ public sealed class ChainReplay
     private readonly Dictionary<string, byte[]> _genesisKeys = new(StringComparer.Ordinal);
     private readonly CommitteeSeat[] _genesisCommittee;
     private readonly UInt128 _genesisL2;
+    /// <summary>Blocks whose transaction hashes the duplicate check remembers; an older transaction committed again uses a
+    /// nonce its sender already used, so execution reports it (NonceOrder) instead — a violation either way.</summary>
+    public const int DuplicateWindowBlocks = 256;
+
     private readonly HashSet<Hash32> _seen = [];
-    private readonly List<Hash32> _roots = [];            // index = height; 0 = genesis
-    private readonly List<(string Proposer, UInt128 Fees)> _blocks = [];  // index = height - 1
+    private readonly Queue<Hash32[]> _seenByBlock = new();
+    private readonly List<Hash32> _roots = [];            // index = height - _settled; [0] = the settled height's root
+    private readonly List<(string Proposer, UInt128 Fees)> _blocks = [];  // index = height - _settled - 1
+    /// <summary>Heights folded into <see cref="_settledPools"/> (final: they are never replaced).</summary>
+    private ulong _settled;
+    private readonly Dictionary<string, (ulong Blocks, UInt128 Fees)> _settledPools = new(StringComparer.Ordinal);
+    /// <summary>Roots of settled heights a rollback record names (its restored parent).</summary>
+    private readonly Dictionary<ulong, Hash32> _keptRoots = [];
     private readonly Dictionary<ulong, Committee?> _committeeCache = [];
     private readonly SortedSet<ulong> _uncheckedCertificateEpochs = [];
     private readonly SortedSet<ulong> _uncheckedTermBlocks = [];
@@ -92,7 +102,7 @@ public sealed class ChainReplay
             .ToArray();
     }
 
-    public ulong Height => (ulong)_blocks.Count;
+    public ulong Height => _settled + (ulong)_blocks.Count;
     public Hash32 HeadHash => _headHash;
     public StateTree State => _state;
     public long Transactions { get; private set; }
@@ -227,6 +237,9 @@ public sealed class ChainReplay
         _lastTerm = Math.Max(_lastTerm, header.Term);
         _roots.Add(_state.Root);
         _blocks.Add((header.ProposerId, result.TotalFees));
+        _seenByBlock.Enqueue(txs.Select(t => t.Hash).ToArray());
+        while (_seenByBlock.Count > DuplicateWindowBlocks)
+            foreach (var old in _seenByBlock.Dequeue()) _seen.Remove(old);
         _totalFees += result.TotalFees;
         Transactions += txs.Count;
     }
@@ -352,16 +365,16 @@ public sealed class ChainReplay
         if (supply.L2Balances != l2) Found(h, AuditReason.L2SupplyMismatch, $"the chain holds {supply.L2Balances} on L2; the replay {l2}");
         if (l2 + _totalFees != _genesisL2) Found(h, AuditReason.L2SupplyMismatch, $"L2 balances {l2} + fees paid {_totalFees} != genesis L2 balances {_genesisL2}");
 
-        var finalized = Math.Min(head.FinalizedHeight, h);
+        var finalized = Math.Max(_settled, Math.Min(head.FinalizedHeight, h));
         UInt128 inFlight = 0;
-        for (ulong x = finalized + 1; x <= h; x++) inFlight += _blocks[(int)x - 1].Fees;
+        for (ulong x = finalized + 1; x <= h; x++) inFlight += _blocks[(int)(x - _settled) - 1].Fees;
         if (supply.FeesInFlight != inFlight) Found(h, AuditReason.FeesInFlightMismatch, $"the chain counts {supply.FeesInFlight} in fees of blocks {finalized + 1}..{h}; the replay {inFlight}");
 
         var reward = _config.ToStakingParameters().RewardPerBlock;
-        var expected = new Dictionary<string, (ulong Blocks, UInt128 Fees)>(StringComparer.Ordinal);
-        for (ulong x = 1; x <= finalized; x++)
+        var expected = new Dictionary<string, (ulong Blocks, UInt128 Fees)>(_settledPools, StringComparer.Ordinal);
+        for (ulong x = _settled + 1; x <= finalized; x++)
         {
-            var (proposer, fees) = _blocks[(int)x - 1];
+            var (proposer, fees) = _blocks[(int)(x - _settled) - 1];
             var e = expected.GetValueOrDefault(proposer);
             expected[proposer] = (e.Blocks + 1, e.Fees + fees);
         }
@@ -384,11 +397,47 @@ public sealed class ChainReplay
             if (r.FromHeight == 0 || r.FromHeight - 1 > h) continue;
             // A later, deeper rollback replaced the parent: this record's root is of a chain that no longer exists.
             bool superseded = live.Rollbacks.Skip(i + 1).Any(later => later.FromHeight <= r.FromHeight - 1);
-            if (!superseded && r.RestoredStateRoot != _roots[(int)(r.FromHeight - 1)])
+            if (superseded || RootAt(r.FromHeight - 1) is not { } root) continue;
+            if (r.RestoredStateRoot != root)
                 Found(r.FromHeight, AuditReason.RollbackMismatch,
-                    $"rollback {r.ChallengeId} restored state {r.RestoredStateRoot.Short()}; the canonical state at height {r.FromHeight - 1} is {_roots[(int)(r.FromHeight - 1)].Short()}");
+                    $"rollback {r.ChallengeId} restored state {r.RestoredStateRoot.Short()}; the canonical state at height {r.FromHeight - 1} is {root.Short()}");
         }
         return found;
+    }
+
+    /// <summary>The replayed state root at <paramref name="height"/>, or null for a settled height no rollback named.</summary>
+    private Hash32? RootAt(ulong height)
+    {
+        if (height >= _settled) return _roots[(int)(height - _settled)];
+        if (_keptRoots.TryGetValue(height, out var kept)) return kept;
+        _rootGaps.Add(height);
+        return null;
+    }
+
+    private readonly SortedSet<ulong> _rootGaps = [];
+
+    /// <summary>
+    /// Folds the replayed heights up to <paramref name="height"/> (final ones: never rolled back) into running totals, so
+    /// the replay's memory does not grow with the chain: per proposer its finalized blocks and fees, and the roots of
+    /// the heights <paramref name="rollbacks"/> restored to (later rollbacks can only reach heights above a final one).
+    /// </summary>
+    public void Settle(ulong height, IEnumerable<RollbackRecord> rollbacks)
+    {
+        height = Math.Min(height, Height);
+        if (height <= _settled) return;
+        foreach (var r in rollbacks)
+            if (r.FromHeight >= 1 && r.FromHeight - 1 >= _settled && r.FromHeight - 1 < height)
+                _keptRoots[r.FromHeight - 1] = _roots[(int)(r.FromHeight - 1 - _settled)];
+        var count = (int)(height - _settled);
+        for (int i = 0; i < count; i++)
+        {
+            var (proposer, fees) = _blocks[i];
+            var e = _settledPools.GetValueOrDefault(proposer);
+            _settledPools[proposer] = (e.Blocks + 1, e.Fees + fees);
+        }
+        _blocks.RemoveRange(0, count);
+        _roots.RemoveRange(0, count);
+        _settled = height;
     }
 
     /// <summary>The report: counts, violations (block checks, epoch checks and <paramref name="live"/>), gaps.</summary>
@@ -404,12 +453,13 @@ public sealed class ChainReplay
         if (_uncheckedScheduleEpochs.Count > 0)
             gaps.Add($"schedule of epochs {Ranges(_uncheckedScheduleEpochs)} not checked: their first term or a committee up to them is no longer held");
         if (_termHistoryNote is not null) gaps.Add(_termHistoryNote);
+        if (_rootGaps.Count > 0) gaps.Add($"rollbacks restoring heights {Ranges(_rootGaps)} not checked: the replay had settled those heights before it learned of the rollback");
         gaps.AddRange(extraGaps);
         return new AuditReport
         {
             ChainId = _config.ChainId,
             Height = Height,
-            Blocks = _blocks.Count,
+            Blocks = (int)Height,
             Transactions = Transactions,
             Certificates = Certificates,
             Epochs = (int)_maxEpoch,

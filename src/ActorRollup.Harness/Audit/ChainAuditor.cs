@@ -14,8 +14,10 @@ namespace ActorRollup.Harness.Audit;
 /// over several looks (a block being appended can make two reads disagree for an instant). Read-only: it calls only
 /// queries.
 /// </summary>
-public sealed class ChainAuditor(IGrainFactory grains)
+public sealed class ChainAuditor(IGrainFactory grainFactory)
 {
+    private readonly IGrainFactory _grains = grainFactory;
+
     /// <summary>Blocks requested ahead of the replay.</summary>
     public int Prefetch { get; init; } = 8;
 
@@ -31,22 +33,82 @@ public sealed class ChainAuditor(IGrainFactory grains)
     /// <summary>Audits <paramref name="chainId"/> from genesis to its head (committees and terms of every epoch come
     /// from rotation, which keeps each epoch's in a record of its own).</summary>
     /// <exception cref="ArgumentException">No such chain.</exception>
-    public async Task<AuditReport> AuditAsync(string chainId, CancellationToken cancellationToken = default)
+    /// <param name="from">A follower that replayed the chain's finalized blocks while it ran: the audit goes on from where
+    /// it got to (only the tail is replayed now); its gap, if it fell behind the chain's retained history, is reported.</param>
+    public async Task<AuditReport> AuditAsync(string chainId, CancellationToken cancellationToken = default, AuditFollower? from = null)
     {
         var clock = Stopwatch.StartNew();
-        var chain = grains.Chain(chainId);
+        var chain = _grains.Chain(chainId);
         var genesis = await chain.GetGenesis() ?? throw new ArgumentException($"chain '{chainId}' does not exist", nameof(chainId));
-        var history = new AuditHistory();
+        var history = from?.History ?? new AuditHistory();
+        if (from?.Gap is { } gap) return from.Replay.Report([], null, [gap], clock.ElapsedMilliseconds);
         const int attempts = 3;
         for (int attempt = 1; ; attempt++)
         {
-            var replay = new ChainReplay(genesis, history);
+            // A rollback can only replace heights above a final one, so the follower's replay (of final blocks) stays valid.
+            var replay = from?.Replay ?? new ChainReplay(genesis, history);
             var outcome = await Follow(chainId, replay, history, cancellationToken);
-            if (outcome.Restart && attempt < attempts) continue;
+            // The follower's replay cannot start over (the chain no longer holds the heights it replayed): one attempt.
+            if (outcome.Restart && attempt < attempts && from is null) continue;
             var gaps = new List<string>();
-            if (outcome.Restart) gaps.Add($"rollbacks kept replacing replayed heights over {attempts} attempts: the head and supply comparison was not made");
+            if (outcome.Restart) gaps.Add(from is null
+                ? $"rollbacks kept replacing replayed heights over {attempts} attempts: the head and supply comparison was not made"
+                : "a rollback replaced heights of the tail while the audit replayed it: the head and supply comparison was not made");
             if (outcome.Moving) gaps.Add($"the chain kept moving for {MaxRounds} rounds: the head and supply comparison was not made");
             return replay.Report(outcome.Live, outcome.State, gaps, clock.ElapsedMilliseconds);
+        }
+    }
+
+    /// <summary>Starts following <paramref name="chainId"/>'s finalized blocks (see <see cref="AuditFollower"/>).</summary>
+    /// <exception cref="ArgumentException">No such chain.</exception>
+    public async Task<AuditFollower> FollowAsync(string chainId, CancellationToken cancellationToken = default)
+    {
+        var genesis = await _grains.Chain(chainId).GetGenesis() ?? throw new ArgumentException($"chain '{chainId}' does not exist", nameof(chainId));
+        var history = new AuditHistory();
+        return new AuditFollower(this, chainId, new ChainReplay(genesis, history), history);
+    }
+
+    /// <summary>
+    /// Replays a chain's finalized blocks while the chain runs (they are never rolled back), so an audit at the end only
+    /// replays the tail, and settles them (<see cref="ChainReplay.Settle"/>) so the replay's memory stays flat. If a
+    /// finalized block is gone before the follower read it (the chain pruned it), the follower stops and says so: the
+    /// audit then reports that gap and makes no head comparison.
+    /// </summary>
+    public sealed class AuditFollower
+    {
+        private readonly ChainAuditor _auditor;
+        private readonly string _chainId;
+
+        internal AuditFollower(ChainAuditor auditor, string chainId, ChainReplay replay, AuditHistory history)
+        {
+            _auditor = auditor;
+            _chainId = chainId;
+            Replay = replay;
+            History = history;
+        }
+
+        public ChainReplay Replay { get; }
+        public AuditHistory History { get; }
+
+        /// <summary>Why the follower stopped short (null while it keeps up).</summary>
+        public string? Gap { get; private set; }
+
+        /// <summary>Applies the finalized blocks not replayed yet, when more than <paramref name="lag"/> of them wait (so a
+        /// loaded machine replays in bursts, well inside the chain's retained history).</summary>
+        public async Task StepAsync(ulong lag, CancellationToken cancellationToken = default)
+        {
+            if (Gap is not null) return;
+            var chain = _auditor._grains.Chain(_chainId);
+            var head = await chain.GetHead();
+            if (head.FinalizedHeight <= Replay.Height + lag) return;
+            await _auditor.RefreshHistory(_chainId, History, head.Epoch);
+            if (!await _auditor.FetchInto(chain, Replay, head.FinalizedHeight, cancellationToken))
+            {
+                Gap = $"finalized height {Replay.Height + 1} was gone (pruned by the chain's history retention) before the audit's follower read it: " +
+                      $"heights above {Replay.Height} were not replayed and the head and supply comparison was not made";
+                return;
+            }
+            Replay.Settle(head.FinalizedHeight, await chain.GetRollbacks());
         }
     }
 
@@ -54,7 +116,7 @@ public sealed class ChainAuditor(IGrainFactory grains)
 
     private async Task<FollowOutcome> Follow(string chainId, ChainReplay replay, AuditHistory history, CancellationToken cancellationToken)
     {
-        var chain = grains.Chain(chainId);
+        var chain = _grains.Chain(chainId);
         var known = await chain.GetRollbacks();
         int rounds = 0, looks = 0;
         while (true)
@@ -100,7 +162,7 @@ public sealed class ChainAuditor(IGrainFactory grains)
     /// rotation no longer holds is not asked for again).</summary>
     private async Task RefreshHistory(string chainId, AuditHistory history, ulong epoch)
     {
-        var rotation = grains.Rotation(chainId);
+        var rotation = _grains.Rotation(chainId);
         history.MergeTerms(await rotation.GetTerms());
         var missing = Enumerable.Range(1, (int)Math.Min(epoch, int.MaxValue)).Select(e => (ulong)e)
             .Where(e => !history.Committees.ContainsKey(e) && !_forgotten.Contains(e)).ToArray();
@@ -141,11 +203,11 @@ public sealed class ChainAuditor(IGrainFactory grains)
 
     private async Task<LiveChainState> ReadLive(string chainId, ChainHead head)
     {
-        var chain = grains.Chain(chainId);
+        var chain = _grains.Chain(chainId);
         var supply = await chain.AuditSupply();
         var rollbacks = await chain.GetRollbacks();
-        var ids = await grains.Rotation(chainId).GetSequencerIds();
-        var pools = await Task.WhenAll(ids.Select(id => grains.Sequencer(chainId, id).GetSupply()));
+        var ids = await _grains.Rotation(chainId).GetSequencerIds();
+        var pools = await Task.WhenAll(ids.Select(id => _grains.Sequencer(chainId, id).GetSupply()));
         return new LiveChainState(head, supply, rollbacks, ids.Zip(pools).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal));
     }
 }

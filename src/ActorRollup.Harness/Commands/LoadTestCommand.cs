@@ -68,6 +68,11 @@ public static class LoadTestCommand
                 + "Reports each chain and the aggregate; silo-kill, partition and heal fire once for the cluster.",
             DefaultValueFactory = _ => 1,
         };
+        var retention = new Option<ulong?>("--history-retention")
+        {
+            Description = "Finalized blocks the chain keeps below its finalized height (0 = every block; at least Chain:CheckpointInterval otherwise). Default: 120 s of blocks at --block-interval, at least the checkpoint interval.",
+            HelpName = "BLOCKS",
+        };
         var mempool = new Option<int>("--mempool-capacity") { Description = "Mempool capacity (admission control; 0 = one full block).", DefaultValueFactory = _ => 0 };
         var state = ClusterOptions.State();
         var network = new Option<string?>("--network")
@@ -90,7 +95,7 @@ public static class LoadTestCommand
         var command = new Command("loadtest", "Load-test committee sizes: throughput, latency, faults, with a report and charts.")
         {
             gateway, quick, compare, committee, validators, accounts, rate, duration, warmup, drain, blockInterval, epochLength, leaderTimeout,
-            ordering, schedule, faults, seed, output, workers, maxTx, pipelineDepth, chains, mempool, state, network, regions, validatorRegions, clientRegion,
+            ordering, schedule, faults, seed, output, workers, maxTx, pipelineDepth, chains, retention, mempool, state, network, regions, validatorRegions, clientRegion,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -159,6 +164,7 @@ public static class LoadTestCommand
                 MempoolCapacity = parse.GetValue(mempool),
                 PipelineDepth = parse.GetValue(pipelineDepth),
                 Chains = parse.GetValue(chains),
+                HistoryRetentionBlocks = parse.GetValue(retention),
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss")),
                 Gateways = gatewayList,
                 Network = net,
@@ -192,6 +198,7 @@ public static class LoadTestCommand
         _ when error.Contains("Chain:MaxTxPerBlock") => "--max-tx-per-block",
         _ when error.Contains("Chain:MempoolCapacity") => "--mempool-capacity",
         _ when error.Contains("Chain:PipelineDepth") => "--pipeline-depth",
+        _ when error.Contains("Chain:HistoryRetentionBlocks") => "--history-retention",
         _ => "loadtest",
     };
 }

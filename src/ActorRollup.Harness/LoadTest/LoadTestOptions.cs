@@ -70,6 +70,9 @@ public sealed record LoadTestOptions
 
     /// <summary>Blocks a leader keeps in flight (Chain:PipelineDepth).</summary>
     public int PipelineDepth { get; init; } = 4;
+    /// <summary>Finalized blocks the chain keeps below its finalized height (Chain:HistoryRetentionBlocks, --history-retention);
+    /// 0 = every block; null = the load test's default (<see cref="LoadTestRun.RetentionFor"/>).</summary>
+    public ulong? HistoryRetentionBlocks { get; init; }
 
     /// <summary>Chains run side by side per committee size (--chains), each with its own genesis and committee and the
     /// same options (the rate is per chain).</summary>

@@ -34,8 +34,12 @@ public static class RunPhase
 }
 
 /// <summary>
-/// One load-test run on a fresh chain of one committee size: genesis, pre-signed traffic, faults at their times,
-/// live sampling, a drain period, then the figures of PROTOCOL.md §10 read off the final chain.
+/// One load-test run on a fresh chain of one committee size: genesis, traffic signed a bounded lookahead ahead of the
+/// offer, faults at their times, live sampling, a drain period, then the figures of PROTOCOL.md §10. The figures stream:
+/// each block is read once it is final (it can no longer be rolled back) and folded into the histograms, counts and
+/// series; the run keeps no per-transaction state beyond the transactions in flight (<see cref="TxLedger"/>), so its
+/// memory does not grow with its length. The audit follows the finalized chain while the run goes when the chain prunes
+/// its history, so the end-of-run audit only replays the tail.
 /// </summary>
 public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, int committeeSize, double ed25519Ceiling, Action<RunProgress> report,
     NetworkTopology? topology = null, int chainIndex = 1, ClusterFaults? clusterFaults = null)
@@ -45,12 +49,21 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     private readonly string _chainId = $"lt-{DateTime.UtcNow:MMddHHmmss}-c{committeeSize}" + (options.Chains > 1 ? $"-n{chainIndex}" : "");
     /// <summary>Cluster-wide faults this run has reached (the ordinal of the next one, <see cref="ClusterFaults"/>).</summary>
     private int _clusterFaultsReached;
-    private readonly Dictionary<ulong, BlockView> _blocks = [];
+    /// <summary>Signed transactions kept waiting per worker at <c>--rate max</c> (a rate keeps <see cref="LookaheadSeconds"/>).</summary>
+    public const int MaxLookaheadPerWorker = 20_000;
+    /// <summary>Seconds of traffic (at the rate) each worker's signer keeps ready.</summary>
+    public const double LookaheadSeconds = 5;
+    /// <summary>Seconds of blocks a load-test chain keeps below its finalized height by default (--history-retention).</summary>
+    public const int DefaultRetentionSeconds = 120;
     private readonly List<FiredFault> _faults = [];
     private readonly List<SiloKill.Event> _siloKills = [];
     private readonly LongHistogram _liveSoft = new(1, 3_600_000, 3);
     private ulong _scanned;
+    private ulong _lastWithTx;
     private long _committedLive;
+    /// <summary>Commit times and sizes of the blocks committed in the last 3 s (the live tx/s).</summary>
+    private readonly Queue<(long AtMs, int Count)> _recent = new();
+    private Measurement? _measurement;
     private RunProgress? _lastSample;
     /// <summary>Time since the current phase began (restarted at each).</summary>
     private readonly Stopwatch _phaseClock = new();
@@ -60,11 +73,14 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     public async Task<RunResult> RunAsync(CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
+        using var memory = new MemorySampler();
         var genesis = Genesis();
-        // Sign first: the chain must not compete with the signing for the cores (it would look like a dead leader).
+        // Sign the first lookahead batch before the chain starts (the signing phase); the rest is signed on background
+        // tasks while the traffic runs, never more than the lookahead ahead of the offer.
         _phaseClock.Restart();
         report(Progress(RunPhase.Signing, TimeSpan.Zero, null));
-        var perAccount = PreSign(genesis, out long presigned);
+        using var signer = Signer(genesis);
+        long presigned = signer.Prime();
         var signingSec = _phaseClock.Elapsed.TotalSeconds;
         _phaseClock.Restart();
         report(Progress(RunPhase.Genesis, TimeSpan.Zero, null));
@@ -80,13 +96,21 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         var chain = grains.Chain(_chainId);
         await WaitFor(async () => (await chain.GetHead()).Height >= 1, TimeSpan.FromSeconds(30), cancellationToken);
 
-        var generator = new TrafficGenerator(grains.GetGrain<IAdmissionGrain>(_chainId), perAccount, options.Workers, options.BatchSize, options.Rate);
         using var stopTraffic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var genesisSec = _phaseClock.Elapsed.TotalSeconds;
         var clock = Stopwatch.StartNew();
         var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         // Offered and committed tx/s are both counted over this window (on the wall clock the block times use).
         var window = MeasuredWindow.After(startMs, options.Warmup, options.Duration);
+        var ledger = new TxLedger(signer.Accounts);
+        var offered = new StampedSeries(window, startMs);
+        _measurement = new Measurement(window, startMs, ledger);
+        var generator = new TrafficGenerator(grains.GetGrain<IAdmissionGrain>(_chainId), signer, ledger, offered, options.BatchSize, options.Rate);
+        // The audit follows the finalized chain when the chain prunes it, staying well within what it retains.
+        var retention = ConfigFor(options, _chainId, committeeSize).HistoryRetentionBlocks;
+        var auditor = new ChainAuditor(grains);
+        var follower = retention == 0 ? null : await auditor.FollowAsync(_chainId, cancellationToken);
+        signer.Start();
         var traffic = generator.RunAsync(stopTraffic.Token);
         var pendingFaults = new Queue<FaultSpec>(options.Faults);
         _phaseClock.Restart();
@@ -102,7 +126,9 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
                 await Fire(pendingFaults.Dequeue(), clock.Elapsed);
             await Tolerate(async () =>
             {
-                await Scan();
+                var head = await Scan();
+                await Fold(head.FinalizedHeight);
+                if (follower is not null) await follower.StepAsync(retention / 2, cancellationToken);
                 var now = clock.Elapsed;
                 report(await Sample(now < options.Warmup ? RunPhase.Warmup : RunPhase.Load, now, generator));
             });
@@ -110,46 +136,46 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         var stopMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         stopTraffic.Cancel();
         await traffic;
+        await signer.StopAsync();
         // Partitions end with the window: the drain, the figures and the audit need every node reachable.
         topology?.Model.Heal();
 
         // Drain: every admitted transaction committed, and the blocks holding them final.
         _phaseClock.Restart();
-        var admitted = generator.AdmittedLog.Select(a => a.Hash).ToHashSet();
         while (_phaseClock.Elapsed < options.Drain && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(500, cancellationToken);
             var drained = false;
             await Tolerate(async () =>
             {
-                await Scan();
+                var head = await Scan();
+                await Fold(head.FinalizedHeight);
+                if (follower is not null) await follower.StepAsync(retention / 2, cancellationToken);
                 report(await Sample(RunPhase.Drain, clock.Elapsed, generator));
-                var head = await chain.GetHead();
-                var committedNow = Canonical().SelectMany(b => b.TransactionHashes).Count(admitted.Contains);
-                var lastWithTx = Canonical().Where(b => b.TransactionCount > 0).Select(b => b.Height).DefaultIfEmpty(0UL).Max();
-                drained = committedNow >= admitted.Count && head.FinalizedHeight >= lastWithTx && head.ValidatedHeight >= lastWithTx;
+                // Every admitted transaction seen in a final block (so the blocks holding them are final), and validated.
+                drained = ledger.Pending == 0 && head.FinalizedHeight >= _lastWithTx && head.ValidatedHeight >= _lastWithTx;
             });
             if (drained) break;
         }
 
         var drainSec = _phaseClock.Elapsed.TotalSeconds;
 
-        // The figures come from the final, canonical chain (rollbacks replaced some heights during the run).
+        // The figures: what the final blocks folded in, plus the chain's tail above its finalized height as it is now.
         _phaseClock.Restart();
         report(Progress(RunPhase.Measure, clock.Elapsed, generator));
-        var final = await FinalChain();
-        var result = await Measure(final, generator, admitted, presigned, window, startMs);
+        await FoldTail();
+        var result = await Measure(generator, presigned, signer.Signed, window, startMs, offered);
         await ClearFaults(genesis);
         await grains.Rotation(_chainId).Retire();
         var measureSec = _phaseClock.Elapsed.TotalSeconds;
-        // The audit replays the retired chain from genesis: every block, certificate, term and the supply.
+        // The audit replays the retired chain: from genesis, or from where its follower got to during the run.
         _phaseClock.Restart();
         report(Progress(RunPhase.Audit, clock.Elapsed, generator));
-        var audit = await new ChainAuditor(grains).AuditAsync(_chainId, cancellationToken);
+        var audit = await auditor.AuditAsync(_chainId, cancellationToken, follower);
         // Warm-up and window on the wall clock of the traffic: the window's own bounds, the traffic's stop.
         var phases = new PhaseSeconds(R(signingSec), R(genesisSec), R((window.StartMs - startMs) / 1000.0), R((stopMs - window.StartMs) / 1000.0), R(drainSec), R(measureSec),
             R(_phaseClock.Elapsed.TotalSeconds), R(total.Elapsed.TotalSeconds));
-        return result with { Audit = audit, PhasesSec = phases, ChainIndex = chainIndex, Chains = options.Chains };
+        return result with { Audit = audit, PhasesSec = phases, MemoryMb = memory.Usage(), ChainIndex = chainIndex, Chains = options.Chains };
     }
 
     private static double R(double seconds) => Math.Round(seconds, 1);
@@ -171,9 +197,16 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         BatchSize = options.EpochLength % 20 == 0 ? 20 : (int)options.EpochLength,
         MempoolCapacity = options.MempoolCapacity > 0 ? options.MempoolCapacity : options.MaxTxPerBlock,
         PipelineDepth = options.PipelineDepth,
+        HistoryRetentionBlocks = RetentionFor(options),
         // A load test's --faults inject crashes, censorship and bad roots into the run's members.
         AllowFaultInjection = true,
     };
+
+    /// <summary>The finalized blocks a load-test chain keeps below its finalized height: --history-retention when given
+    /// (0 = every block), else <see cref="DefaultRetentionSeconds"/> of blocks at the target interval, at least the
+    /// chain's CheckpointInterval — what validators, challenges, the run's measurement and its audit follower need.</summary>
+    public static ulong RetentionFor(LoadTestOptions options) => options.HistoryRetentionBlocks
+        ?? Math.Max(new ChainConfig().CheckpointInterval, (ulong)Math.Ceiling(DefaultRetentionSeconds * 1000.0 / Math.Max(1, options.BlockIntervalMs)));
 
     /// <summary>Member <paramref name="index"/>'s genesis stake in a committee of <paramref name="size"/>: spread evenly
     /// from the minimum lock upwards, so voting powers differ and rotation has something to weigh.</summary>
@@ -200,27 +233,21 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         };
     }
 
-    /// <summary>Signs every transaction of the run before it starts: per account, consecutive nonces.</summary>
-    private Transaction[][] PreSign(ChainGenesis genesis, out long total)
+    /// <summary>The run's signer: per account, consecutive nonces, as many as the run can offer (for a rate, its
+    /// duration at the rate and 5 % more; with --rate max, a sustained half of the verification ceiling, more cannot be
+    /// verified anyway), signed a bounded lookahead ahead of the offer.</summary>
+    private LookaheadSigner Signer(ChainGenesis genesis)
     {
         var seconds = (options.Warmup + options.Duration).TotalSeconds;
-        // With --rate max, enough for a sustained half of the verification ceiling (more cannot be verified anyway).
-        var target = options.Rate is { } rate ? rate * seconds * 1.05 : Math.Max(20_000, ed25519Ceiling * 0.5) * seconds;
+        var perSecond = options.Rate is { } rate ? (double)rate : Math.Max(20_000, ed25519Ceiling * 0.5);
+        var target = options.Rate is not null ? perSecond * seconds * 1.05 : perSecond * seconds;
         var perAccount = (int)Math.Ceiling(target / options.Accounts);
+        var lookahead = (int)Math.Clamp(Math.Ceiling(perSecond / options.Workers * LookaheadSeconds), 2.0 * options.BatchSize, MaxLookaheadPerWorker);
         var keys = Core.Execution.Genesis.LoadTestKeys(genesis.LoadTestSeed, options.Accounts);
         var minPrice = genesis.Config.MinGasPrice;
-        var txs = new Transaction[options.Accounts][];
-        Parallel.For(0, options.Accounts, a =>
-        {
-            var list = new Transaction[perAccount];
-            var to = keys[(a + 1) % keys.Length].Address;
-            var price = options.Ordering == OrderingPolicy.FeePriority ? minPrice * (ulong)(1 + a % 5) : minPrice;
-            for (int n = 0; n < perAccount; n++) list[n] = Transaction.Create(keys[a], _chainId, to, (UInt128)(1_000 + n), (ulong)n, price);
-            txs[a] = list;
-        });
-        foreach (var k in keys) k.Dispose();
-        total = (long)perAccount * options.Accounts;
-        return txs;
+        var prices = Enumerable.Range(0, options.Accounts)
+            .Select(a => options.Ordering == OrderingPolicy.FeePriority ? minPrice * (ulong)(1 + a % 5) : minPrice).ToArray();
+        return new LookaheadSigner(keys, _chainId, prices, perAccount, options.Workers, lookahead);
     }
 
     private async Task Fire(FaultSpec fault, TimeSpan at)
@@ -254,7 +281,11 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         if (fault.Kind == SiloKill.Kind)
         {
             var kill = await SiloKill.FireAsync(grains, options, _chainId, at);
-            if (kill is not null) _siloKills.Add(kill);
+            if (kill is not null)
+            {
+                _siloKills.Add(kill);
+                _measurement?.AfterKill.Add(kill, []);
+            }
             _faults.Add(new FiredFault(fault.Kind, Math.Round(at.TotalSeconds, 2), kill is null ? "no silo left to kill" : $"silo {kill.Silo.Instance} (pid {kill.Silo.Pid})"));
             return;
         }
@@ -348,34 +379,110 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         return blocks;
     }
 
-    /// <summary>Fetches blocks committed since the last scan (a rolled-back height is fetched again later).</summary>
-    private async Task Scan()
+    /// <summary>Follows the head for the live view: blocks committed since the last look (a rolled-back height is read
+    /// again later). Nothing of them is kept but the last 3 s of commit times; the figures come from <see cref="Fold"/>.</summary>
+    private async Task<ChainHead> Scan()
     {
         var head = await grains.Chain(_chainId).GetHead();
         if (head.Height < _scanned) _scanned = head.Height; // a rollback
-        foreach (var block in await Fetch(_scanned + 1, head.Height))
+        // The live view needs only the recent blocks: after a pause, skip to the last few seconds' worth.
+        var from = Math.Max(_scanned + 1, head.Height > FetchBatch ? head.Height - FetchBatch + 1 : 1);
+        foreach (var block in await Fetch(from, head.Height))
         {
-            var h = block.Height;
-            _blocks[h] = block;
-            _scanned = h;
+            _scanned = block.Height;
             _committedLive += block.TransactionCount;
+            if (block.TransactionCount > 0) _lastWithTx = Math.Max(_lastWithTx, block.Height);
+            _recent.Enqueue((block.CommittedAtMs, block.TransactionCount));
             for (int i = 0; i < block.AdmittedAtMs.Length; i++)
                 if (block.AdmittedAtMs[i] > 0) _liveSoft.RecordValue(Math.Max(1, block.CommittedAtMs - block.AdmittedAtMs[i]));
         }
+        var cutoff = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 3_000;
+        while (_recent.Count > 0 && _recent.Peek().AtMs < cutoff) _recent.Dequeue();
+        return head;
     }
 
-    private IEnumerable<BlockView> Canonical() => _blocks.Where(kv => kv.Key <= _scanned).Select(kv => kv.Value);
+    /// <summary>Folds the final blocks up to <paramref name="finalized"/> into the figures, each once and in height order
+    /// (a finalized block is never rolled back). A height the chain no longer holds is counted, not waited for.</summary>
+    private async Task Fold(ulong finalized)
+    {
+        var m = _measurement!;
+        if (finalized <= m.Folded) return;
+        var blocks = await Fetch(m.Folded + 1, finalized, skipMissing: true);
+        foreach (var block in blocks) await m.AddAsync(block, FinalTxOf);
+        m.MissingBlocks += (long)(finalized - m.Folded) - blocks.Count; // pruned before they were read
+        m.Folded = finalized;
+    }
 
-    private async Task<List<BlockView>> FinalChain()
+    /// <summary>At the end: the final blocks, then the chain's tail above its finalized height as the run leaves it.</summary>
+    private async Task FoldTail()
     {
         var head = await grains.Chain(_chainId).GetHead();
-        return await Fetch(1, head.Height, skipMissing: true);
+        await Fold(head.FinalizedHeight);
+        var m = _measurement!;
+        if (head.Height <= m.Folded) return;
+        var blocks = await Fetch(m.Folded + 1, head.Height, skipMissing: true);
+        foreach (var block in blocks) await m.AddAsync(block, FinalTxOf);
+        m.MissingBlocks += (long)(head.Height - m.Folded) - blocks.Count;
+        m.Folded = head.Height;
+    }
+
+    /// <summary>The sender and nonce of transaction <paramref name="index"/> of block <paramref name="height"/> (the
+    /// ledger's rare path: a committed hash it does not hold).</summary>
+    private async Task<(Address Sender, ulong Nonce)?> FinalTxOf(ulong height, int index)
+    {
+        var block = await grains.Chain(_chainId).GetCommittedBlock(height);
+        if (block is null || index >= block.Block.Transactions.Count) return null;
+        var tx = block.Block.Transactions[index];
+        return (tx.Sender, tx.Nonce);
+    }
+
+    /// <summary>
+    /// The run's figures, accumulated block by block from the final chain: committed counts and per-second series,
+    /// soft/validated/finalized latency histograms, the block interval and soft-confirm breakdown, the exact
+    /// admitted/committed/lost/duplicated accounting (<see cref="TxLedger"/>), and the commit times after each silo
+    /// kill. Memory depends on the run's seconds and on what is in flight, not on its transactions.
+    /// </summary>
+    private sealed class Measurement(MeasuredWindow window, long originMs, TxLedger ledger)
+    {
+        public readonly StampedSeries Commits = new(window, originMs);
+        public readonly LongHistogram Soft = new(1, 3_600_000, 3), Validated = new(1, 3_600_000, 3), Finalized = new(1, 3_600_000, 3);
+        public readonly LatencyBreakdown.Accumulator Breakdown = new(window.Contains);
+        public readonly TxLedger Ledger = ledger;
+        /// <summary>Per silo kill: commit times after it, up to 30 s and the first after those.</summary>
+        public readonly Dictionary<SiloKill.Event, List<long>> AfterKill = [];
+        public ulong Folded;
+        public long Blocks;
+        public long MissingBlocks;
+        public long UnresolvedTx;
+
+        public async Task AddAsync(BlockView b, Func<ulong, int, Task<(Address Sender, ulong Nonce)?>> resolve)
+        {
+            Blocks++;
+            Commits.Add(b.CommittedAtMs, b.TransactionCount);
+            for (int i = 0; i < b.AdmittedAtMs.Length; i++)
+            {
+                var admittedAt = b.AdmittedAtMs[i];
+                if (!window.Contains(admittedAt)) continue;
+                Soft.RecordValue(Math.Max(1, b.CommittedAtMs - admittedAt));
+                if (b.ValidatedAtMs > 0) Validated.RecordValue(Math.Max(1, b.ValidatedAtMs - admittedAt));
+                if (b.FinalizedAtMs > 0) Finalized.RecordValue(Math.Max(1, b.FinalizedAtMs - admittedAt));
+            }
+            Breakdown.Add(b);
+            foreach (var (kill, times) in AfterKill)
+                if (b.CommittedAtMs > kill.AtMs && (b.CommittedAtMs <= kill.AtMs + 30_000 || times.Count == 0 || times[^1] <= kill.AtMs + 30_000))
+                    times.Add(b.CommittedAtMs);
+            UnresolvedTx += await Ledger.CommitAsync(b.TransactionHashes, i => resolve(b.Height, i));
+        }
+
+        /// <summary>What <see cref="SiloKill.Event.ResultAsync"/> reads of the final chain: the commit times after the kill.</summary>
+        public IReadOnlyList<BlockView> CommitsAfter(SiloKill.Event kill) =>
+            AfterKill.GetValueOrDefault(kill, []).Select(t => new BlockView(0, default, default, 0, 0, "", default, default, 0, [], 0, 0, 0, t, 0, 0, [], [], 0)).ToList();
     }
 
     private async Task<RunProgress> Sample(string phase, TimeSpan elapsed, TrafficGenerator generator)
     {
         var status = await grains.Chain(_chainId).GetStatus();
-        var recent = _blocks.Values.Where(b => b.CommittedAtMs >= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 3_000).Sum(b => (double)b.TransactionCount) / 3.0;
+        var recent = _recent.Sum(b => (double)b.Count) / 3.0;
         _lastSample = new RunProgress(committeeSize, elapsed, phase, recent, status.SoftConfirmedHeight, status.Epoch, status.Leader,
             _liveSoft.TotalCount == 0 ? 0 : _liveSoft.GetValueAtPercentile(99), _faults.Count, Interlocked.Read(ref generator.Admitted),
             _committedLive, status.MempoolSize, status.Halted, phase switch
@@ -394,32 +501,13 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             ? last with { Phase = phase, Elapsed = elapsed, CommittedTps = 0, FaultsFired = _faults.Count, PhaseElapsed = TimeSpan.Zero }
             : new(committeeSize, elapsed, phase, 0, 0, 0, "", 0, _faults.Count, generator?.Admitted ?? 0, 0, 0, false, TimeSpan.Zero);
 
-    private async Task<RunResult> Measure(List<BlockView> final, TrafficGenerator generator, HashSet<Hash32> admitted, long presigned,
-        MeasuredWindow window, long trafficStartMs)
+    private async Task<RunResult> Measure(TrafficGenerator generator, long presigned, long signed, MeasuredWindow window, long trafficStartMs, StampedSeries offered)
     {
-        var occurrences = new Dictionary<Hash32, int>();
-        foreach (var b in final)
-            foreach (var h in b.TransactionHashes)
-                occurrences[h] = occurrences.GetValueOrDefault(h) + 1;
-        long committed = admitted.Count(occurrences.ContainsKey);
-        long duplicated = occurrences.Count(kv => kv.Value > 1);
-
-        var soft = new LongHistogram(1, 3_600_000, 3);
-        var validated = new LongHistogram(1, 3_600_000, 3);
-        var finalized = new LongHistogram(1, 3_600_000, 3);
-        var commits = final.Select(b => (b.CommittedAtMs, (long)b.TransactionCount)).ToList();
-        var offers = generator.OfferLog.ToList();
-        foreach (var b in final)
-        {
-            for (int i = 0; i < b.AdmittedAtMs.Length; i++)
-            {
-                var admittedAt = b.AdmittedAtMs[i];
-                if (!window.Contains(admittedAt)) continue;
-                soft.RecordValue(Math.Max(1, b.CommittedAtMs - admittedAt));
-                if (b.ValidatedAtMs > 0) validated.RecordValue(Math.Max(1, b.ValidatedAtMs - admittedAt));
-                if (b.FinalizedAtMs > 0) finalized.RecordValue(Math.Max(1, b.FinalizedAtMs - admittedAt));
-            }
-        }
+        var m = _measurement!;
+        var ledger = m.Ledger;
+        var soft = m.Soft;
+        var validated = m.Validated;
+        var finalized = m.Finalized;
 
         var rotation = await grains.Rotation(_chainId).GetStatus();
         var rollbacks = await grains.Chain(_chainId).GetRollbacks();
@@ -443,25 +531,25 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             Validators = options.Validators,
             DurationSec = window.Seconds,
             WarmupSec = options.Warmup.TotalSeconds,
-            OfferedTps = window.Rate(window.CountIn(offers)),
-            CommittedTps = window.Rate(window.CountIn(commits)),
+            OfferedTps = window.Rate(offered.InWindow),
+            CommittedTps = window.Rate(m.Commits.InWindow),
             LatencyMs = new LatencySet(P(soft), P(validated), P(finalized)),
-            Blocks = final.Count,
+            Blocks = (int)m.Blocks,
             Epochs = head.Epoch,
             LeaderChanges = rotation.LeaderChanges,
             Failovers = rotation.FailoverLog.Select(f => new FailoverResult(f.DurationMs, f.FailedLeader, f.Replacement, f.Reason,
                 Math.Round((f.AtMs - trafficStartMs) / 1000.0, 2))).ToArray(),
             Rollbacks = rollbacks.Select(r => new RollbackResult(r.Depth, r.RestoredAtMs - r.BadBlockCommittedAtMs)).ToArray(),
             Slashes = views.Sum(v => v.Slashes),
-            TxAdmitted = admitted.Count,
-            TxCommitted = committed,
-            TxLost = admitted.Count - committed,
-            TxDuplicated = duplicated,
+            TxAdmitted = ledger.Admitted,
+            TxCommitted = ledger.Committed,
+            TxLost = ledger.Admitted - ledger.Committed,
+            TxDuplicated = ledger.Duplicated,
             SupplyConserved = audit.Conserved,
             AttestationRttMs = rtt.TotalCount == 0 ? new RttResult(0, 0) : new RttResult(rtt.GetValueAtPercentile(50) / 1000.0, rtt.GetValueAtPercentile(99) / 1000.0),
             TargetBlockIntervalMs = options.BlockIntervalMs,
-            BlockIntervalMs = LatencyBreakdown.BlockInterval(final, window.Contains),
-            SoftConfirmBreakdownMs = LatencyBreakdown.SoftConfirm(final, window.Contains),
+            BlockIntervalMs = m.Breakdown.BlockInterval,
+            SoftConfirmBreakdownMs = m.Breakdown.SoftConfirm,
             Network = options.Network?.Describe(committeeSize, options.Validators),
             QuorumRttMs = options.Network is { } net ? Math.Round(net.QuorumRttMs(committeeSize), 1) : null,
             PipelineDepth = options.PipelineDepth,
@@ -470,12 +558,15 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             TxRefused = generator.Refused,
             Refusals = generator.RefusalReasons.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
             Faults = _faults.ToArray(),
-            TpsTimeline = window.PerSecond(trafficStartMs, commits),
-            OfferedTimeline = window.PerSecond(trafficStartMs, offers),
+            TpsTimeline = m.Commits.PerSecond(),
+            OfferedTimeline = offered.PerSecond(),
             SupplyAudit = $"total {audit.Total} expected {audit.Expected} (L2 {audit.L2Balances}, fees in flight {audit.FeesInFlight}, L1 {audit.L1Balances}, bonded {audit.Bonded}, unbonding {audit.Unbonding}, pools {audit.RewardPools}, validator bonds {audit.ValidatorBonds}, minted {audit.Minted}, burned {audit.Burned})",
             PresignedTx = presigned,
+            SignedTx = signed,
+            BlocksUnread = m.MissingBlocks,
+            TxUnresolved = m.UnresolvedTx,
             GeneratorExhausted = generator.Exhausted,
-            SiloKills = await Task.WhenAll(_siloKills.Select(k => k.ResultAsync(final))),
+            SiloKills = await Task.WhenAll(_siloKills.Select(k => k.ResultAsync(m.CommitsAfter(k)))),
             SubmitCallsFailed = Interlocked.Read(ref generator.FailedCalls),
             TxAdmittedByFailedCalls = Interlocked.Read(ref generator.RecoveredAfterFailedCall),
         };

@@ -131,7 +131,16 @@ public sealed record RunResult
     /// <summary>Wall time of each phase of the run.</summary>
     [JsonPropertyName("phasesSec")] public PhaseSeconds? PhasesSec { get; init; }
     [JsonPropertyName("supplyAudit")] public string SupplyAudit { get; init; } = "";
+    /// <summary>Transactions signed before the traffic started: the first lookahead batch (the "signing" phase).</summary>
     [JsonPropertyName("presignedTx")] public long PresignedTx { get; init; }
+    /// <summary>Transactions signed in all, before and during the run (the signer keeps a bounded lookahead per worker).</summary>
+    [JsonPropertyName("signedTx")] public long SignedTx { get; init; }
+    /// <summary>Heights of the final chain the measurement could not read (pruned before it got to them); must be 0.</summary>
+    [JsonPropertyName("blocksUnread")] public long BlocksUnread { get; init; }
+    /// <summary>Committed hashes the run did not follow whose sender and nonce could not be read; must be 0.</summary>
+    [JsonPropertyName("txUnresolved")] public long TxUnresolved { get; init; }
+    /// <summary>The harness process's memory over the run (embedded silo included), sampled each second.</summary>
+    [JsonPropertyName("memoryMb")] public MemoryUsage? MemoryMb { get; init; }
     [JsonPropertyName("generatorExhausted")] public bool GeneratorExhausted { get; init; }
     /// <summary>The chain audit run at the end of the run (<c>rollup verify</c>'s report): a replay from genesis to the head.</summary>
     [JsonPropertyName("audit")] public ActorRollup.Audit.AuditReport? Audit { get; init; }
@@ -141,6 +150,17 @@ public sealed record RunResult
     /// <summary>Transactions of those calls that had been admitted all the same (the second offer was answered Duplicate or NonceUsed).</summary>
     [JsonPropertyName("txAdmittedByFailedCalls")] public long TxAdmittedByFailedCalls { get; init; }
 }
+
+/// <summary>The process's memory over a run, in MB: working set (what the OS holds for it) start, peak and end; the
+/// same for the managed heap after the last GC (<c>gcHeap*</c>); and the working set at the end of each whole minute.</summary>
+public sealed record MemoryUsage(
+    [property: JsonPropertyName("start")] double Start,
+    [property: JsonPropertyName("peak")] double Peak,
+    [property: JsonPropertyName("end")] double End,
+    [property: JsonPropertyName("gcHeapStart")] double GcHeapStart,
+    [property: JsonPropertyName("gcHeapPeak")] double GcHeapPeak,
+    [property: JsonPropertyName("gcHeapEnd")] double GcHeapEnd,
+    [property: JsonPropertyName("perMinute")] double[] PerMinute);
 
 /// <summary>Wall seconds of a run's phases: signing the traffic, genesis until the first block, warm-up, the measured
 /// window, the drain, reading the figures off the final chain (and retiring it), the audit; and the run's total.</summary>
