@@ -251,9 +251,9 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             await FireNetwork(fault, at);
             return;
         }
-        if (fault.Kind == SiloKill.Kind)
+        if (SiloKill.IsSiloFault(fault.Kind))
         {
-            var kill = await SiloKill.FireAsync(grains, options, _chainId, at);
+            var kill = await SiloKill.FireAsync(grains, options, _chainId, at, fault.Kind);
             if (kill is not null) _siloKills.Add(kill);
             _faults.Add(new FiredFault(fault.Kind, Math.Round(at.TotalSeconds, 2), kill is null ? "no silo left to kill" : $"silo {kill.Silo.Instance} (pid {kill.Silo.Pid})"));
             return;
@@ -475,7 +475,8 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             SupplyAudit = $"total {audit.Total} expected {audit.Expected} (L2 {audit.L2Balances}, fees in flight {audit.FeesInFlight}, L1 {audit.L1Balances}, bonded {audit.Bonded}, unbonding {audit.Unbonding}, pools {audit.RewardPools}, validator bonds {audit.ValidatorBonds}, minted {audit.Minted}, burned {audit.Burned})",
             PresignedTx = presigned,
             GeneratorExhausted = generator.Exhausted,
-            SiloKills = await Task.WhenAll(_siloKills.Select(k => k.ResultAsync(final))),
+            SiloKills = await Task.WhenAll(_siloKills.Where(k => k.Kind == SiloKill.Kind).Select(k => k.ResultAsync(final))),
+            SiloStops = await Task.WhenAll(_siloKills.Where(k => k.Kind == SiloKill.StopKind).Select(k => k.ResultAsync(final))),
             SubmitCallsFailed = Interlocked.Read(ref generator.FailedCalls),
             TxAdmittedByFailedCalls = Interlocked.Read(ref generator.RecoveredAfterFailedCall),
         };
