@@ -204,7 +204,7 @@ public static class SiloKill
         var clock = Stopwatch.StartNew();
         async Task<long?> Seen(IAddressable grain)
         {
-            var silo = await Try<SiloAddress>(() => management.GetActivationAddress(grain).AsTask());
+            var silo = await Try<SiloAddress>(() => management.GetActivationAddress(grain).AsTask(), 0.5);
             return silo is not null && silo.Endpoint.Port != victimPort ? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() : null;
         }
         while (clock.Elapsed < TimeSpan.FromSeconds(30) && (chain is null || rotation is null || leader is null || newTerm is null))
@@ -213,7 +213,7 @@ public static class SiloKill
             rotation ??= await Seen(grains.Rotation(chainId));
             if (before is not null) leader ??= await Seen(grains.Sequencer(chainId, before.LeaderId));
             if (newTerm is null && rotation is not null
-                && await Try<LeadershipTerm>(() => grains.Rotation(chainId).GetCurrent()) is { } now && (before is null || now.Term > before.Term))
+                && await Try<LeadershipTerm>(() => grains.Rotation(chainId).GetCurrent(), 0.5) is { } now && (before is null || now.Term > before.Term))
                 newTerm = now.StartedAtMs;
             await Task.Delay(100);
         }
@@ -243,7 +243,7 @@ public static class SiloKill
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(90))
         {
-            var hosts = await Try<MembershipEntry[]>(() => management.GetDetailedHosts(onlyActive: false)!);
+            var hosts = await Try<MembershipEntry[]>(() => management.GetDetailedHosts(onlyActive: false)!, 0.5);
             if (hosts?.FirstOrDefault(e => e.SiloAddress.Equals(silo)) is { Status: SiloStatus.Dead })
                 return DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - killedAtMs;
             await Task.Delay(100);
@@ -252,11 +252,11 @@ public static class SiloKill
     }
 
     /// <summary>A management call bounded in time; null when it fails (it may be on the silo that was just killed).</summary>
-    private static async Task<T?> Try<T>(Func<Task<T?>> call) where T : class
+    private static async Task<T?> Try<T>(Func<Task<T?>> call, double seconds = 3) where T : class
     {
         try
         {
-            return await call().WaitAsync(TimeSpan.FromSeconds(3));
+            return await call().WaitAsync(TimeSpan.FromSeconds(seconds));
         }
         catch (Exception e) when (e is TimeoutException or OrleansException)
         {
