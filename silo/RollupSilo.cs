@@ -77,7 +77,12 @@ public static class RollupSilo
                 o.ServiceId = cluster.ServiceId;
                 o.ClusterId = cluster.ClusterId;
             });
-            silo.ConfigureEndpoints(System.Net.IPAddress.Loopback, cluster.EffectiveSiloPort, cluster.EffectiveGatewayPort, listenOnAnyHostAddress: false);
+            ConfigureAddresses(silo, cluster);
+            // The grain directory in Redis too: with Orleans' in-cluster directory a dead silo's directory partition takes
+            // the registrations it owned with it, and the survivors deactivate those grains (live ones included) — a
+            // second stall after the kill's. In Redis a registration outlives any silo; one pointing at a dead silo is
+            // dropped when that silo is declared dead.
+            silo.UseRedisGrainDirectoryAsDefault(o => o.ConfigurationOptions = RedisOptions(cluster.Redis));
         }
         else
         {
@@ -95,6 +100,20 @@ public static class RollupSilo
         AddTls(silo, cluster.Tls);
     }
 
+    /// <summary>Where the silo and gateway listen (Cluster:ListenAddress) and what the silo advertises in membership
+    /// (Cluster:AdvertisedAddress, default the listen address): the address other silos and clients dial.</summary>
+    public static void ConfigureAddresses(ISiloBuilder silo, ClusterSettings cluster)
+    {
+        silo.Configure<EndpointOptions>(o =>
+        {
+            o.AdvertisedIPAddress = cluster.AdvertisedIp;
+            o.SiloPort = cluster.EffectiveSiloPort;
+            o.GatewayPort = cluster.EffectiveGatewayPort;
+            o.SiloListeningEndpoint = new System.Net.IPEndPoint(cluster.ListenIp, cluster.EffectiveSiloPort);
+            o.GatewayListeningEndpoint = new System.Net.IPEndPoint(cluster.ListenIp, cluster.EffectiveGatewayPort);
+        });
+    }
+
     /// <summary>Mutual TLS on the silo and gateway ports and on connections to other silos, when Cluster:Tls:Enabled
     /// (<see cref="Tls.ClusterTls"/>); nothing otherwise (plain TCP).</summary>
     public static void AddTls(ISiloBuilder silo, Tls.TlsSettings tls)
@@ -103,17 +122,38 @@ public static class RollupSilo
     }
 
     /// <summary>Everything but clustering (which a test cluster brings itself): storage and reminders, the grains'
-    /// services, the response timeout, and failure detection — a killed silo is declared dead after about two missed
-    /// probes, and its grains come back elsewhere within seconds.</summary>
+    /// services, the response timeout, and failure detection (<see cref="ConfigureFailureDetection"/>).</summary>
     public static void AddRollup(ISiloBuilder silo, string? redis, TimeSpan probeTimeout)
     {
         AddDurability(silo, redis);
         silo.Services.AddActorRollupGrains();
+        // A call in flight to a silo that dies is broken when the silo is declared dead (Orleans fails every request
+        // outstanding to it), so this bounds only calls to a silo that is alive but stuck.
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+        ConfigureFailureDetection(silo, probeTimeout);
+    }
+
+    /// <summary>
+    /// How fast a killed silo is declared dead, and why no healthy one is (docs/CLUSTER.md "Failure detection"). A
+    /// killed process's port refuses connections at once, so each probe of it fails immediately and detection is the
+    /// probe period times <c>NumMissedProbesLimit</c>: with a 1 s probe and 2 misses (the second one indirect, through
+    /// another silo, whose vote counts too) a kill is declared within 1–2.5 s. Against false declarations on a loaded
+    /// machine: two votes are still needed (NumVotesForDeathDeclaration 2: one stalled silo cannot evict a healthy one
+    /// alone), a probe's own timeout stretches while the probing silo itself is degraded (thread-pool or GC delays,
+    /// ExtendProbeTimeoutDuringDegradation), and a silo whose connection carried messages within the monitoring window
+    /// is not voted against (EnableConnectionLivenessCheck) — a busy silo that answers grain calls but misses a probe
+    /// stays. A silo stopped gracefully announces its own end and needs none of this.
+    /// </summary>
+    public static void ConfigureFailureDetection(ISiloBuilder silo, TimeSpan probeTimeout)
+    {
         silo.Configure<ClusterMembershipOptions>(o =>
         {
             o.ProbeTimeout = probeTimeout;
             o.NumMissedProbesLimit = 2;
+            o.NumVotesForDeathDeclaration = 2;
+            o.EnableIndirectProbes = true;
+            o.ExtendProbeTimeoutDuringDegradation = true;
+            o.EnableConnectionLivenessCheck = true;
         });
     }
 

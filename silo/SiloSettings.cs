@@ -22,7 +22,14 @@ public sealed class ClusterSettings
     public string Redis { get; set; } = "127.0.0.1:6379";
     /// <summary>How long a silo may miss membership probes before the others declare it dead (seconds; Orleans'
     /// default is about 10 s — a killed silo's grains are unreachable until then).</summary>
-    public int ProbeTimeoutSeconds { get; set; } = 2;
+    public int ProbeTimeoutSeconds { get; set; } = 1;
+    /// <summary>The IP address the silo port and the gateway port listen on (default 127.0.0.1; 0.0.0.0 = every
+    /// interface of the host). Only with Redis clustering may it be other than loopback (Localhost clustering is one
+    /// machine by definition).</summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+    /// <summary>The IP address the silo advertises in the membership table, the one other silos and clients dial.
+    /// Empty = <see cref="ListenAddress"/>; required (a concrete address) when listening on 0.0.0.0 or ::.</summary>
+    public string AdvertisedAddress { get; set; } = "";
     /// <summary>The operator key (docs/SECURITY.md, secret): operator calls (bootstrap, fault injection, retire) must
     /// present it, and when <c>Genesis:NodeKeySeed</c> is not set the configured chain's member keys derive from it
     /// (GenesisKeys). Empty = the key in <see cref="OperatorKeyFile"/>, created with a random key when absent. Keep it out of
@@ -44,6 +51,13 @@ public sealed class ClusterSettings
     public bool RedisStorage => string.Equals(Storage, "Redis", StringComparison.OrdinalIgnoreCase);
 
     public int EffectiveSiloPort => SiloPort + Instance;
+
+    /// <summary>The parsed <see cref="ListenAddress"/> (valid settings only).</summary>
+    public System.Net.IPAddress ListenIp => System.Net.IPAddress.Parse(ListenAddress);
+    /// <summary>The address advertised in membership: <see cref="AdvertisedAddress"/>, else the listen address.</summary>
+    public System.Net.IPAddress AdvertisedIp => string.IsNullOrWhiteSpace(AdvertisedAddress) ? ListenIp : System.Net.IPAddress.Parse(AdvertisedAddress);
+    /// <summary>Listening on every interface (0.0.0.0 or ::) rather than on one address.</summary>
+    public bool ListensOnAny => ListenIp.Equals(System.Net.IPAddress.Any) || ListenIp.Equals(System.Net.IPAddress.IPv6Any);
     public int EffectiveGatewayPort => GatewayPort + Instance;
 
     public IReadOnlyList<string> Validate()
@@ -66,8 +80,30 @@ public sealed class ClusterSettings
         if (InternalKey.Length is > 0 and < Abstractions.Security.OperatorKeys.MinLength)
             errors.Add($"Cluster:InternalKey must be at least {Abstractions.Security.OperatorKeys.MinLength} characters");
         if (ProbeTimeoutSeconds is < 1 or > 60) errors.Add("Cluster:ProbeTimeoutSeconds must be between 1 and 60");
+        errors.AddRange(AddressErrors());
         errors.AddRange(Tls.Validate());
         return errors;
+    }
+
+    private IEnumerable<string> AddressErrors()
+    {
+        if (!System.Net.IPAddress.TryParse(ListenAddress ?? "", out var listen))
+        {
+            yield return $"Cluster:ListenAddress '{ListenAddress}' is not an IP address (e.g. 127.0.0.1, 10.0.0.5 or 0.0.0.0)";
+            yield break;
+        }
+        var anyListen = listen.Equals(System.Net.IPAddress.Any) || listen.Equals(System.Net.IPAddress.IPv6Any);
+        System.Net.IPAddress? advertised = null;
+        if (!string.IsNullOrWhiteSpace(AdvertisedAddress) && !System.Net.IPAddress.TryParse(AdvertisedAddress, out advertised))
+            yield return $"Cluster:AdvertisedAddress '{AdvertisedAddress}' is not an IP address";
+        else if (advertised is not null && (advertised.Equals(System.Net.IPAddress.Any) || advertised.Equals(System.Net.IPAddress.IPv6Any)))
+            yield return "Cluster:AdvertisedAddress must be an address others can dial, not 0.0.0.0 or ::";
+        else if (advertised is null && anyListen)
+            yield return "Cluster:AdvertisedAddress is required when Cluster:ListenAddress is 0.0.0.0 or :: (the address the other silos and clients dial)";
+        else if (advertised is not null && !anyListen && !advertised.Equals(listen) && System.Net.IPAddress.IsLoopback(listen) != System.Net.IPAddress.IsLoopback(advertised))
+            yield return $"Cluster:AdvertisedAddress {advertised} cannot reach a silo listening only on {listen}";
+        if (!RedisClustering && (!listen.Equals(System.Net.IPAddress.Loopback) || (advertised is not null && !advertised.Equals(System.Net.IPAddress.Loopback))))
+            yield return "Cluster:ListenAddress and Cluster:AdvertisedAddress other than 127.0.0.1 need Cluster:Clustering Redis (Localhost clustering is one machine, on 127.0.0.1)";
     }
 
     private static bool IsRedisConnectionString(string text)

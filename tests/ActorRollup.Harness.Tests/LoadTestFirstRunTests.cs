@@ -301,15 +301,15 @@ public class MachineLeaderTimeoutTests
 {
     [Theory]
     // Ed25519 verifications/s, block cap, leader timeout ms
-    [InlineData(40_000.0, 2_000, 400)]    // a fast machine: 8 x 50 ms = 400
-    [InlineData(80_000.0, 2_000, 400)]    // never below 400 ms
-    [InlineData(23_135.0, 2_000, 700)]    // 691.6 ms, rounded up to 100 ms
-    [InlineData(19_464.0, 2_000, 900)]    // 822 ms -> 900
+    [InlineData(40_000.0, 2_000, 1_000)]  // a fast machine: 8 x 50 ms = 400, below the 1 s floor
+    [InlineData(80_000.0, 2_000, 1_000)]  // never below 1 s
+    [InlineData(8_000.0, 1_000, 1_000)]   // exactly 1000 ms
+    [InlineData(7_000.0, 1_000, 1_200)]   // 1142.9 ms, rounded up to 100 ms
     [InlineData(5_000.0, 2_000, 2_000)]   // capped at 2 s
-    [InlineData(20_000.0, 500, 400)]      // small blocks: 200 ms -> 400
+    [InlineData(20_000.0, 500, 1_000)]    // small blocks: 200 ms -> 1 s
     [InlineData(0.0, 2_000, 2_000)]       // an unmeasured ceiling: the most careful value
     [InlineData(double.NaN, 2_000, 2_000)]
-    public void Eight_full_block_verifications_rounded_up_between_400ms_and_2s(double ed25519, int maxTx, int expected) =>
+    public void Eight_full_block_verifications_rounded_up_between_1s_and_2s(double ed25519, int maxTx, int expected) =>
         Assert.Equal(expected, LoadTestOptions.MachineLeaderTimeoutMs(ed25519, maxTx));
 }
 

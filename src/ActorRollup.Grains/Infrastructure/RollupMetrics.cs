@@ -19,6 +19,8 @@ public sealed class RollupMetrics : IDisposable
         TxAdmitted = _meter.CreateCounter<long>("actorrollup.tx.admitted", "{transaction}", "Transactions admitted to a mempool");
         Refusals = _meter.CreateCounter<long>("actorrollup.refusals", "{refusal}", "Refused inputs and calls, by reason");
         Failovers = _meter.CreateCounter<long>("actorrollup.failovers", "{failover}", "Leader failovers (re-spans)");
+        LeaderReappointments = _meter.CreateCounter<long>("actorrollup.leader_reappointments", "{term}",
+            "Terms given again to the same leader after its activation was lost with its silo");
         Rollbacks = _meter.CreateCounter<long>("actorrollup.rollbacks", "{rollback}", "Rollbacks after successful challenges");
         Slashes = _meter.CreateCounter<long>("actorrollup.slashes", "{slash}", "Sequencers slashed");
         SoftConfirmLatency = _meter.CreateHistogram<double>("actorrollup.latency.soft_confirm", "ms", "Admission to soft confirmation");
@@ -34,6 +36,7 @@ public sealed class RollupMetrics : IDisposable
     public Counter<long> TxAdmitted { get; }
     public Counter<long> Refusals { get; }
     public Counter<long> Failovers { get; }
+    public Counter<long> LeaderReappointments { get; }
     public Counter<long> Rollbacks { get; }
     public Counter<long> Slashes { get; }
     public Histogram<double> SoftConfirmLatency { get; }

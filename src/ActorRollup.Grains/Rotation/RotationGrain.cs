@@ -26,7 +26,10 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
     /// on another silo, and with it the liveness watch — so a chain whose leader and rotation died together still
     /// fails over. (Grain timers die with their activation; reminders are stored with the cluster.)</summary>
     private const string KeepAliveReminder = "keep-alive";
-    private static readonly TimeSpan KeepAlivePeriod = TimeSpan.FromSeconds(5);
+    /// <summary>1 s (Orleans' reminder floor is lowered to 1 s in RollupSilo.AddDurability): after a silo kill the
+    /// survivors' reminder service takes the dead silo's reminders over once it is declared dead, and rotation is back
+    /// within a period of that. A tick is an in-memory timer of the reminder service, not a storage write.</summary>
+    private static readonly TimeSpan KeepAlivePeriod = TimeSpan.FromSeconds(1);
 
     private const int CommitteeHistory = 8;
     private const int TermHistory = 256;
@@ -50,6 +53,15 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
     private ulong? _watchedHeight;
     private long _quorumHaltSinceMs;
     private RecordStore<EpochRecord> _epochs = null!;
+    /// <summary>The running ask of a stalled leader whether it still leads (<see cref="ProbeLeader"/>); null: none.</summary>
+    private Task<bool?>? _leaderProbe;
+    private ulong _probedTerm;
+    private long _leaderProbedAtMs;
+    /// <summary>Ask the leader at the first tick: this activation may be a restart after the silo holding it died.</summary>
+    private bool _probeLeaderNow;
+    /// <summary>The last term given again to the same leader after its activation was lost; lost again, it fails over.</summary>
+    private ulong _reappointedTerm;
+    private static readonly TimeSpan LeaderProbeTimeout = TimeSpan.FromSeconds(1);
 
     public RotationGrain([PersistentState("rotation", StorageNames.Rollup)] IPersistentState<RotationState> state,
         TimeProvider clock, RollupMetrics metrics, ILogger<RotationGrain> log)
@@ -70,6 +82,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         _epochs = new RecordStore<EpochRecord>(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Rollup), this.GetGrainId());
         if (S.Config is not null && !S.Retired)
         {
+            _probeLeaderNow = S.Current is not null;
             StartWatch();
             await this.RegisterOrUpdateReminder(KeepAliveReminder, KeepAlivePeriod, KeepAlivePeriod);
         }
@@ -404,6 +417,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
                 return;
             }
         }
+        if (await LeaderActivationLost(current, head.Height, now)) return;
         if (now - _lastProgressMs <= Config.EffectiveLeaderTimeoutMs) return;
         if (S.Halted && _quorumHaltSinceMs > 0) return; // held, and the bound is not reached yet
         await Failover(current, $"no block for {now - _lastProgressMs} ms", penalize: true, head.Height);
@@ -523,6 +537,66 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
             return S.Current;
         }
         return await Failover(current, reason, penalize: false, headHeight);
+    }
+
+    /// <summary>
+    /// A dead leader is replaced without waiting for the leader timeout (docs/RUNBOOK.md "A dead silo"): once no block
+    /// has come for <see cref="LeaderProbeAfterMs"/> (or at once when this activation of rotation is a restart), rotation
+    /// asks the leader — without holding its turn — whether it still leads the current term. A leader whose silo died
+    /// comes back as a fresh activation (from its stored state, on a live silo) that leads nothing, and says so: the
+    /// same leader gets a new term from the block after the head, no penalty (the silo died, not the member). A term
+    /// lost that way twice in a row fails over to the next member, still without a penalty. A leader that answers
+    /// "leading" (alive but slow) and one that cannot be reached (its silo not yet declared dead) are left to the
+    /// leader timeout, as before. True when a new term was begun.
+    /// </summary>
+    private async Task<bool> LeaderActivationLost(LeadershipTerm current, ulong headHeight, long now)
+    {
+        if (_leaderProbe is { IsCompleted: true } probe)
+        {
+            _leaderProbe = null;
+            var leading = probe.Result;
+            if (leading == false && S.Current is { } still && still.Term == _probedTerm && headHeight < Epochs.LastHeight(S.Epoch))
+            {
+                var lostTwice = _reappointedTerm == still.Term;
+                var reason = $"{still.LeaderId} no longer leads term {still.Term}: its activation was lost (its silo died or stopped)";
+                if (lostTwice)
+                {
+                    await Failover(still, reason + ", a second time", penalize: false, headHeight);
+                    return true;
+                }
+                S.LastHeight = headHeight;
+                _log.LogWarning("rotation {Chain}: {Reason}; re-appointed from height {Height}", ChainId, reason, headHeight + 1);
+                _metrics.LeaderReappointments.Add(1, new KeyValuePair<string, object?>("chain", ChainId));
+                var term = await StartTerm(S.Epoch, still.LeaderId, headHeight + 1, S.Committees[S.Epoch], now);
+                _reappointedTerm = term.Term;
+                return true;
+            }
+        }
+        if (_leaderProbe is not null) return false;
+        if (!_probeLeaderNow && (now - _lastProgressMs < LeaderProbeAfterMs || now - _leaderProbedAtMs < LeaderProbeAfterMs)) return false;
+        _probeLeaderNow = false;
+        _leaderProbedAtMs = now;
+        _probedTerm = current.Term;
+        _leaderProbe = ProbeLeader(current);
+        return false;
+    }
+
+    /// <summary>A stall this long (two block intervals, at least 250 ms) makes rotation ask the leader; far below the
+    /// leader timeout, and only while blocks are not coming (one read-only call per such interval).</summary>
+    private long LeaderProbeAfterMs => Math.Max(250, 2L * Config.BlockIntervalMs);
+
+    /// <summary>Whether the leader says it leads <paramref name="term"/>: null when it cannot be asked now.</summary>
+    private async Task<bool?> ProbeLeader(LeadershipTerm term)
+    {
+        try
+        {
+            var view = await GrainFactory.Sequencer(ChainId, term.LeaderId).GetView().WaitAsync(LeaderProbeTimeout);
+            return view.Leading && view.LeadingTerm == term.Term;
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Re-span: the failed leader's term ends at the last committed height; a replacement leads to the end of the epoch.</summary>

@@ -49,6 +49,10 @@ public static class ClusterCommand
         var timeout = Durations.Option("--timeout", "Longest wait for each process to be ready (default 90s).", BareUnit.Seconds,
             TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(1));
 
+        var distinctHosts = new Option<bool>("--distinct-hosts")
+        {
+            Description = "Put silo N on its own loopback address 127.0.0.(N+1) (listen and advertise; needs --redis, Linux): silos as on separate hosts.",
+        };
         var tls = new Option<bool>("--tls")
         {
             Description = "Mutual TLS on every connection: a CA and certificates made in the state folder (tls/), the silos started with them; harness commands find them there.",
@@ -67,7 +71,7 @@ public static class ClusterCommand
         var clientRegion = new Option<string?>("--client-region") { Description = "The client's region (default: the first of --regions).", HelpName = "region" };
         var command = new Command("up", "Start local silos in the background and return once every one is ready.")
         {
-            state, silos, redis, redisPort, redisData, siloPort, gatewayPort, timeout, tls, network, regions, validatorRegions, clientRegion,
+            state, silos, redis, redisPort, redisData, siloPort, gatewayPort, timeout, tls, network, regions, validatorRegions, clientRegion, distinctHosts,
         };
         command.Validators.Add(result =>
         {
@@ -93,6 +97,7 @@ public static class ClusterCommand
                 Regions = parse.GetValue(regions),
                 ValidatorRegions = parse.GetValue(validatorRegions),
                 ClientRegion = parse.GetValue(clientRegion),
+                DistinctHosts = parse.GetValue(distinctHosts),
             };
             return await Guard(stderr, async () =>
             {
@@ -111,7 +116,12 @@ public static class ClusterCommand
         var state = ClusterOptions.State();
         var timeout = Durations.Option("--timeout", "Longest wait for each process to stop after SIGTERM before it is killed (default 30s).",
             BareUnit.Seconds, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1));
-        var command = new Command("down", "Stop the local cluster (gracefully, then killed after --timeout) and clear its record.") { state, timeout };
+        var instance = new Option<int?>("--instance")
+        {
+            Description = "Stop only this silo (SIGTERM: its grains move to the others); the rest and the record stay.",
+            CustomParser = r => OptionValues.Int("--instance", 0, 99)(r),
+        };
+        var command = new Command("down", "Stop the local cluster (gracefully, then killed after --timeout) and clear its record.") { state, timeout, instance };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -119,6 +129,12 @@ public static class ClusterCommand
             var folder = new ClusterStateFolder(parse.GetValue(state)!);
             return await Guard(stderr, async () =>
             {
+                if (parse.GetValue(instance) is { } one)
+                {
+                    await new LocalCluster(folder, stdout).StopInstanceAsync(one, parse.GetValue(timeout), cancellationToken);
+                    stdout.WriteLine($"cluster down --instance {one}: the other silos run on (record kept in {folder.Path})");
+                    return ExitCodes.Success;
+                }
                 if (await new LocalCluster(folder, stdout).DownAsync(parse.GetValue(timeout), cancellationToken))
                     stdout.WriteLine($"cluster down: record cleared from {folder.Path} (logs kept)");
                 return ExitCodes.Success;

@@ -90,10 +90,15 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
         stdout.WriteLine("  " + ReportWriter.Breakdown(r));
         if (r.Audit is { Passed: false } failed)
             foreach (var v in failed.Violations.Take(10)) stdout.WriteLine($"  audit violation at {v}");
-        foreach (var k in r.SiloKills)
-            stdout.WriteLine($"  silo-kill at {k.AtSec:0.#}s: silo {k.Instance} (pid {k.Pid}) killed, hosting {Hosted(k.HostedGrains)}; " +
+        foreach (var k in r.SiloKills.Concat(r.SiloStops))
+        {
+            stdout.WriteLine($"  {k.Kind} at {k.AtSec:0.#}s: silo {k.Instance} (pid {k.Pid}) {(k.Kind == SiloKill.StopKind ? "stopped" : "killed")}, hosting {Hosted(k.HostedGrains)}; " +
                              $"next block after {Ms(k.NextBlockMs)}, longest gap {Ms(k.LongestGapMs)}, declared dead after {Ms(k.DeclaredDeadMs)}");
-        if (r.SiloKills.Length > 0)
+            if (k.BreakdownMs is { } b)
+                stdout.WriteLine($"    breakdown (ms after the signal): declared dead {Ms(b.DeclaredDead)}, chain active {Ms(b.ChainActive)}, rotation active {Ms(b.RotationActive)}, " +
+                                 $"leader active {Ms(b.LeaderActive)}, new term {Ms(b.NewTerm)}, first block proposed {Ms(b.FirstBlockProposed)}, committed {Ms(b.NextBlockCommitted)}");
+        }
+        if (r.SiloKills.Length + r.SiloStops.Length > 0)
             stdout.WriteLine($"  {r.SubmitCallsFailed} submit calls failed and were offered again ({r.TxAdmittedByFailedCalls} of their transactions had been admitted)");
         if (r.PhasesSec is { } t)
             stdout.WriteLine($"  took {t.Total:0.#} s: signing {t.Signing:0.#}, genesis {t.Genesis:0.#}, warm-up {t.Warmup:0.#}, window {t.Window:0.#}, " +

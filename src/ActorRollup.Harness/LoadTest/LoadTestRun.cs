@@ -278,9 +278,9 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             await FireNetwork(fault, at);
             return;
         }
-        if (fault.Kind == SiloKill.Kind)
+        if (SiloKill.IsSiloFault(fault.Kind))
         {
-            var kill = await SiloKill.FireAsync(grains, options, _chainId, at);
+            var kill = await SiloKill.FireAsync(grains, options, _chainId, at, fault.Kind);
             if (kill is not null)
             {
                 _siloKills.Add(kill);
@@ -448,8 +448,8 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         public readonly LongHistogram Soft = new(1, 3_600_000, 3), Validated = new(1, 3_600_000, 3), Finalized = new(1, 3_600_000, 3);
         public readonly LatencyBreakdown.Accumulator Breakdown = new(window.Contains);
         public readonly TxLedger Ledger = ledger;
-        /// <summary>Per silo kill: commit times after it, up to 30 s and the first after those.</summary>
-        public readonly Dictionary<SiloKill.Event, List<long>> AfterKill = [];
+        /// <summary>Per silo kill or stop: the blocks committed after it (built and commit times), up to 30 s and the first after those.</summary>
+        public readonly Dictionary<SiloKill.Event, List<SiloKill.Commit>> AfterKill = [];
         public ulong Folded;
         public long Blocks;
         public long MissingBlocks;
@@ -469,14 +469,13 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             }
             Breakdown.Add(b);
             foreach (var (kill, times) in AfterKill)
-                if (b.CommittedAtMs > kill.AtMs && (b.CommittedAtMs <= kill.AtMs + 30_000 || times.Count == 0 || times[^1] <= kill.AtMs + 30_000))
-                    times.Add(b.CommittedAtMs);
+                if (b.CommittedAtMs > kill.AtMs && (b.CommittedAtMs <= kill.AtMs + 30_000 || times.Count == 0 || times[^1].CommittedAtMs <= kill.AtMs + 30_000))
+                    times.Add(new SiloKill.Commit(b.TimestampMs, b.CommittedAtMs));
             UnresolvedTx += await Ledger.CommitAsync(b.TransactionHashes, i => resolve(b.Height, i));
         }
 
-        /// <summary>What <see cref="SiloKill.Event.ResultAsync"/> reads of the final chain: the commit times after the kill.</summary>
-        public IReadOnlyList<BlockView> CommitsAfter(SiloKill.Event kill) =>
-            AfterKill.GetValueOrDefault(kill, []).Select(t => new BlockView(0, default, default, 0, 0, "", default, default, 0, [], 0, 0, 0, t, 0, 0, [], [], 0)).ToList();
+        /// <summary>What <see cref="SiloKill.Event.ResultAsync"/> reads of the final chain: the blocks committed after the kill.</summary>
+        public IReadOnlyList<SiloKill.Commit> CommitsAfter(SiloKill.Event kill) => AfterKill.GetValueOrDefault(kill, []);
     }
 
     private async Task<RunProgress> Sample(string phase, TimeSpan elapsed, TrafficGenerator generator)
@@ -566,7 +565,8 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             BlocksUnread = m.MissingBlocks,
             TxUnresolved = m.UnresolvedTx,
             GeneratorExhausted = generator.Exhausted,
-            SiloKills = await Task.WhenAll(_siloKills.Select(k => k.ResultAsync(m.CommitsAfter(k)))),
+            SiloKills = await Task.WhenAll(_siloKills.Where(k => k.Kind == SiloKill.Kind).Select(k => k.ResultAsync(m.CommitsAfter(k)))),
+            SiloStops = await Task.WhenAll(_siloKills.Where(k => k.Kind == SiloKill.StopKind).Select(k => k.ResultAsync(m.CommitsAfter(k)))),
             SubmitCallsFailed = Interlocked.Read(ref generator.FailedCalls),
             TxAdmittedByFailedCalls = Interlocked.Read(ref generator.RecoveredAfterFailedCall),
         };

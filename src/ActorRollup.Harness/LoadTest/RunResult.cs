@@ -145,6 +145,8 @@ public sealed record RunResult
     /// <summary>The chain audit run at the end of the run (<c>rollup verify</c>'s report): a replay from genesis to the head.</summary>
     [JsonPropertyName("audit")] public ActorRollup.Audit.AuditReport? Audit { get; init; }
     [JsonPropertyName("siloKills")] public SiloKillResult[] SiloKills { get; init; } = [];
+    /// <summary>Each <c>silo-stop</c> (graceful, SIGTERM): the same fields as <see cref="SiloKills"/>.</summary>
+    [JsonPropertyName("siloStops")] public SiloKillResult[] SiloStops { get; init; } = [];
     /// <summary>Submit calls that failed as a whole (timed out, or their silo died) and were offered again.</summary>
     [JsonPropertyName("submitCallsFailed")] public long SubmitCallsFailed { get; init; }
     /// <summary>Transactions of those calls that had been admitted all the same (the second offer was answered Duplicate or NonceUsed).</summary>

@@ -20,7 +20,10 @@ public sealed record SiloRecord
     /// <summary>When the silo logged its ready line (null while it is starting, or if it never did).</summary>
     [JsonPropertyName("readyAt")] public DateTimeOffset? ReadyAt { get; init; }
 
-    [JsonIgnore] public string Gateway => $"127.0.0.1:{GatewayPort}";
+    /// <summary>The address it listens on and advertises (its own loopback address with <c>cluster up --distinct-hosts</c>).</summary>
+    [JsonPropertyName("address")] public string Address { get; init; } = "127.0.0.1";
+
+    [JsonIgnore] public string Gateway => $"{Address}:{GatewayPort}";
 }
 
 /// <summary>The redis-server started by <c>cluster up --redis</c>: same pid-plus-start-time rule as <see cref="SiloRecord"/>.</summary>

@@ -29,6 +29,12 @@ public sealed record ClusterUpOptions
     public string? Regions { get; init; }
     public string? ValidatorRegions { get; init; }
     public string? ClientRegion { get; init; }
+    /// <summary>Silo N listens on and advertises its own loopback address, 127.0.0.(N+1) (needs Redis clustering): the
+    /// silos reach one another as if on separate hosts. Ports stay base + N, so a silo is still known by its ports.</summary>
+    public bool DistinctHosts { get; init; }
+
+    /// <summary>The address of silo <paramref name="instance"/>: its own loopback address with <see cref="DistinctHosts"/>.</summary>
+    public string AddressOf(int instance) => DistinctHosts ? $"127.0.0.{instance + 1}" : "127.0.0.1";
 }
 
 /// <summary>A cluster command failed; <see cref="ExitCode"/> says how (2 refused before anything started, 1 a process failed, 5 timed out).</summary>
@@ -78,6 +84,11 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         if (stale is not null)
             progress.WriteLine($"removed the stale record of a cluster started {stale.CreatedAt:u} (none of its processes runs)");
 
+        if (options.DistinctHosts && !options.Redis)
+            throw new LocalClusterException("--distinct-hosts needs --redis: silos on distinct addresses find one another through Redis clustering " +
+                                            "(Localhost clustering is one address)", ExitCodes.Usage);
+        if (options.DistinctHosts && !OperatingSystem.IsLinux())
+            throw new LocalClusterException("--distinct-hosts needs Linux, where all of 127.0.0.0/8 is loopback (elsewhere only 127.0.0.1 is configured)", ExitCodes.Usage);
         var dotnet = DotnetHost() ?? throw new LocalClusterException("cannot find the dotnet host to run the silo with (not on PATH, no DOTNET_ROOT)", ExitCodes.Usage);
         var redisServer = options.Redis ? LocalProcess.FindOnPath("redis-server") : null;
         if (options.Redis && redisServer is null)
@@ -139,9 +150,9 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
             if (network is not null) siloArgs.AddRange(NetworkArguments(network));
 
             // Instance 0 first: with Localhost clustering it is the primary the others join.
-            record = await StartSilosAsync(record, [0], dotnet, siloDll, siloArgs, siloBase, gatewayBase, options.Timeout, cancellationToken);
+            record = await StartSilosAsync(record, [0], dotnet, siloDll, siloArgs, siloBase, gatewayBase, options, cancellationToken);
             if (options.Silos > 1)
-                record = await StartSilosAsync(record, Enumerable.Range(1, options.Silos - 1).ToArray(), dotnet, siloDll, siloArgs, siloBase, gatewayBase, options.Timeout, cancellationToken);
+                record = await StartSilosAsync(record, Enumerable.Range(1, options.Silos - 1).ToArray(), dotnet, siloDll, siloArgs, siloBase, gatewayBase, options, cancellationToken);
 
             // Every silo says it is ready; the cluster also answers a grain call through its gateways.
             await using (var connection = await ClusterConnection.OpenAsync(record.Silos.Select(s => s.Gateway).ToArray(), folder.Path, cancellationToken))
@@ -219,7 +230,9 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
     /// configuration if enabled (the silos read it themselves); otherwise none (plain TCP).</summary>
     private TlsRecord? TlsFor(ClusterUpOptions options, ClusterSettings settings)
     {
-        if (options.Tls) return LocalClusterTls.Prepare(folder, progress);
+        if (options.Tls)
+            return LocalClusterTls.Prepare(folder, progress, options.DistinctHosts
+                ? Enumerable.Range(0, options.Silos).Select(i => IPAddress.Parse(options.AddressOf(i))).ToArray() : []);
         if (!settings.Tls.Enabled) return null;
         return new TlsRecord
         {
@@ -231,17 +244,20 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
     }
 
     private async Task<ClusterRecord> StartSilosAsync(ClusterRecord record, int[] instances, string dotnet, string siloDll, List<string> siloArgs, int siloBase,
-        int gatewayBase, TimeSpan timeout, CancellationToken cancellationToken)
+        int gatewayBase, ClusterUpOptions options, CancellationToken cancellationToken)
     {
+        var timeout = options.Timeout;
         var launched = new List<SiloRecord>();
         foreach (var instance in instances)
         {
             var log = folder.SiloLog(instance);
-            var (pid, processStart) = Launch(dotnet, [siloDll, "--instance", instance.ToString(), .. siloArgs], log);
+            var address = options.AddressOf(instance);
+            List<string> addressArgs = options.DistinctHosts ? ["--Cluster:ListenAddress", address, "--Cluster:AdvertisedAddress", address] : [];
+            var (pid, processStart) = Launch(dotnet, [siloDll, "--instance", instance.ToString(), .. siloArgs, .. addressArgs], log);
             var silo = new SiloRecord
             {
                 Instance = instance, Pid = pid, SiloPort = siloBase + instance, GatewayPort = gatewayBase + instance, Log = log,
-                StartedAt = DateTimeOffset.UtcNow, ProcessStart = processStart,
+                StartedAt = DateTimeOffset.UtcNow, ProcessStart = processStart, Address = address,
             };
             launched.Add(silo);
             record = record with { Silos = [.. record.Silos, silo] };
@@ -311,6 +327,25 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
             progress.WriteLine(await StopAsync("redis", redis.Pid, redis.ProcessStart, timeout, cancellationToken));
         folder.Clear();
         return true;
+    }
+
+    /// <summary>
+    /// Stops one silo gracefully (<c>cluster down --instance N</c>): SIGTERM, so it leaves the membership itself and its
+    /// grains deactivate and come back on the others; killed after <paramref name="timeout"/>. The record keeps every
+    /// silo (this one then shows as not running) and redis. Refused (exit 2) when N is not recorded, is not running, is
+    /// the last live silo (use plain <c>cluster down</c>), or is instance 0 of a Localhost cluster (the primary).
+    /// </summary>
+    public async Task StopInstanceAsync(int instance, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var record = folder.Load() ?? throw new LocalClusterException($"no cluster recorded in {folder.Path}: nothing to stop", ExitCodes.Usage);
+        var silo = record.Silos.FirstOrDefault(s => s.Instance == instance)
+                   ?? throw new LocalClusterException($"the cluster in {folder.Path} has no silo {instance} (instances {string.Join(", ", record.Silos.Select(s => s.Instance))})", ExitCodes.Usage);
+        if (!record.IsAlive(silo)) throw new LocalClusterException($"silo {instance} (pid {silo.Pid}) is not running", ExitCodes.Usage);
+        if (record.LocalhostClustering && instance == 0)
+            throw new LocalClusterException("silo 0 is the primary of a Localhost cluster (the others cannot go on without it): stop the whole cluster with `rollup cluster down`", ExitCodes.Usage);
+        if (record.AliveSilos().Count == 1)
+            throw new LocalClusterException($"silo {instance} is the last one running: stop the cluster with `rollup cluster down`", ExitCodes.Usage);
+        progress.WriteLine(await StopAsync($"silo {instance}", silo.Pid, silo.ProcessStart, timeout, cancellationToken));
     }
 
     /// <summary>Stops one process (SIGTERM, then SIGKILL after <paramref name="timeout"/>); the line that says how it went.</summary>

@@ -15,8 +15,11 @@ public static class LocalClusterTls
     private static readonly TimeSpan Lifetime = TimeSpan.FromDays(365);
     private static readonly TimeSpan MinimumRemaining = TimeSpan.FromDays(1);
 
-    public static TlsRecord Prepare(ClusterStateFolder folder, TextWriter progress)
+    /// <summary>The CA and certificates in the state folder (reused while valid); the silo certificate also names
+    /// <paramref name="addresses"/> (the silos' own addresses with <c>--distinct-hosts</c>).</summary>
+    public static TlsRecord Prepare(ClusterStateFolder folder, TextWriter progress, System.Net.IPAddress[]? addresses = null)
     {
+        addresses ??= [];
         var dir = folder.TlsFolder;
         var record = new TlsRecord
         {
@@ -27,7 +30,7 @@ public static class LocalClusterTls
             ClientCertificate = Path.Combine(dir, "client.pem"),
             ClientKey = Path.Combine(dir, "client.key"),
         };
-        if (Usable(record))
+        if (Usable(record, addresses))
         {
             progress.WriteLine($"tls       reusing the CA and certificates in {dir}");
             return record;
@@ -36,7 +39,7 @@ public static class LocalClusterTls
         else Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         using var ca = CertificateAuthority.Create($"ActorRollup local cluster CA {Guid.NewGuid():N}", Lifetime);
-        using var silo = ca.IssueSilo("actorrollup-silo", Lifetime);
+        using var silo = ca.IssueSilo("actorrollup-silo", Lifetime, addresses);
         using var client = ca.IssueClient("actorrollup-harness", Lifetime);
         CertificateAuthority.WritePrivateKey(silo, record.SiloKey);
         CertificateAuthority.WriteCertificate(silo, record.SiloCertificate);
@@ -60,8 +63,16 @@ public static class LocalClusterTls
             ? null
             : new TlsSettings { Enabled = true, Certificate = tls.ClientCertificate, Key = tls.ClientKey, Ca = tls.Ca };
 
-    private static bool Usable(TlsRecord record)
+    private static bool Usable(TlsRecord record, System.Net.IPAddress[] addresses)
     {
+        if (addresses.Length > 0)
+        {
+            if (!File.Exists(record.SiloCertificate)) return false;
+            using var silo = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(record.SiloCertificate));
+            var named = silo.Extensions.OfType<System.Security.Cryptography.X509Certificates.X509SubjectAlternativeNameExtension>()
+                .SelectMany(e => e.EnumerateIPAddresses()).ToHashSet();
+            if (!addresses.All(named.Contains)) return false;
+        }
         foreach (var (certificate, key) in new[] { (record.SiloCertificate, record.SiloKey), (record.ClientCertificate!, record.ClientKey!) })
         {
             var settings = new TlsSettings { Enabled = true, Certificate = certificate, Key = key, Ca = record.Ca };
