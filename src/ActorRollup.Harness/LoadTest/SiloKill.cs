@@ -69,7 +69,7 @@ public static class SiloKill
         var kills = faults.Count(f => IsSiloFault(f.Kind));
         if (kills == 0) return null;
         if (gateways.Count == 0)
-            return "--faults silo-kill and silo-stop need --gateway: they end a silo process of a cluster started with `rollup cluster up`, never the embedded silo";
+            return $"--faults {faults.First(f => IsSiloFault(f.Kind)).Kind} needs --gateway: it ends a silo process of a cluster started with `rollup cluster up`, never the embedded silo";
         var folder = new ClusterStateFolder(stateFolder);
         ClusterRecord? record;
         try
