@@ -56,6 +56,9 @@ public static class CallRefusal
     /// <summary>An internal call that moves money (funding, a reporter credit, settlement's setup or a withdrawal of
     /// batches) whose evidence the protocol's own record does not confirm (docs/SECURITY.md, defence in depth).</summary>
     public const string Unproven = "unproven";
+    /// <summary>A read of history the chain no longer holds: a height below its oldest retained height
+    /// (<c>Chain:HistoryRetentionBlocks</c>, docs/PROTOCOL.md §11). Nothing was rolled back; the block was final.</summary>
+    public const string Pruned = "pruned";
 }
 
 /// <summary>A call the silo refused at the trust boundary or because an argument broke a bound. It changed nothing.
