@@ -97,7 +97,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
             state = Apply(state, h, record);
         }
         _head = state;
-        _timesFrom = _state.State.PrunedHeight + 1;
+        _timesFrom = Math.Max(_state.State.PrunedHeight + 1, SaturatingSub(_state.State.FinalizedHeight, TimesKept)); // none kept yet
         await RollForward();
         StartClearing(); // what an earlier activation named pruned but had not deleted yet
         await base.OnActivateAsync(cancellationToken);
