@@ -366,7 +366,7 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
 
     private void RememberCommitted(AdmissionRecord record)
     {
-        _recentCommitted[record.Hash] = record;
+        _recentCommitted[record.Hash] = record with { Committed = true };
         _recentOrder.Enqueue(record.Hash);
         while (_recentOrder.Count > RecentCommittedLimit) _recentCommitted.Remove(_recentOrder.Dequeue());
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Security;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Core.Blocks;
 using ActorRollup.Abstractions.Messages;
@@ -369,7 +370,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         for (ulong start = from; start <= to; start += FetchBatch)
         {
             var end = Math.Min(to, start + FetchBatch - 1);
-            var batch = await Task.WhenAll(Enumerable.Range(0, (int)(end - start + 1)).Select(i => chain.GetBlock(start + (ulong)i)));
+            var batch = await Task.WhenAll(Enumerable.Range(0, (int)(end - start + 1)).Select(i => chain.GetBlock(start + (ulong)i).OrNullIfPruned()));
             foreach (var block in batch)
             {
                 if (block is not null) blocks.Add(block);
@@ -430,7 +431,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     /// ledger's rare path: a committed hash it does not hold).</summary>
     private async Task<(Address Sender, ulong Nonce)?> FinalTxOf(ulong height, int index)
     {
-        var block = await grains.Chain(_chainId).GetCommittedBlock(height);
+        var block = await grains.Chain(_chainId).GetCommittedBlock(height).OrNullIfPruned();
         if (block is null || index >= block.Block.Transactions.Count) return null;
         var tx = block.Block.Transactions[index];
         return (tx.Sender, tx.Nonce);
