@@ -19,6 +19,7 @@ namespace ActorRollup.Grains.Chain;
 /// certificate, keeps the state they produce (honest execution: the header's root is the leader's claim, which
 /// validators check), tracks validated and finalized heights, and turns successful challenges into rollbacks.
 /// </summary>
+[ChainPlacement]
 public sealed partial class ChainGrain : Grain, IChainGrain
 {
     private const int TxIndexLimit = 2_000_000;

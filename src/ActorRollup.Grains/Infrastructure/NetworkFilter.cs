@@ -152,16 +152,15 @@ public sealed class NetworkTopology
     /// <summary>The region of validator <paramref name="validatorId"/> of <paramref name="chainId"/>.</summary>
     public string ValidatorRegion(string chainId, string validatorId) => ValidatorsOf(chainId).RegionOf(MemberIndex(validatorId));
 
-    /// <summary>A member's index in id order: the number its id ends with (<c>seq-007</c> → 7); an id without one
-    /// gets a stable hash of itself.</summary>
-    public static int MemberIndex(string id)
+    /// <summary>A member's index in id order (<see cref="Core.Placement.PlacementRule.MemberIndex"/>: <c>seq-007</c> → 7;
+    /// an id without digits gets a stable hash of itself) — the same index placement uses.</summary>
+    public static int MemberIndex(string id) => Core.Placement.PlacementRule.MemberIndex(id);
+
+    /// <summary>The region of a sequencer's or validator's member (what placement puts it by), or null for any other grain.</summary>
+    public string? MemberRegionOf(GrainId grain, Kinds kinds)
     {
-        int end = id.Length, start = end;
-        while (start > 0 && end - start < 9 && char.IsAsciiDigit(id[start - 1])) start--;
-        if (start < end) return int.Parse(id.AsSpan(start, end - start), System.Globalization.CultureInfo.InvariantCulture);
-        uint h = 2166136261;
-        foreach (char c in id) h = (h ^ c) * 16777619;
-        return (int)(h & 0x7fffffff);
+        if (!grain.Type.Equals(kinds.Sequencer) && !grain.Type.Equals(kinds.Validator)) return null;
+        return TryNode(grain, kinds, out var node) ? node.Region : null;
     }
 
     /// <summary>The node of a grain, or false for a grain outside the model (Orleans' own, the ping probe).</summary>
