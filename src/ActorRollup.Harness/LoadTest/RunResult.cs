@@ -132,6 +132,9 @@ public sealed record RunResult
     /// <summary>The chain audit run at the end of the run (<c>rollup verify</c>'s report): a replay from genesis to the head.</summary>
     [JsonPropertyName("audit")] public ActorRollup.Audit.AuditReport? Audit { get; init; }
     [JsonPropertyName("siloKills")] public SiloKillResult[] SiloKills { get; init; } = [];
+    /// <summary>Where the run's grains were active, per silo: at the start of the load and after each silo kill
+    /// (docs/LOADTEST.md; an embedded run shows its one silo).</summary>
+    [JsonPropertyName("placement")] public PlacementSample[] Placement { get; init; } = [];
     /// <summary>Submit calls that failed as a whole (timed out, or their silo died) and were offered again.</summary>
     [JsonPropertyName("submitCallsFailed")] public long SubmitCallsFailed { get; init; }
     /// <summary>Transactions of those calls that had been admitted all the same (the second offer was answered Duplicate or NonceUsed).</summary>
