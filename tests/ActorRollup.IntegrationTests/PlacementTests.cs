@@ -94,7 +94,7 @@ public sealed class PlacementTests(PlacementClusterFixture fixture, ITestOutputH
         Assert.All(members.Values.GroupBy(h => h), g => Assert.Equal(2, g.Count()));
         var validators = await HostsOf(chain, chain.Genesis.Validators.Select(v => (v.Id, (IAddressable)chain.Validator(v.Id))));
         foreach (var (id, host) in validators)
-            Assert.Equal(silos[PlacementRule.MemberSlot(chain.Id, id, silos.Length)], host);
+            Assert.Equal(silos[PlacementRule.MemberSlot(chain.Id, id, silos.Length, PlacementRule.ValidatorStart)], host);
         await AssertChainWideTogether(chain, silos);
         output.WriteLine(Describe(members));
     }

@@ -4,11 +4,13 @@ namespace ActorRollup.Core.Placement;
 /// Which silo a grain of a chain goes to (docs/ARCHITECTURE.md, "Placement"), as a pure rule over a count of silos
 /// sorted by address; the silo side (Grains/Infrastructure/RollupPlacement.cs) feeds it the live, compatible silos.
 /// <list type="bullet">
-/// <item>A per-member grain (sequencer, validator, staker) of chain C with id M goes to slot
-/// (<see cref="MemberIndex"/>(M) + <see cref="StableHash"/>(C)) mod n: consecutive members fill the silos round-robin
-/// (16 members on 3 silos: 6/5/5), and each chain starts its round at its own silo.</item>
 /// <item>The chain-wide grains of chain C (chain, mempool, rotation, settlement) all go to slot
-/// <see cref="StableHash"/>(C) mod n: together, and several chains spread over the silos.</item>
+/// <see cref="ChainSlot"/> = <see cref="StableHash"/>(C) mod n: together, and several chains spread over the silos.</item>
+/// <item>A per-member grain of chain C with id M goes to slot (<see cref="StableHash"/>(C) + start +
+/// <see cref="MemberIndex"/>(M)) mod n, start = <see cref="SequencerStart"/> (1) for sequencers and stakers,
+/// <see cref="ValidatorStart"/> (2) for validators: consecutive members fill the silos round-robin (16 on 3 silos:
+/// 6/5/5), beginning on the silo after the chain's, so the silo that carries the chatty chain-wide grains gets the
+/// fewest members (16 on 3: 5), and the validators begin one silo further on.</item>
 /// </list>
 /// The hash is FNV-1a over the id's UTF-16 code units: the same on every silo and every run (string.GetHashCode is
 /// randomised per process).
@@ -35,11 +37,18 @@ public static class PlacementRule
         return (int)(h & 0x7fffffff);
     }
 
-    /// <summary>The slot (0..<paramref name="silos"/>-1) of member <paramref name="memberId"/> of chain <paramref name="chainId"/>.</summary>
-    public static int MemberSlot(string chainId, string memberId, int silos)
+    /// <summary>Where a chain's sequencers (and stakers) begin: the silo after the chain's.</summary>
+    public const int SequencerStart = 1;
+    /// <summary>Where a chain's validators begin: two silos after the chain's.</summary>
+    public const int ValidatorStart = 2;
+
+    /// <summary>The slot (0..<paramref name="silos"/>-1) of member <paramref name="memberId"/> of chain
+    /// <paramref name="chainId"/>, its kind beginning <paramref name="start"/> silos after the chain's.</summary>
+    public static int MemberSlot(string chainId, string memberId, int silos, int start = SequencerStart)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(silos);
-        return (int)(((long)MemberIndex(memberId) + StableHash(chainId)) % silos);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        return (int)(((long)StableHash(chainId) + start + MemberIndex(memberId)) % silos);
     }
 
     /// <summary>The slot of every chain-wide grain of chain <paramref name="chainId"/>.</summary>

@@ -33,7 +33,7 @@ public sealed class ChainPlacementAttribute() : PlacementAttribute(ChainPlacemen
 /// only, with the live silos compatible with the grain; it sorts them by address and applies <see cref="PlacementRule"/>.
 /// <list type="bullet">
 /// <item>Chain-wide grains: slot <see cref="PlacementRule.ChainSlot"/> of all compatible silos.</item>
-/// <item>Per-member grains: when the network model puts the member in a region (docs/NETWORK.md) and some compatible
+/// <item>Per-member grains (validators beginning one silo further on than sequencers and stakers): when the network model puts the member in a region (docs/NETWORK.md) and some compatible
 /// silo has that region (<c>Cluster:Region</c>, silo metadata <see cref="RegionKey"/>), slot
 /// <see cref="PlacementRule.MemberSlot"/> among those silos; otherwise (no model, no silo of that region alive — the
 /// region is down) the same slot among all compatible silos.</item>
@@ -64,21 +64,18 @@ public sealed class RollupPlacementDirector(IServiceProvider services) : IPlacem
         int slash = key.IndexOf('/');
         if (slash <= 0 || slash == key.Length - 1) return compatible.Contains(local) ? local : sorted[0];
         string chainId = key[..slash], memberId = key[(slash + 1)..];
-        if (RegionOf(grain) is { } region && _metadata is not null)
+        var kinds = _kinds ??= NetworkTopology.Kinds.Resolve(services.GetRequiredService<IGrainFactory>());
+        int start = grain.Type.Equals(kinds.Validator) ? PlacementRule.ValidatorStart : PlacementRule.SequencerStart;
+        if (RegionOf(grain, kinds) is { } region && _metadata is not null)
         {
             var inRegion = sorted.Where(s => SiloRegion(_metadata, s) == region).ToArray();
-            if (inRegion.Length > 0) return inRegion[PlacementRule.MemberSlot(chainId, memberId, inRegion.Length)];
+            if (inRegion.Length > 0) return inRegion[PlacementRule.MemberSlot(chainId, memberId, inRegion.Length, start)];
         }
-        return sorted[PlacementRule.MemberSlot(chainId, memberId, sorted.Length)];
+        return sorted[PlacementRule.MemberSlot(chainId, memberId, sorted.Length, start)];
     }
 
     /// <summary>The region the network model gives the grain's member, or null (no model, or not a member grain).</summary>
-    private string? RegionOf(GrainId grain)
-    {
-        if (_topology is null) return null;
-        var kinds = _kinds ??= NetworkTopology.Kinds.Resolve(services.GetRequiredService<IGrainFactory>());
-        return _topology.MemberRegionOf(grain, kinds);
-    }
+    private string? RegionOf(GrainId grain, NetworkTopology.Kinds kinds) => _topology?.MemberRegionOf(grain, kinds);
 
     /// <summary>A silo's region from its metadata, or null (none set, or not known yet to this silo).</summary>
     public static string? SiloRegion(ISiloMetadataCache metadata, SiloAddress silo) =>

@@ -15,12 +15,22 @@ public class PlacementRuleTests
         Assert.Equal([5, 5, 6], counts.Order().ToArray());
     }
 
+    [Theory]
+    [InlineData("chain-a")]
+    [InlineData("lt-1202190000-c16")]
+    public void The_chains_silo_gets_the_fewest_of_16_members_on_3_silos(string chainId)
+    {
+        int chainSlot = PlacementRule.ChainSlot(chainId, 3);
+        Assert.Equal(5, Enumerable.Range(0, 16).Count(i => PlacementRule.MemberSlot(chainId, $"seq-{i:D3}", 3) == chainSlot));
+    }
+
     [Fact]
-    public void Consecutive_members_fill_the_silos_round_robin_from_the_chains_own_start()
+    public void Consecutive_members_fill_the_silos_round_robin_from_the_silo_after_the_chains()
     {
         const string chain = "round";
         int first = PlacementRule.MemberSlot(chain, "seq-000", 4);
-        Assert.Equal(PlacementRule.StableHash(chain) % 4, first);
+        Assert.Equal((PlacementRule.ChainSlot(chain, 4) + 1) % 4, first);
+        Assert.Equal((PlacementRule.ChainSlot(chain, 4) + 2) % 4, PlacementRule.MemberSlot(chain, "val-00", 4, PlacementRule.ValidatorStart));
         for (int i = 1; i < 12; i++) Assert.Equal((first + i) % 4, PlacementRule.MemberSlot(chain, $"seq-{i:D3}", 4));
     }
 
@@ -64,6 +74,7 @@ public class PlacementRuleTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => PlacementRule.MemberSlot("c", "seq-001", 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => PlacementRule.ChainSlot("c", 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PlacementRule.MemberSlot("c", "seq-001", 3, -1));
         Assert.Throws<ArgumentException>(() => PlacementRule.SiloRegion([], 0));
     }
 }
