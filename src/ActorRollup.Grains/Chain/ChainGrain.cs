@@ -19,6 +19,7 @@ namespace ActorRollup.Grains.Chain;
 /// certificate, keeps the state they produce (honest execution: the header's root is the leader's claim, which
 /// validators check), tracks validated and finalized heights, and turns successful challenges into rollbacks.
 /// </summary>
+[ChainPlacement]
 public sealed partial class ChainGrain : Grain, IChainGrain
 {
     private const int TxIndexLimit = 2_000_000;
@@ -77,7 +78,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         _blocks = new RecordStore<BlockRecord>(storage, this.GetGrainId());
         _checkpoints = new RecordStore<StateCheckpoint>(storage, this.GetGrainId());
         if (_state.State.Genesis is null) return;
-        if (_state.State.Term is { } term) _leaders.Set(ChainId, term.LeaderId);
+        if (_state.State.Term is { } term) _leaders.Set(ChainId, term.LeaderId, term.Term);
         // Rebuild the state from the last checkpoint (or genesis) by replaying the recorded diffs of the blocks after
         // it (no re-execution needed).
         var state = GenesisBuilder.BuildState(_state.State.Genesis);
@@ -260,7 +261,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         if (current is null || term.Term > current.Term)
         {
             _state.State.Term = term;
-            _leaders.Set(ChainId, term.LeaderId); // the network model places the chain-wide grains with the leader
+            _leaders.Set(ChainId, term.LeaderId, term.Term); // the network model places the chain-wide grains with the leader
         }
         // Persisted with the next block or challenge; a reactivated chain asks rotation for the current term.
     }

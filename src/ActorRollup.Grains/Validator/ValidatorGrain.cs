@@ -17,6 +17,7 @@ namespace ActorRollup.Grains.Validator;
 /// ones with a signed fraud proof; votes on other validators' challenges by checking the block against its own
 /// replica. A false challenge earns a strike; past the limit, part of the bond is burned.
 /// </summary>
+[MemberPlacement]
 public sealed class ValidatorGrain : Grain, IValidatorGrain
 {
     private readonly IPersistentState<ValidatorState> _state;
