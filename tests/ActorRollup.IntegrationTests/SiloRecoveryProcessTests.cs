@@ -124,63 +124,76 @@ public sealed class SiloRecoveryProcessTests(ITestOutputHelper output) : IDispos
     }
 
     [DistinctHostsFact]
-    public async Task A_silo_killed_and_another_stopped_under_load_are_each_reported_and_nothing_is_lost()
+    public async Task A_silo_killed_and_another_stopped_under_load_are_reported_by_each_chain_and_nothing_is_lost()
     {
         var (_, gatewayBase, _) = await UpAsync();
         try
         {
             var record = new ClusterStateFolder(_state).Load()!;
-            // Kill at 3 s (1 s warm-up + 2 s of the window), stop at 9 s: each recovery (~2–4 s here) falls inside the
-            // traffic, which runs to 14 s. The kill takes the chain grain's host, the stop the host it moved to.
+            // Two chains side by side. Kill at 3 s (1 s warm-up + 2 s of the window), stop at 9 s: each recovery (~1–4 s
+            // here) falls inside the traffic, which runs to 14 s. The kill takes the host of the first chain's chain grain,
+            // the stop the host it moved to; both chains report both.
             var (exit, stdout, stderr) = await ClusterCommandTests.Run(["loadtest", .. record.Silos.SelectMany(s => new[] { "--gateway", s.Gateway }),
-                "--state", _state, "--committee", "4", "--validators", "2", "--accounts", "200", "--rate", "200",
+                "--state", _state, "--chains", "2", "--committee", "4", "--validators", "2", "--accounts", "200", "--rate", "200",
                 "--duration", "13s", "--warmup", "1s", "--drain", "40s", "--faults", "silo-kill@3s,silo-stop@9s", "--out", _out]);
             output.WriteLine(stdout);
             Assert.True(exit == 0, $"loadtest: exit {exit}: {stderr}\n{stdout}");
 
             using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_out, "results.json")));
-            var run = Assert.Single(json.RootElement.GetProperty("runs").EnumerateArray());
-            var kill = Assert.Single(run.GetProperty("siloKills").EnumerateArray());
-            var stop = Assert.Single(run.GetProperty("siloStops").EnumerateArray());
-            output.WriteLine("siloKills[0]: " + kill);
-            output.WriteLine("siloStops[0]: " + stop);
-
-            foreach (var (entry, kind) in new[] { (kill, "silo-kill"), (stop, "silo-stop") })
+            var runs = json.RootElement.GetProperty("runs").EnumerateArray().ToList();
+            Assert.Equal(2, runs.Count);
+            SiloRecord? killed = null, stopped = null;
+            foreach (var run in runs)
             {
-                Assert.Equal(kind, entry.GetProperty("kind").GetString());
-                // The chain went on after the signal: a committed block followed it, and its breakdown ends there.
-                var next = entry.GetProperty("nextBlockMs");
-                Assert.True(next.ValueKind == JsonValueKind.Number && next.GetInt64() > 0, $"{kind}: no block after it: {entry}");
-                Assert.Equal(next.GetInt64(), entry.GetProperty("breakdownMs").GetProperty("nextBlockCommitted").GetInt64());
-                Assert.Equal(JsonValueKind.Number, entry.GetProperty("longestGapMs").ValueKind);
-                // The membership saw the silo go (declared dead after a kill; announced by the silo itself on a stop).
-                Assert.Equal(JsonValueKind.Number, entry.GetProperty("declaredDeadMs").ValueKind);
-                // The victim hosted the chain grain (the choice prefers its host) and its process is gone.
-                Assert.Contains("chain", entry.GetProperty("hostedGrains").EnumerateArray().Select(g => g.GetString()));
-                var victim = record.Silos.Single(s => s.Instance == entry.GetProperty("instance").GetInt32());
-                Assert.Equal(victim.Pid, entry.GetProperty("pid").GetInt32());
-                Assert.False(LocalProcess.IsAlive(victim.Pid, victim.ProcessStart), $"{kind}: silo {victim.Instance} still runs");
-                Assert.Matches($@"{kind} at \d+(\.\d+)?s: silo {victim.Instance} \(pid {victim.Pid}\) (killed|stopped), hosting .*chain.*; next block after \d+ ms", stdout);
+                var chain = run.GetProperty("chainId").GetString();
+                var kill = Assert.Single(run.GetProperty("siloKills").EnumerateArray());
+                var stop = Assert.Single(run.GetProperty("siloStops").EnumerateArray());
+                output.WriteLine($"{chain} siloKills[0]: {kill}");
+                output.WriteLine($"{chain} siloStops[0]: {stop}");
+                foreach (var (entry, kind) in new[] { (kill, "silo-kill"), (stop, "silo-stop") })
+                {
+                    Assert.Equal(kind, entry.GetProperty("kind").GetString());
+                    // Each chain went on after the signal: a committed block of its own followed it, and the breakdown ends there.
+                    var next = entry.GetProperty("nextBlockMs");
+                    Assert.True(next.ValueKind == JsonValueKind.Number && next.GetInt64() > 0, $"{chain} {kind}: no block after it: {entry}");
+                    Assert.Equal(next.GetInt64(), entry.GetProperty("breakdownMs").GetProperty("nextBlockCommitted").GetInt64());
+                    Assert.Equal(JsonValueKind.Number, entry.GetProperty("longestGapMs").ValueKind);
+                    // The membership saw the silo go (declared dead after a kill; announced by the silo itself on a stop).
+                    Assert.Equal(JsonValueKind.Number, entry.GetProperty("declaredDeadMs").ValueKind);
+                    // The victim hosted the firing chain's chain grain (the choice prefers its host), and its process is gone.
+                    Assert.Contains("chain", entry.GetProperty("hostedGrains").EnumerateArray().Select(g => g.GetString()));
+                    var victim = record.Silos.Single(s => s.Instance == entry.GetProperty("instance").GetInt32());
+                    Assert.Equal(victim.Pid, entry.GetProperty("pid").GetInt32());
+                    Assert.False(LocalProcess.IsAlive(victim.Pid, victim.ProcessStart), $"{kind}: silo {victim.Instance} still runs");
+                    Assert.Matches($@"{kind} at \d+(\.\d+)?s: silo {victim.Instance} \(pid {victim.Pid}\) (killed|stopped), hosting .*chain.*; next block after \d+ ms", stdout);
+                }
+                // One kill and one stop for the cluster, shared by both chains' reports; the stop fired on time, under load.
+                killed ??= record.Silos.Single(s => s.Instance == kill.GetProperty("instance").GetInt32());
+                stopped ??= record.Silos.Single(s => s.Instance == stop.GetProperty("instance").GetInt32());
+                Assert.Equal((killed.Instance, stopped.Instance), (kill.GetProperty("instance").GetInt32(), stop.GetProperty("instance").GetInt32()));
+                Assert.NotEqual(killed.Instance, stopped.Instance);
+                Assert.InRange(stop.GetProperty("atSec").GetDouble(), 9, 13);
+
+                // Nothing lost or duplicated through both, the blocks and supply audited.
+                Assert.True(run.GetProperty("txCommitted").GetInt64() > 0, run.ToString());
+                Assert.Equal(0, run.GetProperty("txLost").GetInt64());
+                Assert.Equal(0, run.GetProperty("txDuplicated").GetInt64());
+                Assert.Equal(0, run.GetProperty("txUnresolved").GetInt64());
+                Assert.Equal(0, run.GetProperty("blocksUnread").GetInt64());
+                Assert.True(run.GetProperty("supplyConserved").GetBoolean());
+                Assert.True(run.GetProperty("audit").GetProperty("passed").GetBoolean(), run.GetProperty("audit").ToString());
             }
-            Assert.NotEqual(kill.GetProperty("instance").GetInt32(), stop.GetProperty("instance").GetInt32());
-            Assert.True(stop.GetProperty("atSec").GetDouble() > kill.GetProperty("atSec").GetDouble());
-            Assert.Equal(2, Regex.Matches(stdout, @"breakdown \(ms after the signal\): declared dead \d+ ms").Count);
+            Assert.Equal(4, Regex.Matches(stdout, @"breakdown \(ms after the signal\): declared dead \d+ ms").Count);
+            Assert.Equal(2, Regex.Matches(stdout, @"^committee 4 chain [12] \(.*lost 0, duplicated 0, supply conserved, audit passed", RegexOptions.Multiline).Count);
+            Assert.Matches(@"committee 4, 2 chains: .*lost 0, duplicated 0, supply conserved, audits passed", stdout);
 
-            // Nothing lost or duplicated through both, the blocks and supply audited.
-            Assert.True(run.GetProperty("txCommitted").GetInt64() > 0, run.ToString());
-            Assert.Equal(0, run.GetProperty("txLost").GetInt64());
-            Assert.Equal(0, run.GetProperty("txDuplicated").GetInt64());
-            Assert.Equal(0, run.GetProperty("txUnresolved").GetInt64());
-            Assert.Equal(0, run.GetProperty("blocksUnread").GetInt64());
-            Assert.True(run.GetProperty("supplyConserved").GetBoolean());
-            Assert.True(run.GetProperty("audit").GetProperty("passed").GetBoolean(), run.GetProperty("audit").ToString());
-            Assert.Contains("lost 0, duplicated 0", stdout);
-
-            // One silo is left, and it serves the chain the run left.
+            // One silo is left, and it serves both chains the run left.
             var left = Assert.Single(new ClusterStateFolder(_state).Load()!.AliveSilos());
-            var chainId = run.GetProperty("chainId").GetString()!;
-            (exit, stdout, stderr) = await ClusterCommandTests.Run("blocks", "--gateway", left.Gateway, "--chain", chainId, "--count", "1");
-            Assert.True(exit == 0, $"exit {exit}: {stderr}\n{stdout}");
+            foreach (var run in runs)
+            {
+                (exit, stdout, stderr) = await ClusterCommandTests.Run("blocks", "--gateway", left.Gateway, "--chain", run.GetProperty("chainId").GetString()!, "--count", "1");
+                Assert.True(exit == 0, $"exit {exit}: {stderr}\n{stdout}");
+            }
 
             (exit, _, stderr) = await ClusterCommandTests.Run("cluster", "down", "--state", _state);
             Assert.True(exit == 0, stderr);

@@ -118,13 +118,19 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         // Warm-up, then the measured window, sampled every second; faults fire at their times. The traffic runs on to
         // the end of the window (on the wall clock), so the window is covered whole.
         var loadEnd = options.Warmup + options.Duration;
+        // One sample at a time, beside the loop: a sample held up by a call to a silo that just died (up to the client's
+        // response timeout) skips beats but never delays a fault past its time.
+        var sampling = Task.CompletedTask;
         while ((clock.Elapsed < loadEnd || DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() < window.EndMs) && !cancellationToken.IsCancellationRequested)
         {
             var next = clock.Elapsed < options.Warmup ? options.Warmup : loadEnd;
+            if (pendingFaults.Count > 0 && pendingFaults.Peek().At < next) next = pendingFaults.Peek().At;
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, Math.Max(50, (next - clock.Elapsed).TotalMilliseconds))), cancellationToken);
             while (pendingFaults.Count > 0 && pendingFaults.Peek().At <= clock.Elapsed)
                 await Fire(pendingFaults.Dequeue(), clock.Elapsed);
-            await Tolerate(async () =>
+            if (!sampling.IsCompleted) continue;
+            await sampling;
+            sampling = Tolerate(async () =>
             {
                 var head = await Scan();
                 await Fold(head.FinalizedHeight);
@@ -133,6 +139,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
                 report(await Sample(now < options.Warmup ? RunPhase.Warmup : RunPhase.Load, now, generator));
             });
         }
+        await sampling;
         var stopMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         stopTraffic.Cancel();
         await traffic;
@@ -264,7 +271,11 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             if (!ReferenceEquals(shared.Fired, this))
             {
                 if (shared.Fault is not null) _faults.Add(shared.Fault);
-                if (shared.Kill is not null) _siloKills.Add(shared.Kill);
+                if (shared.Kill is not null)
+                {
+                    _siloKills.Add(shared.Kill);
+                    AfterKill(shared.Kill); // this chain's blocks after the kill are its own nextBlockMs
+                }
             }
             return;
         }
@@ -284,7 +295,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             if (kill is not null)
             {
                 _siloKills.Add(kill);
-                _measurement?.AfterKill.Add(kill, []);
+                AfterKill(kill);
             }
             _faults.Add(new FiredFault(fault.Kind, Math.Round(at.TotalSeconds, 2), kill is null ? "no silo left to kill" : $"silo {kill.Silo.Instance} (pid {kill.Silo.Pid})"));
             return;
@@ -321,6 +332,13 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     }
 
     /// <summary>partition cuts a region off, isolate one member's node (the current leader's for "leader"), heal ends both.</summary>
+    /// <summary>Starts collecting the blocks committed after <paramref name="kill"/> (a sample may be folding blocks meanwhile).</summary>
+    private void AfterKill(SiloKill.Event kill)
+    {
+        if (_measurement is { } m)
+            lock (m.AfterKill) m.AfterKill.TryAdd(kill, []);
+    }
+
     private async Task FireNetwork(FaultSpec fault, TimeSpan at)
     {
         var model = (topology ?? throw new InvalidOperationException($"fault '{fault}' needs --network")).Model;
@@ -468,9 +486,10 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
                 if (b.FinalizedAtMs > 0) Finalized.RecordValue(Math.Max(1, b.FinalizedAtMs - admittedAt));
             }
             Breakdown.Add(b);
-            foreach (var (kill, times) in AfterKill)
-                if (b.CommittedAtMs > kill.AtMs && (b.CommittedAtMs <= kill.AtMs + 30_000 || times.Count == 0 || times[^1].CommittedAtMs <= kill.AtMs + 30_000))
-                    times.Add(new SiloKill.Commit(b.TimestampMs, b.CommittedAtMs));
+            lock (AfterKill)
+                foreach (var (kill, times) in AfterKill)
+                    if (b.CommittedAtMs > kill.AtMs && (b.CommittedAtMs <= kill.AtMs + 30_000 || times.Count == 0 || times[^1].CommittedAtMs <= kill.AtMs + 30_000))
+                        times.Add(new SiloKill.Commit(b.TimestampMs, b.CommittedAtMs));
             UnresolvedTx += await Ledger.CommitAsync(b.TransactionHashes, i => resolve(b.Height, i));
         }
 
