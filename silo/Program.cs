@@ -16,6 +16,7 @@ try
 {
     (cluster, chain, genesis) = RollupSilo.Bind(builder.Configuration);
     network = RollupSilo.BindNetwork(builder.Configuration);
+    RollupSilo.CheckRegion(cluster, network);
 }
 catch (SettingsException e)
 {

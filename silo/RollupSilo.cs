@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 using StackExchange.Redis;
 
 namespace ActorRollup.Silo;
@@ -60,6 +61,24 @@ public static class RollupSilo
         return network;
     }
 
+    /// <summary>Refuses a <c>Cluster:Region</c> the network model does not know (when a model is set).</summary>
+    public static void CheckRegion(ClusterSettings cluster, NetworkOptions network)
+    {
+        if (cluster.Region.Length == 0 || !network.Enabled) return;
+        var matrix = Core.Network.LatencyMatrix.Load(network.Model.Trim());
+        if (!matrix.Regions.Contains(cluster.Region))
+            throw new SettingsException([$"Cluster:Region '{cluster.Region}' is not a region of the network model {network.Model}"]);
+    }
+
+    /// <summary>Orleans silo metadata (ORLEANSEXP004) with this silo's region (<see cref="RollupPlacementDirector.RegionKey"/>,
+    /// empty = none): the placement director reads every silo's region from the metadata cache.</summary>
+    public static void AddRegion(ISiloBuilder silo, string region)
+    {
+        var metadata = new Dictionary<string, string>();
+        if (region.Length > 0) metadata[RollupPlacementDirector.RegionKey] = region;
+        silo.UseSiloMetadata(metadata);
+    }
+
     /// <summary>The network model's call filter on this silo when <paramref name="network"/> names a model; nothing otherwise.</summary>
     public static void AddNetwork(ISiloBuilder silo, NetworkOptions network)
     {
@@ -91,6 +110,7 @@ public static class RollupSilo
                 cluster.ServiceId, cluster.ClusterId);
         }
         AddRollup(silo, cluster.RedisStorage ? cluster.Redis : null, TimeSpan.FromSeconds(cluster.ProbeTimeoutSeconds));
+        AddRegion(silo, cluster.Region);
         var operatorKey = cluster.ResolveOperatorKey(create: true);
         silo.Services.Configure<TrustOptions>(o =>
         {

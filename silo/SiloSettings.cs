@@ -44,6 +44,10 @@ public sealed class ClusterSettings
     /// <summary>The operator key this process uses (<see cref="Abstractions.Security.OperatorKeys.Resolve"/>).</summary>
     public string? ResolveOperatorKey(bool create) =>
         Abstractions.Security.OperatorKeys.Resolve(OperatorKey, OperatorKeyFile, create);
+    /// <summary>The region this silo is (docs/CLUSTER.md, "Regions"): put into the silo's Orleans metadata, so members the
+    /// network model puts in this region are placed on it. Empty = no region. With a network model it must be one of
+    /// the model's regions.</summary>
+    public string Region { get; set; } = "";
     /// <summary>Mutual TLS on every connection (section Cluster:Tls; off by default).</summary>
     public Tls.TlsSettings Tls { get; set; } = new();
 
@@ -81,6 +85,8 @@ public sealed class ClusterSettings
             errors.Add($"Cluster:InternalKey must be at least {Abstractions.Security.OperatorKeys.MinLength} characters");
         if (ProbeTimeoutSeconds is < 1 or > 60) errors.Add("Cluster:ProbeTimeoutSeconds must be between 1 and 60");
         errors.AddRange(AddressErrors());
+        if (Region.Length > 0 && !Core.Network.LatencyMatrix.IsRegionName(Region))
+            errors.Add($"Cluster:Region '{(Region.Length > 40 ? Region[..40] + "…" : Region)}' is not a region name (1..40 letters, digits, '-', '_', '.')");
         errors.AddRange(Tls.Validate());
         return errors;
     }

@@ -26,6 +26,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 o.InternalKey = TestCallers.InternalKey;
             });
             silo.AddIncomingGrainCallFilter<TestFaults.DropFilter>(); // lost messages on demand (TestFaults)
+            silo.AddIncomingGrainCallFilter<TestDeactivation.Filter>(); // a grain deactivated on demand (TestDeactivation)
         });
         builder.ConfigureClient(client => client.AddOutgoingGrainCallFilter<TestCallers.Presenter>());
         Cluster = builder.Build();

@@ -55,6 +55,9 @@ public sealed class ClusterNetworkTests : IDisposable
             Assert.Contains($"network: {matrix}   members here:3,there:5", stdout);
             var record = new ClusterStateFolder(_state).Load()!;
             Assert.Equal(new NetworkRecord { Model = matrix, Regions = "here:3,there:5" }, record.Network);
+            // Silo 0 is the first region of --regions (Cluster:Region), recorded and shown.
+            Assert.Equal("here", record.Silos[0].Region);
+            Assert.Contains("region here", stdout);
             var log = await File.ReadAllTextAsync(record.Silos[0].Log);
             Assert.Contains($"network model {matrix}: members here:3,there:5", log);
 
@@ -62,8 +65,11 @@ public sealed class ClusterNetworkTests : IDisposable
             (exit, stdout, stderr) = await Poll.Until(() => ClusterCommandTests.Run("status", "--state", _state),
                 r => r.Exit == 0 && Regex.IsMatch(r.Stdout, @"leader seq-\d{3} .*leader's region (here|there)"), TimeSpan.FromSeconds(60), "status with a leader");
             Assert.Matches(@"network\s+\S+two\.json\s+members here:3,there:5", stdout);
-            Assert.Matches(@"seq-001\s.*\shere\s*\|?\s*$", stdout.Split('\n').Single(l => l.Contains("seq-001 ")));
-            Assert.Matches(@"seq-006\s.*\sthere\s*\|?\s*$", stdout.Split('\n').Single(l => l.Contains("seq-006 ")));
+            // Region, then the silo hosting the member (the one silo; "-" while it has no activation).
+            var silo = $@"(127\.0\.0\.1:{siloBase}|-)";
+            Assert.Matches($@"seq-001\s.*\shere\s+\|?\s*{silo}\s*\|?\s*$", stdout.Split('\n').Single(l => l.Contains("seq-001 ")));
+            Assert.Matches($@"seq-006\s.*\sthere\s+\|?\s*{silo}\s*\|?\s*$", stdout.Split('\n').Single(l => l.Contains("seq-006 ")));
+            Assert.Contains($"127.0.0.1:{siloBase}", stdout.Split('\n').Single(l => l.Contains("seq-001 ")));
             var leader = Regex.Match(stdout, @"leader (seq-(\d{3})) .*leader's region (\w+)");
             Assert.Equal(int.Parse(leader.Groups[2].Value) < 3 ? "here" : "there", leader.Groups[3].Value);
         }

@@ -55,6 +55,13 @@ public sealed class LoadTestSmokeTests(SmokeRun smoke) : IClassFixture<SmokeRun>
             foreach (var p in new[] { "p50", "p95", "p99" })
                 Assert.True(run.GetProperty("latencyMs").GetProperty(level).TryGetProperty(p, out _), $"latencyMs.{level}.{p} missing");
         Assert.True(run.GetProperty("attestationRttMs").TryGetProperty("p99", out _));
+        // An embedded run's placement: one sample at the start, its one silo hosting the chain-wide grains and the committee.
+        var start = Assert.Single(run.GetProperty("placement").EnumerateArray());
+        Assert.Equal("start", start.GetProperty("after").GetString());
+        var silo = Assert.Single(start.GetProperty("silos").EnumerateArray());
+        var hosted = silo.GetProperty("grains").EnumerateArray().Select(g => g.GetString()).ToList();
+        Assert.Contains("chain", hosted);
+        Assert.Contains("sequencer seq-000", hosted);
 
         Assert.Equal(4, run.GetProperty("committeeSize").GetInt32());
         Assert.True(run.GetProperty("txAdmitted").GetInt64() > 0);

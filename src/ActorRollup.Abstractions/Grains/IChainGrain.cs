@@ -43,9 +43,11 @@ public interface IChainGrain : IGrainWithStringKey
     // may be waiting on those members.
     [PublicCall, Alias("GetHead"), AlwaysInterleave] Task<ChainHead> GetHead();
     [PublicCall, Alias("GetStatus"), AlwaysInterleave] Task<ChainStatus> GetStatus();
+    // Block reads answer null above the head (and for 0); a height the chain pruned (below ChainHead.OldestRetainedHeight,
+    // Chain:HistoryRetentionBlocks) is refused with CallRefusedException, reason "pruned" — never a silent null.
     [PublicCall, Alias("GetBlock"), AlwaysInterleave] Task<BlockView?> GetBlock(ulong height);
     [PublicCall, Alias("GetCommittedBlock"), AlwaysInterleave] Task<CommittedBlock?> GetCommittedBlock(ulong height);
-    /// <summary>At most 10,000 heights (<c>ChainGrain.MaxHashesPerQuery</c>, the largest batch); a wider range is refused
+    /// <summary>A range starting below the oldest retained height is refused (<c>pruned</c>). At most 10,000 heights (<c>ChainGrain.MaxHashesPerQuery</c>, the largest batch); a wider range is refused
     /// (<see cref="CallRefusedException"/>, <c>argument-out-of-bounds</c>).</summary>
     [PublicCall, Alias("GetBlockHashes"), AlwaysInterleave] Task<Hash32[]> GetBlockHashes(ulong fromHeight, ulong toHeight);
     [PublicCall, Alias("GetSnapshot"), AlwaysInterleave] Task<ChainSnapshot> GetSnapshot();
@@ -62,6 +64,9 @@ public interface IChainGrain : IGrainWithStringKey
     [PublicCall, Alias("GetSlashOrder"), AlwaysInterleave] Task<SlashOrder?> GetSlashOrder(string evidenceId);
     /// <summary>The committed block at <paramref name="height"/>'s proposer and fees (what its reward is credited from), or null.</summary>
     [PublicCall, Alias("GetRewardBasis"), AlwaysInterleave] Task<RewardBasis?> GetRewardBasis(ulong height);
+    /// <summary>The chain's history retention: its oldest retained height, how far pruned records are deleted, and the
+    /// sizes of its in-memory per-height and per-transaction bookkeeping (docs/PROTOCOL.md §11).</summary>
+    [PublicCall, Alias("GetRetention"), AlwaysInterleave] Task<RetentionView> GetRetention();
     /// <summary>The last state checkpoint (a finalized height), or null before the first.</summary>
     [PublicCall, Alias("GetCheckpoint"), AlwaysInterleave] Task<StateCheckpoint?> GetCheckpoint();
 }

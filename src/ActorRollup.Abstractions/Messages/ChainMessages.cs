@@ -90,7 +90,30 @@ public sealed record ChainHead(
     [property: Id(3)] ulong Epoch,
     [property: Id(4)] ulong Term,
     [property: Id(5)] ulong ValidatedHeight,
-    [property: Id(6)] ulong FinalizedHeight);
+    [property: Id(6)] ulong FinalizedHeight)
+{
+    /// <summary>The lowest height whose block the chain still holds (1 when nothing is pruned): with
+    /// <c>Chain:HistoryRetentionBlocks</c> set, blocks below it were pruned and reading them is refused with
+    /// <c>pruned</c> (docs/PROTOCOL.md §11). 0 from a chain that predates pruning (read it as 1).</summary>
+    [Id(7)] public ulong OldestRetainedHeight { get; init; }
+}
+
+/// <summary>The chain's history retention (docs/PROTOCOL.md §11) and the sizes of its per-height and per-transaction
+/// bookkeeping in memory: what an operator (and the tests) check stays bounded over a long run.</summary>
+[GenerateSerializer, Immutable, Alias("ar.RetentionView")]
+public sealed record RetentionView(
+    [property: Id(0)] ulong HistoryRetentionBlocks,
+    [property: Id(1)] ulong OldestRetainedHeight,
+    [property: Id(2)] ulong RecordsDeletedUpTo,
+    [property: Id(3)] ulong CheckpointHeight,
+    [property: Id(4)] ulong FinalizedHeight,
+    [property: Id(5)] ulong Height,
+    [property: Id(6)] int TxIndexEntries,
+    [property: Id(7)] int TxIndexQueue,
+    [property: Id(8)] int CachedBlocks,
+    [property: Id(9)] int RollbackStates,
+    [property: Id(10)] int HeightTimes,
+    [property: Id(11)] int RecordTags);
 
 /// <summary>What the chain tells the mempool after a commit: which transactions left it, the new accounts, and the
 /// finalized height (admission records of transactions committed at or below it are no longer needed).</summary>
@@ -199,7 +222,16 @@ public sealed record TxStatus(
     [property: Id(4)] long AdmittedAtMs,
     [property: Id(5)] long SoftConfirmedAtMs,
     [property: Id(6)] long ValidatedAtMs,
-    [property: Id(7)] long FinalizedAtMs);
+    [property: Id(7)] long FinalizedAtMs)
+{
+    /// <summary>The chain's oldest retained height when it answered (<see cref="ChainHead.OldestRetainedHeight"/>): an
+    /// <see cref="TxLevel.Unknown"/> answer with this above 1 means the transaction is neither in the retained blocks nor
+    /// in the mempool — committed in a pruned block below this height, or never seen.</summary>
+    [Id(8)] public ulong OldestRetainedHeight { get; init; }
+    /// <summary>True when the transaction was committed in a block the chain has pruned (below
+    /// <see cref="OldestRetainedHeight"/>): <see cref="Level"/> is then Finalized and <see cref="Height"/> 0 (not kept).</summary>
+    [Id(9)] public bool Pruned { get; init; }
+}
 
 /// <summary>Everything `status` shows about a chain.</summary>
 [GenerateSerializer, Immutable, Alias("ar.ChainStatus")]

@@ -27,6 +27,8 @@ public sealed record PendingBatch([property: Id(0)] Transaction[] Transactions, 
 public readonly record struct AdmissionRecord([property: Id(0)] Hash32 Hash, [property: Id(1)] ulong ArrivalSequence, [property: Id(2)] long AdmittedAtMs) : IAdmissionRecord
 {
     public bool Known => ArrivalSequence != 0;
+    /// <summary>The mempool saw this transaction committed (its record kept for rollbacks and validators, not pending).</summary>
+    [Id(3)] public bool Committed { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("ar.MempoolStats")]

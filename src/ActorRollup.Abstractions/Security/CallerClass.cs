@@ -56,6 +56,9 @@ public static class CallRefusal
     /// <summary>An internal call that moves money (funding, a reporter credit, settlement's setup or a withdrawal of
     /// batches) whose evidence the protocol's own record does not confirm (docs/SECURITY.md, defence in depth).</summary>
     public const string Unproven = "unproven";
+    /// <summary>A read of history the chain no longer holds: a height below its oldest retained height
+    /// (<c>Chain:HistoryRetentionBlocks</c>, docs/PROTOCOL.md §11). Nothing was rolled back; the block was final.</summary>
+    public const string Pruned = "pruned";
 }
 
 /// <summary>A call the silo refused at the trust boundary or because an argument broke a bound. It changed nothing.
@@ -67,4 +70,22 @@ public sealed class CallRefusedException : Exception
 
     /// <summary>One of <see cref="CallRefusal"/>'s codes.</summary>
     [Id(0)] public string Reason { get; init; }
+}
+
+/// <summary>Reads of a chain's history that may reach below what it retains (Chain:HistoryRetentionBlocks).</summary>
+public static class PrunedReads
+{
+    /// <summary>The answer of <paramref name="read"/>, or null when the chain refused it as pruned (<see cref="CallRefusal.Pruned"/>):
+    /// for a reader that counts missing heights rather than fails on them.</summary>
+    public static async Task<T?> OrNullIfPruned<T>(this Task<T?> read) where T : class
+    {
+        try
+        {
+            return await read;
+        }
+        catch (CallRefusedException e) when (e.Reason == CallRefusal.Pruned)
+        {
+            return null;
+        }
+    }
 }

@@ -129,6 +129,19 @@ public sealed partial class ChainGrain
     /// </summary>
     private async Task<(int Deleted, int Requeued)> RollBack(ulong fromHeight, string challengeId, BlockRecord bad, BlockFault violation)
     {
+        _rollingBack = true;
+        try
+        {
+            return await RollBackCore(fromHeight, challengeId, bad, violation);
+        }
+        finally
+        {
+            _rollingBack = false;
+        }
+    }
+
+    private async Task<(int Deleted, int Requeued)> RollBackCore(ulong fromHeight, string challengeId, BlockRecord bad, BlockFault violation)
+    {
         var s = _state.State;
         var deletedRecords = new List<BlockRecord>();
         for (ulong h = fromHeight; h <= s.Height; h++)

@@ -20,7 +20,8 @@ public sealed partial class ChainGrain
     public Task<ChainHead> GetHead()
     {
         var s = _state.State;
-        return Task.FromResult(new ChainHead(s.Height, s.HeadHash, _head.Root, s.Term?.Epoch ?? 0, s.Term?.Term ?? 0, s.ValidatedHeight, s.FinalizedHeight));
+        return Task.FromResult(new ChainHead(s.Height, s.HeadHash, _head.Root, s.Term?.Epoch ?? 0, s.Term?.Term ?? 0, s.ValidatedHeight, s.FinalizedHeight)
+            { OldestRetainedHeight = OldestRetainedHeight });
     }
 
     public async Task<ChainStatus> GetStatus()
@@ -91,13 +92,18 @@ public sealed partial class ChainGrain
                 var level = h <= s.FinalizedHeight ? TxLevel.Finalized : h <= s.ValidatedHeight ? TxLevel.Validated : TxLevel.SoftConfirmed;
                 return new TxStatus(hash, level, h, record.Block.Entries[location.Index].ArrivalSequence,
                     location.Index < record.AdmittedAtMs.Length ? record.AdmittedAtMs[location.Index] : 0,
-                    record.CommittedAtMs, _validatedAt.GetValueOrDefault(h), _finalizedAt.GetValueOrDefault(h));
+                    record.CommittedAtMs, _validatedAt.GetValueOrDefault(h), _finalizedAt.GetValueOrDefault(h)) { OldestRetainedHeight = OldestRetainedHeight };
             }
         }
         var admission = (await GrainFactory.Mempool(ChainId).GetAdmissions([hash]))[0];
+        // Committed (the mempool's record says so) yet in no retained block: it was in a pruned block, which was final.
+        // Not during a rollback, whose deleted blocks' transactions leave the index before the mempool takes them back.
+        if (admission.Committed && s.PrunedHeight > 0 && !_rollingBack && !_txIndex.ContainsKey(hash))
+            return new TxStatus(hash, TxLevel.Finalized, 0, admission.ArrivalSequence, admission.AdmittedAtMs, 0, 0, 0)
+                { OldestRetainedHeight = OldestRetainedHeight, Pruned = true };
         return admission.Known
-            ? new TxStatus(hash, TxLevel.Admitted, 0, admission.ArrivalSequence, admission.AdmittedAtMs, 0, 0, 0)
-            : new TxStatus(hash, TxLevel.Unknown, 0, 0, 0, 0, 0, 0);
+            ? new TxStatus(hash, TxLevel.Admitted, 0, admission.ArrivalSequence, admission.AdmittedAtMs, 0, 0, 0) { OldestRetainedHeight = OldestRetainedHeight }
+            : new TxStatus(hash, TxLevel.Unknown, 0, 0, 0, 0, 0, 0) { OldestRetainedHeight = OldestRetainedHeight };
     }
 
     /// <summary>
@@ -176,6 +182,7 @@ public sealed partial class ChainGrain
     private async Task<BlockRecord?> ReadRecord(ulong height)
     {
         if (height == 0 || height > _state.State.Height) return null;
+        if (height <= _state.State.PrunedHeight) throw PrunedRefusal(height);
         if (_recent.TryGetValue(height, out var cached)) return cached;
         return await _blocks.ReadAsync(BlockKey(height));
     }

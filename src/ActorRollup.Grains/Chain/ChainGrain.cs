@@ -19,6 +19,7 @@ namespace ActorRollup.Grains.Chain;
 /// certificate, keeps the state they produce (honest execution: the header's root is the leader's claim, which
 /// validators check), tracks validated and finalized heights, and turns successful challenges into rollbacks.
 /// </summary>
+[ChainPlacement]
 public sealed partial class ChainGrain : Grain, IChainGrain
 {
     private const int TxIndexLimit = 2_000_000;
@@ -77,7 +78,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         _blocks = new RecordStore<BlockRecord>(storage, this.GetGrainId());
         _checkpoints = new RecordStore<StateCheckpoint>(storage, this.GetGrainId());
         if (_state.State.Genesis is null) return;
-        if (_state.State.Term is { } term) _leaders.Set(ChainId, term.LeaderId);
+        if (_state.State.Term is { } term) _leaders.Set(ChainId, term.LeaderId, term.Term);
         // Rebuild the state from the last checkpoint (or genesis) by replaying the recorded diffs of the blocks after
         // it (no re-execution needed).
         var state = GenesisBuilder.BuildState(_state.State.Genesis);
@@ -92,11 +93,14 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         }
         for (ulong h = from; h <= _state.State.Height; h++)
         {
-            var record = await _blocks.ReadAsync(BlockKey(h)) ?? throw new InvalidOperationException($"chain {ChainId}: block record {h} is missing");
+            // With pruning on, the version tag is kept: the record will be deleted once it leaves the retention window.
+            var record = await _blocks.ReadAsync(BlockKey(h), forWrite: Config.HistoryRetentionBlocks > 0) ?? throw new InvalidOperationException($"chain {ChainId}: block record {h} is missing");
             state = Apply(state, h, record);
         }
         _head = state;
+        _timesFrom = Math.Max(_state.State.PrunedHeight + 1, SaturatingSub(_state.State.FinalizedHeight, TimesKept)); // none kept yet
         await RollForward();
+        StartClearing(); // what an earlier activation named pruned but had not deleted yet
         await base.OnActivateAsync(cancellationToken);
     }
 
@@ -257,7 +261,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         if (current is null || term.Term > current.Term)
         {
             _state.State.Term = term;
-            _leaders.Set(ChainId, term.LeaderId); // the network model places the chain-wide grains with the leader
+            _leaders.Set(ChainId, term.LeaderId, term.Term); // the network model places the chain-wide grains with the leader
         }
         // Persisted with the next block or challenge; a reactivated chain asks rotation for the current term.
     }
@@ -370,8 +374,10 @@ public sealed partial class ChainGrain : Grain, IChainGrain
             _committing = null;
             commit.SetResult();
         }
-        await mempool.OnCommitted(new CommitNotice(header.Height, executed.Committed, executed.Addresses, executed.Accounts, now, s.FinalizedHeight));
+        // Indexed before the mempool hears of the commit: a transaction the mempool counts as committed is always found
+        // in the index while its block is retained (GetTxStatus reads an unindexed committed one as pruned).
         IndexTransactions(header.Height, block);
+        await mempool.OnCommitted(new CommitNotice(header.Height, executed.Committed, executed.Addresses, executed.Accounts, now, s.FinalizedHeight));
         RecordSoftConfirmLatency(record);
         _metrics.Blocks.Add(1, new KeyValuePair<string, object?>("chain", ChainId));
         _metrics.TxCommitted.Add(executed.Committed.Length, new KeyValuePair<string, object?>("chain", ChainId));
@@ -419,6 +425,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
             await MarkFinalized(finalized, now);
         }
         await _state.WriteStateAsync();
+        StartClearing();
     }
 
     /// <summary>The rest of a rolled-forward commit: each step tolerates being repeated.</summary>
@@ -575,13 +582,14 @@ public sealed partial class ChainGrain : Grain, IChainGrain
                 if (admitted > 0) _metrics.FinalizedLatency.Record(now - admitted, tag);
             await GrainFactory.Sequencer(ChainId, record.Block.Header.ProposerId).CreditBlockReward(h, record.Fees);
         }
-        for (ulong h = s.FinalizedHeight + 1; h <= finalized; h++) _blocks.Forget(BlockKey(h));
+        // A final record is never written again; with pruning on its tag is kept until the record is deleted.
+        if (Config.HistoryRetentionBlocks == 0)
+            for (ulong h = s.FinalizedHeight + 1; h <= finalized; h++) _blocks.Forget(BlockKey(h));
         s.FinalizedHeight = finalized;
         await WriteCheckpointIfDue();
+        AdvancePruning();
         // Finalized blocks can never be rolled back: drop their rollback states and cached records.
         foreach (var h in _stateAt.Keys.Where(h => h + 1 < finalized).ToList()) _stateAt.Remove(h);
         foreach (var h in _recent.Keys.Where(h => h + 64 <= finalized).ToList()) _recent.Remove(h);
-        foreach (var h in _validatedAt.Keys.Where(h => h + 10_000 < finalized).ToList()) _validatedAt.Remove(h);
-        foreach (var h in _finalizedAt.Keys.Where(h => h + 10_000 < finalized).ToList()) _finalizedAt.Remove(h);
     }
 }

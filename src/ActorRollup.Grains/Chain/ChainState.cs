@@ -38,6 +38,13 @@ public sealed class ChainState
     /// <summary>The secret node-key seed of the genesis members' keys: kept here only, never returned by a query; the
     /// chain hands each member its own key from it at bootstrap (internal calls).</summary>
     [Id(14)] public string? NodeKeySeed { get; set; }
+    /// <summary>History pruning (Chain:HistoryRetentionBlocks, ChainGrain.Pruning.cs): heights 1..PrunedHeight are no
+    /// longer held — readers are refused with <c>pruned</c>. Raised at finality, never above the checkpoint height, so a
+    /// reactivated chain always finds the block records after its checkpoint.</summary>
+    [Id(15)] public ulong PrunedHeight { get; set; }
+    /// <summary>Block records deleted up to this height (at most one prune step behind <see cref="PrunedHeight"/> in the
+    /// head record; a reactivated chain deletes again from here, so no record is left behind by a crash).</summary>
+    [Id(16)] public ulong PruneClearedHeight { get; set; }
     /// <summary>The slashes the chain decided, most recent last (bounded; ChainGrain.Evidence.cs): the evidence the
     /// offender, settlement and the reporters' stakers check. A high id keeps clear of the head record's other fields.</summary>
     [Id(40)] public List<SlashOrder> SlashOrders { get; set; } = [];

@@ -43,15 +43,34 @@ public sealed class NetworkOptions
     }
 }
 
-/// <summary>The current leader of each chain this silo knows (the chain grain reports every term it installs), so the
-/// network filter can place the chain-wide grains with it. Registered with or without a network: it is one dictionary
-/// write per term.</summary>
+/// <summary>The current leader of each chain as this silo knows it, so the network filter can place the chain-wide grains
+/// with it. Every silo learns it from the grains it hosts: the chain grain reports every term it installs (and the one it
+/// loads at activation), a sequencer the term it begins leading and the term of each block it attests — so a silo that
+/// hosts only members learns of a new term with its first attestation. A report of an older term than the one known is
+/// ignored (terms only grow). Registered with or without a network: one dictionary look-up per report.</summary>
 public sealed class NetworkLeaders
 {
-    private readonly ConcurrentDictionary<string, string> _leaders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (ulong Term, string Leader)> _leaders = new(StringComparer.Ordinal);
 
-    public void Set(string chainId, string leaderId) => _leaders[chainId] = leaderId;
-    public string? Get(string chainId) => _leaders.TryGetValue(chainId, out var leader) ? leader : null;
+    /// <summary>Records that <paramref name="leaderId"/> leads <paramref name="chainId"/> in <paramref name="term"/>
+    /// unless a later term is known already.</summary>
+    public void Set(string chainId, string leaderId, ulong term)
+    {
+        while (true)
+        {
+            if (!_leaders.TryGetValue(chainId, out var known))
+            {
+                if (_leaders.TryAdd(chainId, (term, leaderId))) return;
+                continue;
+            }
+            if (known.Term > term || (known.Term == term && known.Leader == leaderId)) return;
+            if (_leaders.TryUpdate(chainId, (term, leaderId), known)) return;
+        }
+    }
+
+    public string? Get(string chainId) => _leaders.TryGetValue(chainId, out var known) ? known.Leader : null;
+    /// <summary>The latest term known for <paramref name="chainId"/> (0: none).</summary>
+    public ulong Term(string chainId) => _leaders.TryGetValue(chainId, out var known) ? known.Term : 0;
 }
 
 /// <summary>
@@ -152,16 +171,15 @@ public sealed class NetworkTopology
     /// <summary>The region of validator <paramref name="validatorId"/> of <paramref name="chainId"/>.</summary>
     public string ValidatorRegion(string chainId, string validatorId) => ValidatorsOf(chainId).RegionOf(MemberIndex(validatorId));
 
-    /// <summary>A member's index in id order: the number its id ends with (<c>seq-007</c> → 7); an id without one
-    /// gets a stable hash of itself.</summary>
-    public static int MemberIndex(string id)
+    /// <summary>A member's index in id order (<see cref="Core.Placement.PlacementRule.MemberIndex"/>: <c>seq-007</c> → 7;
+    /// an id without digits gets a stable hash of itself) — the same index placement uses.</summary>
+    public static int MemberIndex(string id) => Core.Placement.PlacementRule.MemberIndex(id);
+
+    /// <summary>The region of a sequencer's or validator's member (what placement puts it by), or null for any other grain.</summary>
+    public string? MemberRegionOf(GrainId grain, Kinds kinds)
     {
-        int end = id.Length, start = end;
-        while (start > 0 && end - start < 9 && char.IsAsciiDigit(id[start - 1])) start--;
-        if (start < end) return int.Parse(id.AsSpan(start, end - start), System.Globalization.CultureInfo.InvariantCulture);
-        uint h = 2166136261;
-        foreach (char c in id) h = (h ^ c) * 16777619;
-        return (int)(h & 0x7fffffff);
+        if (!grain.Type.Equals(kinds.Sequencer) && !grain.Type.Equals(kinds.Validator)) return null;
+        return TryNode(grain, kinds, out var node) ? node.Region : null;
     }
 
     /// <summary>The node of a grain, or false for a grain outside the model (Orleans' own, the ping probe).</summary>

@@ -6,7 +6,7 @@ namespace ActorRollup.Grains.Infrastructure;
 public static class ServiceCollectionExtensions
 {
     /// <summary>Registers the per-silo services the grains use (verification and execution memos, metrics, clock, the silo's lifetime,
-    /// the trust-boundary call filters), and
+    /// the trust-boundary call filters, the placement directors), and
     /// Orleans' own binary serializer for grain state (the default is Newtonsoft JSON, several times slower for blocks).</summary>
     public static IServiceCollection AddActorRollupGrains(this IServiceCollection services)
     {
@@ -25,6 +25,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<TrustBoundary>();
         services.AddSingleton<IIncomingGrainCallFilter, TrustBoundaryFilter>();
         services.AddSingleton<IOutgoingGrainCallFilter, InternalKeyStamp>();
+        // Placement (docs/ARCHITECTURE.md, "Placement"): a chain's members spread over the silos, its chain-wide grains together.
+        services.AddPlacementDirector<MemberPlacement, RollupPlacementDirector>();
+        services.AddPlacementDirector<ChainPlacement, RollupPlacementDirector>();
         return services;
     }
 }

@@ -23,6 +23,7 @@ namespace ActorRollup.Grains.Mempool;
 /// committed but could still be rolled back (validators check arrival order against them; a rollback re-queues
 /// them). Nothing admitted is lost.
 /// </summary>
+[ChainPlacement]
 public sealed class MempoolGrain : Grain, IMempoolGrain
 {
     private const int RecentCommittedLimit = 1_000_000;
@@ -366,7 +367,7 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
 
     private void RememberCommitted(AdmissionRecord record)
     {
-        _recentCommitted[record.Hash] = record;
+        _recentCommitted[record.Hash] = record with { Committed = true };
         _recentOrder.Enqueue(record.Hash);
         while (_recentOrder.Count > RecentCommittedLimit) _recentCommitted.Remove(_recentOrder.Dequeue());
     }

@@ -20,6 +20,7 @@ namespace ActorRollup.Grains.Rotation;
 /// silent leader over within the leader timeout: its term ends at the last committed height and a replacement,
 /// chosen by the algorithm skipping the failed leader, leads to the end of the epoch.
 /// </summary>
+[ChainPlacement]
 public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
 {
     /// <summary>A durable reminder keeps rotation alive: when the silo holding it dies, the reminder brings it back

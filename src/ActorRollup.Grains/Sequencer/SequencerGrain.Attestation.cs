@@ -3,6 +3,7 @@ using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
 using ActorRollup.Core.Staking;
 
 namespace ActorRollup.Grains.Sequencer;
@@ -19,6 +20,7 @@ public sealed partial class SequencerGrain
     private readonly Dictionary<ulong, string> _termLeaders = [];
     private readonly Dictionary<ulong, Committee> _committees = [];
     private (ulong Height, Hash32 Hash) _knownHead;
+    private ulong _leaderTermReported;
 
     public async Task<AttestationReply> Attest(SignedHeader signed, CancellationToken cancellationToken = default)
     {
@@ -56,7 +58,14 @@ public sealed partial class SequencerGrain
         // The core's block rules: the proposer on the committee signing this header (no call), then the term's leader.
         var proposer = BlockRules.CheckProposerSignature(signed, committee, _memo.Verifier);
         if (!proposer.Ok) return Refuse(proposer.Fault == BlockFault.BadProposerSignature ? AttestReason.BadSignature : AttestReason.NotLeader);
-        if (!BlockRules.CheckLeader(header, await LeaderOf(header.Term, header.Height)).Ok) return Refuse(AttestReason.NotLeader);
+        var leader = await LeaderOf(header.Term, header.Height);
+        if (!BlockRules.CheckLeader(header, leader).Ok) return Refuse(AttestReason.NotLeader);
+        if (header.Term > _leaderTermReported && leader is not null)
+        {
+            // This silo's view of the leader for the network model (NetworkLeaders): once per term per member.
+            _leaderTermReported = header.Term;
+            ServiceProvider.GetRequiredService<Infrastructure.NetworkLeaders>().Set(ChainId, leader, header.Term);
+        }
 
         // Equivocation check before the parent check, and with no await in between recording and signing.
         if (_attested.TryGetValue((header.Height, header.Term), out var earlier) && earlier.Header.Hash != header.Hash)

@@ -8,6 +8,7 @@ using ActorRollup.Core.Scheduling;
 using ActorRollup.Core.Staking;
 using ActorRollup.Core.State;
 using ActorRollup.Core.Transactions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ActorRollup.Grains.Sequencer;
@@ -65,6 +66,7 @@ public sealed partial class SequencerGrain
             return;
         }
         _term = term;
+        ServiceProvider.GetRequiredService<Infrastructure.NetworkLeaders>().Set(ChainId, Id, term.Term); // this silo's view for the network model
         ResetPipeline();
         await SyncHead();
         var interval = TimeSpan.FromMilliseconds(_state.State.Config?.BlockIntervalMs ?? 250);

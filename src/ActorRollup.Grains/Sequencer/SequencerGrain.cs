@@ -15,6 +15,7 @@ namespace ActorRollup.Grains.Sequencer;
 /// parts of its state, and the chain and rotation call it while it waits on them; state writes are serialized.
 /// </summary>
 [Reentrant]
+[MemberPlacement]
 public sealed partial class SequencerGrain : Grain, ISequencerGrain
 {
     private readonly IPersistentState<SequencerState> _state;

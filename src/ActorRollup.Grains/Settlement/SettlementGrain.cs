@@ -29,6 +29,7 @@ public sealed class SettlementState
 /// genesis exists, advances only to the chain's committed head on its own clock, takes each batch's committee from
 /// rotation, and withdraws batches only for a rollback the chain decided — never below finality.
 /// </summary>
+[ChainPlacement]
 public sealed class SettlementGrain([PersistentState("settlement", StorageNames.Rollup)] IPersistentState<SettlementState> state,
     TimeProvider clock, ILogger<SettlementGrain> log) : Grain, ISettlementGrain
 {

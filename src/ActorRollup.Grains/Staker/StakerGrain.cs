@@ -19,6 +19,7 @@ namespace ActorRollup.Grains.Staker;
 /// check that a Deposit / Withdraw / PayReward / ClaimUnbonding / Register really comes from this staker. L1 tokens enter
 /// only as the chain's genesis funding (once) and as reporter credits the chain's decided slash orders name.
 /// </summary>
+[MemberPlacement]
 public sealed class StakerGrain : Grain, IStakerGrain
 {
     private readonly IPersistentState<StakerState> _state;

@@ -17,6 +17,7 @@ namespace ActorRollup.Grains.Validator;
 /// ones with a signed fraud proof; votes on other validators' challenges by checking the block against its own
 /// replica. A false challenge earns a strike; past the limit, part of the bond is burned.
 /// </summary>
+[MemberPlacement]
 public sealed class ValidatorGrain : Grain, IValidatorGrain
 {
     private readonly IPersistentState<ValidatorState> _state;
@@ -68,9 +69,14 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
                 S.VerifiedHash = checkpoint.BlockHash;
             }
             var clean = new List<(ulong Height, Hash32 Hash)>();
-            for (ulong h = S.VerifiedHeight + 1; h <= target; h++)
+            for (ulong h = S.VerifiedHeight + 1; h <= target; h = S.VerifiedHeight + 1)
             {
-                var block = await GrainFactory.Chain(ChainId).GetCommittedBlock(h);
+                var (block, pruned) = await FetchBlock(h);
+                if (pruned)
+                {
+                    if (await SkipToCheckpoint()) continue;
+                    break;
+                }
                 var violation = block is null ? null : await Apply(block, report: false);
                 if (violation is null) break;
                 if (violation == BlockFault.None) clean.Add((h, block!.Block.Hash));
@@ -129,9 +135,14 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         var height = block.Block.Header.Height;
         if (height <= S.VerifiedHeight) return;
         // Fill a gap (missed while offline, or delivered out of order) from the chain, in height order.
-        for (ulong h = S.VerifiedHeight + 1; h < height; h++)
+        for (ulong h = S.VerifiedHeight + 1; h < height; h = S.VerifiedHeight + 1)
         {
-            var missing = await GrainFactory.Chain(ChainId).GetCommittedBlock(h);
+            var (missing, pruned) = await FetchBlock(h);
+            if (pruned)
+            {
+                if (await SkipToCheckpoint()) continue;
+                return;
+            }
             if (missing is null || await Apply(missing, report: true) is null) return;
         }
         if (height != S.VerifiedHeight + 1) return;
@@ -145,6 +156,39 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
             return;
         }
         await Apply(block, report: true);
+    }
+
+    /// <summary>The chain's block at <paramref name="height"/> (null when it has none), or <c>Pruned</c> when the chain no
+    /// longer holds it (Chain:HistoryRetentionBlocks: this validator fell behind the retention window).</summary>
+    private async Task<(CommittedBlock? Block, bool Pruned)> FetchBlock(ulong height)
+    {
+        try
+        {
+            return (await GrainFactory.Chain(ChainId).GetCommittedBlock(height), false);
+        }
+        catch (Abstractions.Security.CallRefusedException e) when (e.Reason == Abstractions.Security.CallRefusal.Pruned)
+        {
+            return (null, true);
+        }
+    }
+
+    /// <summary>
+    /// A validator behind the chain's retained history cannot re-execute the pruned blocks: it resumes from the chain's
+    /// checkpoint (a finalized state, beyond any challenge — what a reactivated validator starts from too). The blocks
+    /// between went unchecked by this validator; they were final. False when the checkpoint is not ahead of the replica.
+    /// </summary>
+    private async Task<bool> SkipToCheckpoint()
+    {
+        var checkpoint = await GrainFactory.Chain(ChainId).GetCheckpoint();
+        if (checkpoint is null || checkpoint.Height <= S.VerifiedHeight || checkpoint.ToState() is not { } state) return false;
+        _log.LogWarning("validator {Chain}/{Id}: blocks from {From} are pruned from the chain; resuming from its checkpoint at {Checkpoint}",
+            ChainId, Id, S.VerifiedHeight + 1, checkpoint.Height);
+        _replica.Clear();
+        _replica[checkpoint.Height] = state;
+        S.VerifiedHeight = checkpoint.Height;
+        S.VerifiedHash = checkpoint.BlockHash;
+        await _state.WriteStateAsync();
+        return true;
     }
 
     /// <summary>Checks and applies one block on top of the replica: the violation found (None when sound), or null when
@@ -266,7 +310,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
             return new ChallengeVote(Id, false, "not a challenge by another validator of this chain");
         if (proof.Height > S.VerifiedHeight + ReplicaWindow || !_replica.Keys.Any(h => h < proof.Height))
             return new ChallengeVote(Id, false, "outside what this replica can rebuild");
-        var committed = await GrainFactory.Chain(ChainId).GetCommittedBlock(proof.Height);
+        var (committed, _) = await FetchBlock(proof.Height);
         if (committed is null || committed.Block.Hash != proof.BlockHash) return new ChallengeVote(Id, false, "no such block on the chain");
         var pre = await PreStateOf(proof.Height);
         if (pre is null) return new ChallengeVote(Id, false, "cannot rebuild the pre-state");
@@ -285,7 +329,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         var state = _replica[from];
         for (ulong h = from + 1; h < height; h++)
         {
-            var block = await GrainFactory.Chain(ChainId).GetCommittedBlock(h);
+            var (block, _) = await FetchBlock(h);
             if (block is null) return null;
             state = _execution.Execute(state, block.Block, ChainId).PostState;
         }

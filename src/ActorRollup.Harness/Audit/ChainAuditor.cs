@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Messages;
+using ActorRollup.Abstractions.Security;
 using ActorRollup.Audit;
 
 namespace ActorRollup.Harness.Audit;
@@ -185,12 +186,12 @@ public sealed class ChainAuditor(IGrainFactory grainFactory)
     {
         var window = new Queue<Task<CommittedBlock?>>();
         var next = replay.Height + 1;
-        while (next <= to && window.Count < Prefetch) window.Enqueue(chain.GetCommittedBlock(next++));
+        while (next <= to && window.Count < Prefetch) window.Enqueue(chain.GetCommittedBlock(next++).OrNullIfPruned());
         while (window.Count > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var block = await window.Dequeue();
-            if (next <= to) window.Enqueue(chain.GetCommittedBlock(next++));
+            if (next <= to) window.Enqueue(chain.GetCommittedBlock(next++).OrNullIfPruned());
             if (block is null)
             {
                 await Task.WhenAll(window); // let the outstanding reads finish before starting over

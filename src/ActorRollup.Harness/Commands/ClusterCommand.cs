@@ -64,7 +64,7 @@ public static class ClusterCommand
         };
         var regions = new Option<string?>("--regions")
         {
-            Description = "Members' regions in id order: R1:N1,R2:N2 (counts wrap: a silo does not know a chain's committee size) or R1,R2,R3 round-robin.",
+            Description = "Members' regions in id order: R1:N1,R2:N2 (counts wrap: a silo does not know a chain's committee size) or R1,R2,R3 round-robin. Silo i is region i of the list (Cluster:Region; round-robin with more silos than regions).",
             HelpName = "spec",
         };
         var validatorRegions = new Option<string?>("--validator-regions") { Description = "Validators' regions, same forms (default: the same spread).", HelpName = "spec" };

@@ -2,6 +2,7 @@ using System.CommandLine;
 using ActorRollup.Abstractions;
 using ActorRollup.Abstractions.Messages;
 using ActorRollup.Harness.Connection;
+using ActorRollup.Harness.LoadTest;
 using ActorRollup.Harness.Supervisor;
 using ActorRollup.Harness.Options;
 using ActorRollup.Harness.Output;
@@ -144,6 +145,10 @@ public static class StatusCommand
         public NetworkRecord? Network { get; init; }
         public Func<string, string>? RegionOf { get; init; }
 
+        /// <summary>The silo hosting each committee member's sequencer (GrainPlacement), "-" when it has no activation;
+        /// null in an embedded run (one silo).</summary>
+        public Func<string, string>? SiloOf { get; init; }
+
         /// <summary>The local cluster's recorded silos and the cluster's membership, when there is a cluster to show.</summary>
         public IReadOnlyList<string> Cluster { get; init; } = [];
 
@@ -167,6 +172,13 @@ public static class StatusCommand
                     return null;
                 }
             }));
+            Func<string, string>? siloOf = null;
+            if (!session.Connection.Embedded)
+            {
+                var hosts = await GrainPlacement.LocateAsync(grains.GetGrain<IManagementGrain>(0),
+                    status.Committee.Select(seat => (seat.Id, (IAddressable)grains.Sequencer(session.ChainId, seat.Id))));
+                siloOf = id => hosts.TryGetValue(id, out var silo) ? silo.Endpoint.ToString() : "-";
+            }
             var recent = await RecentChains(grains);
             var cluster = new List<string>();
             var record = folder?.Load();
@@ -176,7 +188,7 @@ public static class StatusCommand
             return new Snapshot(session.Connection.Embedded ? "embedded silo" : session.Connection.Where,
                 status, await rotation, await settlement, await mempool, members, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
             {
-                Cluster = cluster, Recent = recent, Network = network, RegionOf = network is null ? null : Regions(network),
+                Cluster = cluster, Recent = recent, Network = network, RegionOf = network is null ? null : Regions(network), SiloOf = siloOf,
             };
         }
 
@@ -257,7 +269,9 @@ public static class StatusCommand
         }
         var total = c.Committee.Sum(m => m.Power);
         string[] columns = ["id", "power", "share", "status", "fault", "leader", "blocks", "attested"];
-        var table = Terminal.Table(stdout, s.RegionOf is null ? columns : [.. columns, "region"]).RightAlign(1, 2, 6, 7);
+        if (s.RegionOf is not null) columns = [.. columns, "region"];
+        if (s.SiloOf is not null) columns = [.. columns, "silo"];
+        var table = Terminal.Table(stdout, columns).RightAlign(1, 2, 6, 7);
         for (int i = 0; i < c.Committee.Length; i++)
         {
             var seat = c.Committee[i];
@@ -265,7 +279,9 @@ public static class StatusCommand
             string[] cells = [seat.Id, seat.Power.ToString(), Terminal.Share(seat.Power, total),
                 view?.Status ?? "no answer", view?.Fault ?? "?", seat.Id == c.Leader ? "leader" : "",
                 view?.BlocksProposed.ToString() ?? "?", view?.Attestations.ToString() ?? "?"];
-            table.Row(s.RegionOf is null ? cells : [.. cells, s.RegionOf(seat.Id)]);
+            if (s.RegionOf is not null) cells = [.. cells, s.RegionOf(seat.Id)];
+            if (s.SiloOf is not null) cells = [.. cells, s.SiloOf(seat.Id)];
+            table.Row(cells);
         }
 
         var items = lines.Select(l => (IRenderable)new Text(l)).ToList();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorRollup.Abstractions;
+using ActorRollup.Abstractions.Security;
 using ActorRollup.Abstractions.Config;
 using ActorRollup.Core.Blocks;
 using ActorRollup.Abstractions.Messages;
@@ -57,6 +58,9 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     public const int DefaultRetentionSeconds = 120;
     private readonly List<FiredFault> _faults = [];
     private readonly List<SiloKill.Event> _siloKills = [];
+    /// <summary>results.json <c>placement</c>: at the start of the load and after each silo kill (<see cref="SamplePlacementAsync"/>).</summary>
+    private readonly List<Task<PlacementSample?>> _placements = [];
+    private readonly Stopwatch _runClock = new();
     private readonly LongHistogram _liveSoft = new(1, 3_600_000, 3);
     private ulong _scanned;
     private ulong _lastWithTx;
@@ -99,6 +103,8 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         using var stopTraffic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var genesisSec = _phaseClock.Elapsed.TotalSeconds;
         var clock = Stopwatch.StartNew();
+        _runClock.Restart();
+        _placements.Add(SamplePlacementAsync("start", genesis));
         var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         // Offered and committed tx/s are both counted over this window (on the wall clock the block times use).
         var window = MeasuredWindow.After(startMs, options.Warmup, options.Duration);
@@ -240,6 +246,52 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         };
     }
 
+    /// <summary>Where the run's grains are, per silo, now (<see cref="GrainPlacement"/>), named <paramref name="after"/>;
+    /// null when the cluster did not answer.</summary>
+    private async Task<PlacementSample?> SamplePlacementAsync(string after, Abstractions.Config.ChainGenesis? genesis = null)
+    {
+        var at = Math.Round(after == "start" ? 0.0 : _runClock.Elapsed.TotalSeconds, 2);
+        try
+        {
+            var placement = await GrainPlacement.LocateAsync(grains, _chainId, genesis);
+            var record = options.Gateways.Length > 0 ? new Supervisor.ClusterStateFolder(options.ClusterState).Load() : null;
+            return new PlacementSample(at, after, GrainPlacement.BySilo(placement, silo =>
+                record?.Silos.LastOrDefault(r => r.SiloPort == silo.Endpoint.Port) is { } r ? (r.Instance, r.Region) : (null, null)));
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException or Supervisor.ClusterStateException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The placement once the chain got over a silo kill: the silo declared dead, then the chain's next block
+    /// (so the grains it hosted were called and reactivated elsewhere), each waited for at most 30 s.</summary>
+    private async Task<PlacementSample?> PlacementAfterKillAsync(SiloKill.Event kill)
+    {
+        await kill.DeclaredDeadMs.WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { }, TaskScheduler.Default);
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            try
+            {
+                var head = await grains.Chain(_chainId).GetHead().WaitAsync(TimeSpan.FromSeconds(3));
+                if (head.Height > 0 && await CommittedAfter(head.Height, kill.AtMs)) break;
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        return await SamplePlacementAsync($"{kill.Kind} instance {kill.Silo.Instance}");
+    }
+
+    /// <summary>Whether block <paramref name="height"/> was committed after <paramref name="afterMs"/>.</summary>
+    private async Task<bool> CommittedAfter(ulong height, long afterMs)
+    {
+        var block = await grains.Chain(_chainId).GetBlock(height).WaitAsync(TimeSpan.FromSeconds(3));
+        return block is not null && block.CommittedAtMs > afterMs;
+    }
+
     /// <summary>The run's signer: per account, consecutive nonces, as many as the run can offer (for a rate, its
     /// duration at the rate and 5 % more; with --rate max, a sustained half of the verification ceiling, more cannot be
     /// verified anyway), signed a bounded lookahead ahead of the offer.</summary>
@@ -271,15 +323,21 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             if (!ReferenceEquals(shared.Fired, this))
             {
                 if (shared.Fault is not null) _faults.Add(shared.Fault);
-                if (shared.Kill is not null)
-                {
-                    _siloKills.Add(shared.Kill);
-                    AfterKill(shared.Kill); // this chain's blocks after the kill are its own nextBlockMs
-                }
+                if (shared.Kill is not null) OnSiloKill(shared.Kill);
             }
             return;
         }
         await FireOnce(fault, at);
+    }
+
+    /// <summary>A silo this run killed or stopped, or (side-by-side chains) another run did: measured on this run's chain.</summary>
+    private void OnSiloKill(SiloKill.Event kill)
+    {
+        _siloKills.Add(kill);
+        // A sample running beside the fault loop may be folding blocks into AfterKill meanwhile.
+        if (_measurement is { } m)
+            lock (m.AfterKill) m.AfterKill.TryAdd(kill, []);
+        _placements.Add(PlacementAfterKillAsync(kill));
     }
 
     private async Task FireOnce(FaultSpec fault, TimeSpan at)
@@ -292,11 +350,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         if (SiloKill.IsSiloFault(fault.Kind))
         {
             var kill = await SiloKill.FireAsync(grains, options, _chainId, at, fault.Kind);
-            if (kill is not null)
-            {
-                _siloKills.Add(kill);
-                AfterKill(kill);
-            }
+            if (kill is not null) OnSiloKill(kill);
             _faults.Add(new FiredFault(fault.Kind, Math.Round(at.TotalSeconds, 2), kill is null ? "no silo left to kill" : $"silo {kill.Silo.Instance} (pid {kill.Silo.Pid})"));
             return;
         }
@@ -332,13 +386,6 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     }
 
     /// <summary>partition cuts a region off, isolate one member's node (the current leader's for "leader"), heal ends both.</summary>
-    /// <summary>Starts collecting the blocks committed after <paramref name="kill"/> (a sample may be folding blocks meanwhile).</summary>
-    private void AfterKill(SiloKill.Event kill)
-    {
-        if (_measurement is { } m)
-            lock (m.AfterKill) m.AfterKill.TryAdd(kill, []);
-    }
-
     private async Task FireNetwork(FaultSpec fault, TimeSpan at)
     {
         var model = (topology ?? throw new InvalidOperationException($"fault '{fault}' needs --network")).Model;
@@ -387,7 +434,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         for (ulong start = from; start <= to; start += FetchBatch)
         {
             var end = Math.Min(to, start + FetchBatch - 1);
-            var batch = await Task.WhenAll(Enumerable.Range(0, (int)(end - start + 1)).Select(i => chain.GetBlock(start + (ulong)i)));
+            var batch = await Task.WhenAll(Enumerable.Range(0, (int)(end - start + 1)).Select(i => chain.GetBlock(start + (ulong)i).OrNullIfPruned()));
             foreach (var block in batch)
             {
                 if (block is not null) blocks.Add(block);
@@ -448,7 +495,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     /// ledger's rare path: a committed hash it does not hold).</summary>
     private async Task<(Address Sender, ulong Nonce)?> FinalTxOf(ulong height, int index)
     {
-        var block = await grains.Chain(_chainId).GetCommittedBlock(height);
+        var block = await grains.Chain(_chainId).GetCommittedBlock(height).OrNullIfPruned();
         if (block is null || index >= block.Block.Transactions.Count) return null;
         var tx = block.Block.Transactions[index];
         return (tx.Sender, tx.Nonce);
@@ -586,6 +633,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             GeneratorExhausted = generator.Exhausted,
             SiloKills = await Task.WhenAll(_siloKills.Where(k => k.Kind == SiloKill.Kind).Select(k => k.ResultAsync(m.CommitsAfter(k)))),
             SiloStops = await Task.WhenAll(_siloKills.Where(k => k.Kind == SiloKill.StopKind).Select(k => k.ResultAsync(m.CommitsAfter(k)))),
+            Placement = (await Task.WhenAll(_placements)).OfType<PlacementSample>().ToArray(),
             SubmitCallsFailed = Interlocked.Read(ref generator.FailedCalls),
             TxAdmittedByFailedCalls = Interlocked.Read(ref generator.RecoveredAfterFailedCall),
         };

@@ -147,6 +147,9 @@ public sealed record RunResult
     [JsonPropertyName("siloKills")] public SiloKillResult[] SiloKills { get; init; } = [];
     /// <summary>Each <c>silo-stop</c> (graceful, SIGTERM): the same fields as <see cref="SiloKills"/>.</summary>
     [JsonPropertyName("siloStops")] public SiloKillResult[] SiloStops { get; init; } = [];
+    /// <summary>Where the run's grains were active, per silo: at the start of the load and after each silo kill
+    /// (docs/LOADTEST.md; an embedded run shows its one silo).</summary>
+    [JsonPropertyName("placement")] public PlacementSample[] Placement { get; init; } = [];
     /// <summary>Submit calls that failed as a whole (timed out, or their silo died) and were offered again.</summary>
     [JsonPropertyName("submitCallsFailed")] public long SubmitCallsFailed { get; init; }
     /// <summary>Transactions of those calls that had been admitted all the same (the second offer was answered Duplicate or NonceUsed).</summary>

@@ -224,22 +224,9 @@ public static class SiloKill
         return (chain, rotation, leader, newTerm);
     }
 
-    /// <summary>Where the run's grains are active: name → silo port (from the grain directory, a snapshot; unknown ones left out).</summary>
-    private static async Task<Dictionary<string, int>> PlacementAsync(IGrainFactory grains, IManagementGrain management, string chainId)
-    {
-        var genesis = await Try<ActorRollup.Abstractions.Config.ChainGenesis>(() => grains.Chain(chainId).GetGenesis());
-        var named = new List<(string Name, IAddressable Grain)>
-        {
-            ("chain", grains.Chain(chainId)), ("mempool", grains.Mempool(chainId)), ("rotation", grains.Rotation(chainId)), ("settlement", grains.Settlement(chainId)),
-        };
-        if (genesis is not null)
-        {
-            named.AddRange(genesis.Sequencers.Select(s => ($"sequencer {s.Id}", (IAddressable)grains.Sequencer(chainId, s.Id))));
-            named.AddRange(genesis.Validators.Select(v => ($"validator {v.Id}", (IAddressable)grains.Validator(chainId, v.Id))));
-        }
-        var where = await Task.WhenAll(named.Select(async n => (n.Name, Silo: await Try<SiloAddress>(() => management.GetActivationAddress(n.Grain).AsTask()))));
-        return where.Where(w => w.Silo is not null).ToDictionary(w => w.Name, w => w.Silo!.Endpoint.Port);
-    }
+    /// <summary>Where the run's grains are active: name → silo port (<see cref="GrainPlacement.LocateAsync(IGrainFactory, string, ActorRollup.Abstractions.Config.ChainGenesis?)"/>).</summary>
+    private static async Task<Dictionary<string, int>> PlacementAsync(IGrainFactory grains, IManagementGrain management, string chainId) =>
+        (await GrainPlacement.LocateAsync(grains, chainId)).ToDictionary(p => p.Key, p => p.Value.Endpoint.Port);
 
     /// <summary>Polls the membership until the killed silo (this exact incarnation) is Dead; ms from the kill, or null after 90 s.</summary>
     private static async Task<long?> WatchForDeathAsync(IManagementGrain management, SiloAddress silo, long killedAtMs)

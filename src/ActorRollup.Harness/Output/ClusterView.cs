@@ -20,7 +20,8 @@ public static class ClusterView
         };
         if (record.Network is { } network) lines.Add(Terminal.Field("  network", NetworkLine(network)));
         foreach (var silo in record.Silos.OrderBy(s => s.Instance))
-            lines.Add(Terminal.Field($"  silo {silo.Instance}", $"pid {silo.Pid,-8} {(record.IsAlive(silo) ? "alive" : "DEAD "),-6} silo port {silo.SiloPort}   gateway {silo.Gateway}   log {silo.Log}"));
+            lines.Add(Terminal.Field($"  silo {silo.Instance}", $"pid {silo.Pid,-8} {(record.IsAlive(silo) ? "alive" : "DEAD "),-6} silo port {silo.SiloPort}   gateway {silo.Gateway}" +
+                                                             (silo.Region is null ? "" : $"   region {silo.Region}") + $"   log {silo.Log}"));
         if (record.Redis is { } redis)
             lines.Add(Terminal.Field("  redis", $"pid {redis.Pid,-8} {(record.RedisAlive ? "alive" : "DEAD "),-6} port {redis.Port}   data {redis.DataDir}   log {redis.Log}"));
         if (!record.AnyAlive) lines.Add("  (no recorded process runs: `rollup cluster down` clears the record)");

@@ -19,6 +19,8 @@ public sealed record SiloRecord
     [JsonPropertyName("processStart")] public DateTimeOffset? ProcessStart { get; init; }
     /// <summary>When the silo logged its ready line (null while it is starting, or if it never did).</summary>
     [JsonPropertyName("readyAt")] public DateTimeOffset? ReadyAt { get; init; }
+    /// <summary>The region the silo is (<c>Cluster:Region</c>, from <c>cluster up --regions</c> with a network); null: none.</summary>
+    [JsonPropertyName("region")] public string? Region { get; init; }
 
     /// <summary>The address it listens on and advertises (its own loopback address with <c>cluster up --distinct-hosts</c>).</summary>
     [JsonPropertyName("address")] public string Address { get; init; } = "127.0.0.1";

@@ -217,6 +217,18 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         return error.StartsWith("network", StringComparison.Ordinal) ? "--" + error : error;
     }
 
+    /// <summary>
+    /// The region silo <paramref name="instance"/> is (<c>Cluster:Region</c>; docs/CLUSTER.md, "Regions"): with a network,
+    /// region i of the regions <c>--regions</c> names (either form) for silo i, round-robin when there are more silos than
+    /// regions (<see cref="Core.Placement.PlacementRule.SiloRegion"/>); a region beyond the silo count has no silo, and its
+    /// members are spread over the others. Null without a network.
+    /// </summary>
+    public static string? SiloRegion(NetworkRecord? network, int instance)
+    {
+        if (network is null || network.Regions.Length == 0) return null;
+        return Core.Placement.PlacementRule.SiloRegion(Core.Network.RegionSpec.Parse(network.Regions).Regions, instance);
+    }
+
     /// <summary>The silo's command-line settings for <paramref name="network"/> (empty values left to the silo's defaults).</summary>
     public static List<string> NetworkArguments(NetworkRecord network)
     {
@@ -253,11 +265,13 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
             var log = folder.SiloLog(instance);
             var address = options.AddressOf(instance);
             List<string> addressArgs = options.DistinctHosts ? ["--Cluster:ListenAddress", address, "--Cluster:AdvertisedAddress", address] : [];
-            var (pid, processStart) = Launch(dotnet, [siloDll, "--instance", instance.ToString(), .. siloArgs, .. addressArgs], log);
+            var region = SiloRegion(record.Network, instance);
+            string[] regionArgs = region is null ? [] : ["--Cluster:Region", region];
+            var (pid, processStart) = Launch(dotnet, [siloDll, "--instance", instance.ToString(), .. siloArgs, .. addressArgs, .. regionArgs], log);
             var silo = new SiloRecord
             {
                 Instance = instance, Pid = pid, SiloPort = siloBase + instance, GatewayPort = gatewayBase + instance, Log = log,
-                StartedAt = DateTimeOffset.UtcNow, ProcessStart = processStart, Address = address,
+                StartedAt = DateTimeOffset.UtcNow, ProcessStart = processStart, Address = address, Region = region,
             };
             launched.Add(silo);
             record = record with { Silos = [.. record.Silos, silo] };
@@ -267,7 +281,7 @@ public sealed class LocalCluster(ClusterStateFolder folder, TextWriter progress)
         record = record with { Silos = [.. record.Silos.Select(s => ready.FirstOrDefault(r => r.Instance == s.Instance) ?? s)] };
         folder.Save(record);
         foreach (var s in ready)
-            progress.WriteLine($"silo {s.Instance}    pid {s.Pid,-8} silo port {s.SiloPort}   gateway {s.Gateway}   ready in {(s.ReadyAt!.Value - s.StartedAt).TotalSeconds:0.0} s   log {s.Log}");
+            progress.WriteLine($"silo {s.Instance}    pid {s.Pid,-8} silo port {s.SiloPort}   gateway {s.Gateway}{(s.Region is null ? "" : "   region " + s.Region)}   ready in {(s.ReadyAt!.Value - s.StartedAt).TotalSeconds:0.0} s   log {s.Log}");
         return record;
     }
 
