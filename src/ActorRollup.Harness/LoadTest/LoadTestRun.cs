@@ -124,13 +124,19 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         // Warm-up, then the measured window, sampled every second; faults fire at their times. The traffic runs on to
         // the end of the window (on the wall clock), so the window is covered whole.
         var loadEnd = options.Warmup + options.Duration;
+        // One sample at a time, beside the loop: a sample held up by a call to a silo that just died (up to the client's
+        // response timeout) skips beats but never delays a fault past its time.
+        var sampling = Task.CompletedTask;
         while ((clock.Elapsed < loadEnd || DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() < window.EndMs) && !cancellationToken.IsCancellationRequested)
         {
             var next = clock.Elapsed < options.Warmup ? options.Warmup : loadEnd;
+            if (pendingFaults.Count > 0 && pendingFaults.Peek().At < next) next = pendingFaults.Peek().At;
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, Math.Max(50, (next - clock.Elapsed).TotalMilliseconds))), cancellationToken);
             while (pendingFaults.Count > 0 && pendingFaults.Peek().At <= clock.Elapsed)
                 await Fire(pendingFaults.Dequeue(), clock.Elapsed);
-            await Tolerate(async () =>
+            if (!sampling.IsCompleted) continue;
+            await sampling;
+            sampling = Tolerate(async () =>
             {
                 var head = await Scan();
                 await Fold(head.FinalizedHeight);
@@ -139,6 +145,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
                 report(await Sample(now < options.Warmup ? RunPhase.Warmup : RunPhase.Load, now, generator));
             });
         }
+        await sampling;
         var stopMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         stopTraffic.Cancel();
         await traffic;
@@ -327,7 +334,9 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
     private void OnSiloKill(SiloKill.Event kill)
     {
         _siloKills.Add(kill);
-        _measurement?.AfterKill.Add(kill, []);
+        // A sample running beside the fault loop may be folding blocks into AfterKill meanwhile.
+        if (_measurement is { } m)
+            lock (m.AfterKill) m.AfterKill.TryAdd(kill, []);
         _placements.Add(PlacementAfterKillAsync(kill));
     }
 
@@ -524,9 +533,10 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
                 if (b.FinalizedAtMs > 0) Finalized.RecordValue(Math.Max(1, b.FinalizedAtMs - admittedAt));
             }
             Breakdown.Add(b);
-            foreach (var (kill, times) in AfterKill)
-                if (b.CommittedAtMs > kill.AtMs && (b.CommittedAtMs <= kill.AtMs + 30_000 || times.Count == 0 || times[^1].CommittedAtMs <= kill.AtMs + 30_000))
-                    times.Add(new SiloKill.Commit(b.TimestampMs, b.CommittedAtMs));
+            lock (AfterKill)
+                foreach (var (kill, times) in AfterKill)
+                    if (b.CommittedAtMs > kill.AtMs && (b.CommittedAtMs <= kill.AtMs + 30_000 || times.Count == 0 || times[^1].CommittedAtMs <= kill.AtMs + 30_000))
+                        times.Add(new SiloKill.Commit(b.TimestampMs, b.CommittedAtMs));
             UnresolvedTx += await Ledger.CommitAsync(b.TransactionHashes, i => resolve(b.Height, i));
         }
 
