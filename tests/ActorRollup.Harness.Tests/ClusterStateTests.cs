@@ -198,5 +198,10 @@ public sealed class ClusterStateTests : IDisposable
         Assert.Equal(0, SiloKill.Choose(candidates, new Dictionary<string, int> { ["chain"] = 11_111, ["mempool"] = 11_112, ["rotation"] = 11_112 })!.Instance);
         Assert.Equal(1, SiloKill.Choose(candidates, new Dictionary<string, int> { ["mempool"] = 11_112, ["rotation"] = 11_112, ["settlement"] = 11_111 })!.Instance);
         Assert.Equal(2, SiloKill.Choose(candidates, new Dictionary<string, int>())!.Instance);
+        // silo-kill@T:leader: the leader's host first, even when another silo hosts the chain grain.
+        var spread = new Dictionary<string, int> { ["chain"] = 11_111, ["sequencer seq-004"] = 11_112, ["sequencer seq-005"] = 11_111 };
+        Assert.Equal(1, SiloKill.Choose(candidates, spread, "sequencer seq-004")!.Instance);
+        Assert.Equal(0, SiloKill.Choose(candidates, spread, "sequencer seq-005")!.Instance);
+        Assert.Equal(0, SiloKill.Choose(candidates, spread, "sequencer seq-099")!.Instance); // not placed: the chain's host
     }
 }

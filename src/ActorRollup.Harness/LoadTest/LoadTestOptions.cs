@@ -95,7 +95,7 @@ public sealed record FaultSpec(string Kind, TimeSpan At, string Argument = "")
     public const string Partition = "partition";
     public const string Isolate = "isolate";
     public const string Heal = "heal";
-    /// <summary>The argument of <c>isolate</c> that means whoever leads at that moment.</summary>
+    /// <summary>The argument of <c>isolate</c>, <c>silo-kill</c> and <c>silo-stop</c> that means whoever leads at that moment.</summary>
     public const string Leader = "leader";
 
     public static readonly string[] Kinds =
@@ -134,8 +134,10 @@ public sealed record FaultSpec(string Kind, TimeSpan At, string Argument = "")
                     error = $"fault '{raw}' needs the region to cut off: partition@time:REGION"; return null;
                 case Isolate when argument.Length == 0:
                     error = $"fault '{raw}' needs the member to isolate: isolate@time:ID or isolate@time:leader"; return null;
-                case not (Partition or Isolate) when colon >= 0:
-                    error = $"fault '{raw}' takes no argument after ':' (only partition and isolate do)"; return null;
+                case SiloKill.Kind or SiloKill.StopKind when colon >= 0 && argument != Leader:
+                    error = $"fault '{raw}': the only argument of {kind} is 'leader' ({kind}@time:leader takes the silo hosting the current leader)"; return null;
+                case not (Partition or Isolate or SiloKill.Kind or SiloKill.StopKind) when colon >= 0:
+                    error = $"fault '{raw}' takes no argument after ':' (only partition, isolate, silo-kill and silo-stop do)"; return null;
             }
             list.Add(new FaultSpec(kind, time, argument));
         }

@@ -349,7 +349,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         }
         if (SiloKill.IsSiloFault(fault.Kind))
         {
-            var kill = await SiloKill.FireAsync(grains, options, _chainId, at, fault.Kind);
+            var kill = await SiloKill.FireAsync(grains, options, _chainId, at, fault.Kind, fault.Argument);
             if (kill is not null) OnSiloKill(kill);
             _faults.Add(new FiredFault(fault.Kind, Math.Round(at.TotalSeconds, 2), kill is null ? "no silo left to kill" : $"silo {kill.Silo.Instance} (pid {kill.Silo.Pid})"));
             return;

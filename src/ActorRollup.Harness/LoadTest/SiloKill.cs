@@ -118,11 +118,13 @@ public static class SiloKill
     }
 
     /// <summary>The victim among <paramref name="candidates"/>: the chain grain's host, else the host of most of the run's grains.</summary>
-    public static SiloRecord? Choose(IReadOnlyList<SiloRecord> candidates, IReadOnlyDictionary<string, int> placement)
+    /// <paramref name="first"/> (a placement name, e.g. "sequencer seq-004" for <c>silo-kill@T:leader</c>) goes before the chain grain.
+    public static SiloRecord? Choose(IReadOnlyList<SiloRecord> candidates, IReadOnlyDictionary<string, int> placement, string? first = null)
     {
         return candidates
             .Select((s, i) => (Silo: s, Order: i))
-            .OrderByDescending(c => placement.GetValueOrDefault("chain") == c.Silo.SiloPort)
+            .OrderByDescending(c => first is not null && placement.TryGetValue(first, out var port) && port == c.Silo.SiloPort)
+            .ThenByDescending(c => placement.GetValueOrDefault("chain") == c.Silo.SiloPort)
             .ThenByDescending(c => placement.Values.Count(port => port == c.Silo.SiloPort))
             .ThenBy(c => c.Order)
             .Select(c => c.Silo)
@@ -170,19 +172,20 @@ public static class SiloKill
     }
 
     /// <summary>Kills (or, for <see cref="StopKind"/>, stops) the next silo in <see cref="Candidates"/> order; null when none is left alive.</summary>
-    public static async Task<Event?> FireAsync(IGrainFactory grains, LoadTestOptions options, string chainId, TimeSpan at, string kind = Kind)
+    public static async Task<Event?> FireAsync(IGrainFactory grains, LoadTestOptions options, string chainId, TimeSpan at, string kind = Kind, string argument = "")
     {
         var record = new ClusterStateFolder(options.ClusterState).Load();
         if (record is null) return null;
         var management = grains.GetGrain<IManagementGrain>(0);
         var placement = await PlacementAsync(grains, management, chainId);
-        var victim = Choose(Candidates(record, record.AliveSilos(), options.Gateways), placement);
+        var term = await Try<LeadershipTerm>(() => grains.Rotation(chainId).GetCurrent());
+        // silo-kill@T:leader: the silo hosting the current leader's sequencer, wherever the chain grain is.
+        var first = argument == FaultSpec.Leader && term is not null ? $"sequencer {term.LeaderId}" : null;
+        var victim = Choose(Candidates(record, record.AliveSilos(), options.Gateways), placement, first);
         if (victim is null) return null;
         var hosted = placement.Where(p => p.Value == victim.SiloPort).Select(p => p.Key).ToArray();
         var address = (await Try<MembershipEntry[]>(() => management.GetDetailedHosts(onlyActive: true)!))?
             .FirstOrDefault(e => e.SiloAddress.Endpoint.Port == victim.SiloPort)?.SiloAddress;
-
-        var term = await Try<LeadershipTerm>(() => grains.Rotation(chainId).GetCurrent());
 
         var atMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (kind == StopKind) LocalProcess.Terminate(victim.Pid);
