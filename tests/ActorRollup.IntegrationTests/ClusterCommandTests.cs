@@ -251,7 +251,11 @@ public sealed class ClusterCommandTests : IDisposable
     }
 
     /// <summary>A port P with P and P + 1 both free (instance 0 and 1 listen on base + instance).</summary>
-    internal static int FreePortPair(params int[] exclude)
+    internal static int FreePortPair(params int[] exclude) => FreePortRun(2, 2, exclude);
+
+    /// <summary>A port P with P .. P + count - 1 all free on every address, its run not overlapping a run of
+    /// <paramref name="excludedRun"/> ports that starts at one of <paramref name="exclude"/>.</summary>
+    internal static int FreePortRun(int count, int excludedRun, params int[] exclude)
     {
         for (int attempt = 0; attempt < 200; attempt++)
         {
@@ -259,10 +263,10 @@ public sealed class ClusterCommandTests : IDisposable
             probe.Start();
             var port = ((IPEndPoint)probe.LocalEndpoint).Port;
             probe.Stop();
-            if (port > 65_000 || exclude.Any(e => Math.Abs(port - e) < 2)) continue;
-            if (Free(port) && Free(port + 1)) return port;
+            if (port > 65_000 || exclude.Any(e => port + count > e && port < e + excludedRun)) continue;
+            if (Enumerable.Range(port, count).All(Free)) return port;
         }
-        throw new InvalidOperationException("no two consecutive free ports found");
+        throw new InvalidOperationException($"no {count} consecutive free ports found");
 
         static bool Free(int port)
         {

@@ -208,9 +208,9 @@ public sealed class SiloRecoveryProcessTests(ITestOutputHelper output) : IDispos
     /// gateway ports) and a free redis port; returns the bases and the redis port.</summary>
     private async Task<(int SiloBase, int GatewayBase, int RedisPort)> UpAsync()
     {
-        var siloBase = FreePortRun(3);
-        var gatewayBase = FreePortRun(3, siloBase);
-        var redisPort = FreePortRun(1, siloBase, gatewayBase);
+        var siloBase = ClusterCommandTests.FreePortRun(3, 3);
+        var gatewayBase = ClusterCommandTests.FreePortRun(3, 3, siloBase);
+        var redisPort = ClusterCommandTests.FreePortRun(1, 3, siloBase, gatewayBase);
         var (exit, stdout, stderr) = await ClusterCommandTests.Run("cluster", "up", "--silos", "3", "--redis", "--redis-port", redisPort.ToString(),
             "--distinct-hosts", "--silo-port", siloBase.ToString(), "--gateway-port", gatewayBase.ToString(), "--state", _state);
         output.WriteLine(stdout);
@@ -242,35 +242,6 @@ public sealed class SiloRecoveryProcessTests(ITestOutputHelper output) : IDispos
         catch (AggregateException e) when (e.InnerException is SocketException)
         {
             return false;
-        }
-    }
-
-    /// <summary>A port P with P .. P + count - 1 all free on every address, away from <paramref name="exclude"/>'s runs of three.</summary>
-    private static int FreePortRun(int count, params int[] exclude)
-    {
-        for (int attempt = 0; attempt < 200; attempt++)
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            if (port > 65_000 || exclude.Any(e => port > e - count && port < e + 3)) continue;
-            if (Enumerable.Range(port, count).All(Free)) return port;
-        }
-        throw new InvalidOperationException($"no {count} consecutive free ports found");
-
-        static bool Free(int port)
-        {
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Any, port);
-                listener.Start();
-                return true;
-            }
-            catch (SocketException)
-            {
-                return false;
-            }
         }
     }
 }
