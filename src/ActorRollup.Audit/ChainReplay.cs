@@ -216,9 +216,9 @@ public sealed class ChainReplay
                 Add(h, AuditReason.DuplicateTx, $"transaction {i} ({txs[i].Hash.Short()}) was already committed");
             }
         }
-        Add(h, TxOrdering.CheckOrder(entries, _config.Ordering));
+        Add(h, TxOrdering.CheckOrder(entries, _config.Ordering, _config.MinGasPrice));
 
-        var result = BlockExecutor.Execute(_state, txs, header.FeeAccount, _config.ChainId);
+        var result = BlockExecutor.Execute(_state, txs, header.FeeAccount, _config.ToChainParameters());
         for (int i = 0; i < result.Receipts.Count; i++)
         {
             var outcome = result.Receipts[i].Outcome;

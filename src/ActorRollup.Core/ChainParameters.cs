@@ -18,6 +18,44 @@ public sealed record ChainParameters
     /// <summary>Lowest gas price (base units per gas) the mempool admits.</summary>
     public ulong MinGasPrice { get; init; } = 1_000_000_000;
 
+    /// <summary>
+    /// The base fee per gas (EIP-1559): constant, equal to <see cref="MinGasPrice"/>. An Ethereum type-2 transaction
+    /// pays min(maxFeePerGas, base fee + maxPriorityFeePerGas); nothing is burned — the whole fee goes to the block's
+    /// proposer like a native fee (docs/ETHEREUM.md, "Fees").
+    /// </summary>
+    public ulong BaseFeePerGas => MinGasPrice;
+
+    private readonly ulong _ethChainId;
+
+    /// <summary>
+    /// The numeric chain id Ethereum transactions sign over (EIP-155): configured, or when 0 derived from
+    /// <see cref="ChainId"/> by <see cref="DeriveEthChainId"/>.
+    /// </summary>
+    public ulong EthChainId
+    {
+        get => _ethChainId != 0 ? _ethChainId : DerivedIds.GetOrAdd(ChainId, DeriveEthChainId);
+        init => _ethChainId = value;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ulong> DerivedIds = new(StringComparer.Ordinal);
+
+    /// <summary>Largest numeric chain id accepted: 2^53 − 1, the largest integer JavaScript clients hold exactly.</summary>
+    public const ulong MaxEthChainId = (1UL << 53) - 1;
+
+    /// <summary>
+    /// The default numeric chain id of a chain: the first 6 bytes of SHA-256("ActorRollup/eth-chain-id/v1" ‖ chain id)
+    /// as a big-endian number, so two chains in one cluster differ and every node derives the same id. Never 0.
+    /// </summary>
+    public static ulong DeriveEthChainId(string chainId)
+    {
+        ArgumentNullException.ThrowIfNull(chainId);
+        var input = System.Text.Encoding.UTF8.GetBytes("ActorRollup/eth-chain-id/v1" + chainId);
+        var digest = System.Security.Cryptography.SHA256.HashData(input);
+        ulong id = 0;
+        for (int i = 0; i < 6; i++) id = (id << 8) | digest[i];
+        return id == 0 ? 1 : id;
+    }
+
     /// <summary>Largest encoded transaction admitted, in bytes.</summary>
     public int MaxTransactionBytes { get; init; } = 1024;
 

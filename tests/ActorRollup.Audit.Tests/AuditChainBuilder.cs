@@ -119,7 +119,7 @@ internal sealed class AuditChainBuilder
             Attesters = Committee.Select(s => s.Id).ToList(),
         };
         tweak?.Invoke(spec);
-        var result = BlockExecutor.Execute(_state, spec.Entries.Select(e => e.Transaction).ToList(), null, ChainId);
+        var result = BlockExecutor.Execute(_state, spec.Entries.Select(e => e.Transaction).ToList(), null, new ActorRollup.Core.ChainParameters { ChainId = ChainId });
         var header = new BlockHeader(ChainId, height, spec.Epoch, spec.Term, spec.Parent ?? _head, spec.TxRoot ?? TxRoot.Compute(spec.Entries),
             spec.StateRoot ?? result.PostState.Root, Genesis.GenesisTimeMs + (long)height * 100, spec.Proposer, default);
         var block = new Block(new SignedHeader(header, Signing.SignProposal(_signers[spec.Proposer], header.Hash)), spec.Entries);

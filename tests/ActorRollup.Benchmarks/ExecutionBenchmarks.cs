@@ -35,7 +35,7 @@ public class ExecutionBenchmarks
     }
 
     [Benchmark(Description = "execute block + root")]
-    public Hash32 ExecuteBlock() => BlockExecutor.Execute(_state, _txs, _feeVault, ChainId).PostState.Root;
+    public Hash32 ExecuteBlock() => BlockExecutor.Execute(_state, _txs, _feeVault, new ActorRollup.Core.ChainParameters { ChainId = ChainId }).PostState.Root;
 
     [Benchmark(Description = "verify 1 signature", OperationsPerInvoke = 1)]
     public bool VerifyOneSignature() => _txs[0].VerifySignature();

@@ -22,6 +22,9 @@ public sealed record ChainConfig
     [Id(3)] public int MempoolCapacity { get; set; } = 200_000;
     /// <summary>How far past the account nonce a pending transaction may be.</summary>
     [Id(4)] public int MaxNonceGap { get; set; } = 64;
+    /// <summary>The numeric chain id Ethereum transactions sign over (EIP-155) and <c>eth_chainId</c> answers; 0 derives
+    /// it from <see cref="ChainId"/> (<see cref="ChainParameters.DeriveEthChainId"/>).</summary>
+    [Id(43)] public ulong EthChainId { get; set; }
 
     // §7 blocks
     [Id(5)] public int BlockIntervalMs { get; set; } = 250;
@@ -112,6 +115,7 @@ public sealed record ChainConfig
         ChainId = ChainId,
         MinGasPrice = MinGasPrice,
         MaxTransactionBytes = MaxTransactionBytes,
+        EthChainId = EthChainId,
     };
 
     public ScheduleAlgorithm Algorithm =>
@@ -139,6 +143,7 @@ public sealed record ChainConfig
     {
         var errors = new List<string>();
         if (!ChainParameters.IsValidChainId(ChainId)) errors.Add($"Chain:ChainId '{ChainId}' must be 1-32 characters of a-z, 0-9 and '-'");
+        if (EthChainId > ChainParameters.MaxEthChainId) errors.Add($"Chain:EthChainId must be between 1 and {ChainParameters.MaxEthChainId} (0 = derived from Chain:ChainId)");
         if (MaxTransactionBytes < 160 || MaxTransactionBytes > 65_536) errors.Add("Chain:MaxTransactionBytes must be between 160 and 65536");
         if (MempoolCapacity < 1 || MempoolCapacity > MaxMempoolCapacity) errors.Add($"Chain:MempoolCapacity must be between 1 and {MaxMempoolCapacity}");
         if (MaxNonceGap < 1 || MaxNonceGap > MaxNonceGapLimit) errors.Add($"Chain:MaxNonceGap must be between 1 and {MaxNonceGapLimit}");

@@ -33,13 +33,18 @@ public static class TxOrdering
         return sequenceA.CompareTo(sequenceB);
     }
 
+    /// <summary>The price a transaction is ordered by under fee priority: what it pays per gas under the chain's base fee
+    /// (<see cref="Transaction.EffectiveGasPrice"/>), so a native, a legacy and an EIP-1559 transaction compete on one scale.</summary>
+    public static ulong PriorityPrice(Transactions.Transaction tx, ulong baseFee) => tx.EffectiveGasPrice(baseFee);
+
     /// <summary>Whether <paramref name="earlier"/> may stand directly before <paramref name="later"/> in a block: strictly
     /// before it in policy order (an equal arrival sequence twice is out of order).</summary>
-    public static bool Precedes(OrderingPolicy policy, BlockEntry earlier, BlockEntry later) =>
-        Compare(policy, earlier.Transaction.GasPrice, earlier.ArrivalSequence, later.Transaction.GasPrice, later.ArrivalSequence) < 0;
+    public static bool Precedes(OrderingPolicy policy, ulong baseFee, BlockEntry earlier, BlockEntry later) =>
+        Compare(policy, PriorityPrice(earlier.Transaction, baseFee), earlier.ArrivalSequence,
+            PriorityPrice(later.Transaction, baseFee), later.ArrivalSequence) < 0;
 
-    /// <summary>The policy order over (gas price, arrival sequence) keys: what the mempool's queue is sorted by.</summary>
-    public static IComparer<(ulong GasPrice, ulong Sequence)> Comparer(OrderingPolicy policy) => policy switch
+    /// <summary>The policy order over (<see cref="PriorityPrice"/>, arrival sequence) keys: what the mempool's queue is sorted by.</summary>
+    public static IComparer<(ulong Price, ulong Sequence)> Comparer(OrderingPolicy policy) => policy switch
     {
         OrderingPolicy.Fcfs => FcfsComparer,
         OrderingPolicy.FeePriority => FeePriorityComparer,
@@ -49,17 +54,17 @@ public static class TxOrdering
     private static readonly KeyComparer FcfsComparer = new(OrderingPolicy.Fcfs);
     private static readonly KeyComparer FeePriorityComparer = new(OrderingPolicy.FeePriority);
 
-    private sealed class KeyComparer(OrderingPolicy policy) : IComparer<(ulong GasPrice, ulong Sequence)>
+    private sealed class KeyComparer(OrderingPolicy policy) : IComparer<(ulong Price, ulong Sequence)>
     {
-        public int Compare((ulong GasPrice, ulong Sequence) x, (ulong GasPrice, ulong Sequence) y) =>
-            TxOrdering.Compare(policy, x.GasPrice, x.Sequence, y.GasPrice, y.Sequence);
+        public int Compare((ulong Price, ulong Sequence) x, (ulong Price, ulong Sequence) y) =>
+            TxOrdering.Compare(policy, x.Price, x.Sequence, y.Price, y.Sequence);
     }
 
     /// <summary>The entries are in strict policy order; the first pair that is not is the fault.</summary>
-    public static BlockCheck CheckOrder(IReadOnlyList<BlockEntry> entries, OrderingPolicy policy)
+    public static BlockCheck CheckOrder(IReadOnlyList<BlockEntry> entries, OrderingPolicy policy, ulong baseFee)
     {
         for (int i = 1; i < entries.Count; i++)
-            if (!Precedes(policy, entries[i - 1], entries[i])) return OutOfOrder(entries, i, policy);
+            if (!Precedes(policy, baseFee, entries[i - 1], entries[i])) return OutOfOrder(entries, i, policy);
         return BlockCheck.Sound;
     }
 
@@ -68,7 +73,7 @@ public static class TxOrdering
     /// arrival sequence it was admitted with, and follows the one before it in policy order. The first entry that
     /// breaks one of these is the fault.
     /// </summary>
-    public static BlockCheck CheckAdmitted<T>(IReadOnlyList<BlockEntry> entries, IReadOnlyList<T> admissions, OrderingPolicy policy)
+    public static BlockCheck CheckAdmitted<T>(IReadOnlyList<BlockEntry> entries, IReadOnlyList<T> admissions, OrderingPolicy policy, ulong baseFee)
         where T : IAdmissionRecord
     {
         if (admissions.Count != entries.Count)
@@ -80,7 +85,7 @@ public static class TxOrdering
                 return new(BlockFault.OrderingViolation, $"transaction {entries[i].Transaction.Hash.ToHex()[..12]} has no admission record (inserted by the proposer)");
             if (admitted != entries[i].ArrivalSequence)
                 return new(BlockFault.OrderingViolation, $"transaction {i} carries arrival sequence {entries[i].ArrivalSequence}, admitted as {admitted}");
-            if (i > 0 && !Precedes(policy, entries[i - 1], entries[i])) return OutOfOrder(entries, i, policy);
+            if (i > 0 && !Precedes(policy, baseFee, entries[i - 1], entries[i])) return OutOfOrder(entries, i, policy);
         }
         return BlockCheck.Sound;
     }

@@ -124,6 +124,14 @@ public enum DecodeError
     InvalidField = 3,
     TrailingBytes = 4,
     TooLarge = 5,
+    /// <summary>An Ethereum transaction of a kind the chain does not take (types 1, 3, 4; access lists; contract creation).</summary>
+    Unsupported = 6,
+    /// <summary>An Ethereum signature that recovers no key, has a high s (EIP-2) or an invalid v.</summary>
+    BadSignature = 7,
+    /// <summary>An Ethereum transaction without EIP-155 replay protection, or with a chain id no chain can have.</summary>
+    NoChainId = 8,
+    /// <summary>An Ethereum amount (value, gas price) too large for the chain's 128-bit balances or 64-bit prices.</summary>
+    Overflow = 9,
 }
 
 /// <summary>The only exception decoding throws: a typed reason and a message naming the field.</summary>

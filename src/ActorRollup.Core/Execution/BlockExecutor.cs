@@ -6,7 +6,8 @@ namespace ActorRollup.Core.Execution;
 
 /// <summary>
 /// Applies an ordered list of transactions to a state (PROTOCOL.md §2): for each, in order, the nonce must equal
-/// the account nonce and the balance must cover value + fee (fee = gas used × gas price); then the sender is
+/// the account nonce and the balance must cover value + fee (fee = gas used × effective gas price,
+/// <see cref="Transaction.EffectiveGasPrice"/> under the chain's base fee); then the sender is
 /// debited value + fee, the recipient credited, the nonce advanced. A transaction that fails is not included
 /// and changes nothing. The block's fees are credited to the fee recipient after the last transaction; with no
 /// fee recipient they leave the L2 state (the chain bridges them to the proposer's L1 staking pool, PROTOCOL.md §5).
@@ -15,10 +16,11 @@ namespace ActorRollup.Core.Execution;
 /// </summary>
 public static class BlockExecutor
 {
-    public static ExecutionResult Execute(StateTree preState, IReadOnlyList<Transaction> transactions, Address? feeRecipient, string chainId)
+    public static ExecutionResult Execute(StateTree preState, IReadOnlyList<Transaction> transactions, Address? feeRecipient, ChainParameters chain)
     {
         ArgumentNullException.ThrowIfNull(preState);
         ArgumentNullException.ThrowIfNull(transactions);
+        ArgumentNullException.ThrowIfNull(chain);
         var touched = new Dictionary<Address, Account>(transactions.Count * 2 + 1);
         var receipts = new Receipt[transactions.Count];
         UInt128 totalFees = 0;
@@ -30,7 +32,7 @@ public static class BlockExecutor
         for (int i = 0; i < transactions.Count; i++)
         {
             var tx = transactions[i];
-            var outcome = Apply(tx, chainId, Load, touched, out var fee);
+            var outcome = Apply(tx, chain, Load, touched, out var fee);
             receipts[i] = new Receipt(tx.Hash, outcome, outcome == ExecutionOutcome.Included ? tx.IntrinsicGas : 0, fee);
             if (outcome != ExecutionOutcome.Included) continue;
             totalFees = checked(totalFees + fee);
@@ -53,10 +55,10 @@ public static class BlockExecutor
 
     private delegate Account Loader(in Address address);
 
-    private static ExecutionOutcome Apply(Transaction tx, string chainId, Loader load, Dictionary<Address, Account> touched, out UInt128 fee)
+    private static ExecutionOutcome Apply(Transaction tx, ChainParameters chain, Loader load, Dictionary<Address, Account> touched, out UInt128 fee)
     {
         fee = 0;
-        if (!string.Equals(tx.ChainId, chainId, StringComparison.Ordinal)) return ExecutionOutcome.WrongChain;
+        if (!tx.IsForChain(chain)) return ExecutionOutcome.WrongChain;
         ulong gasUsed = tx.IntrinsicGas;
         if (tx.GasLimit < gasUsed) return ExecutionOutcome.GasLimitTooLow;
 
@@ -64,7 +66,7 @@ public static class BlockExecutor
         if (tx.Nonce < sender.Nonce) return ExecutionOutcome.NonceTooLow;
         if (tx.Nonce > sender.Nonce) return ExecutionOutcome.NonceTooHigh;
 
-        UInt128 cost = (UInt128)gasUsed * tx.GasPrice;
+        UInt128 cost = (UInt128)gasUsed * tx.EffectiveGasPrice(chain.BaseFeePerGas);
         if (UInt128.MaxValue - tx.Value < cost || sender.Balance < tx.Value + cost) return ExecutionOutcome.InsufficientBalance;
         UInt128 debit = tx.Value + cost;
 

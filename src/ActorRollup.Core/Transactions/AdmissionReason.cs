@@ -6,13 +6,13 @@ namespace ActorRollup.Core.Transactions;
 public enum AdmissionReason
 {
     Ok = 0,
-    /// <summary>The bytes do not decode as a version-1 transaction.</summary>
+    /// <summary>The bytes decode as neither a version-1 transaction nor a canonical Ethereum one.</summary>
     BadEncoding = 1,
     /// <summary>The signature is not the sender's over the signing payload.</summary>
     BadSignature = 2,
     /// <summary>The transaction names another chain (replay protection).</summary>
     WrongChain = 3,
-    /// <summary>Gas price below the chain's minimum.</summary>
+    /// <summary>Gas price (an EIP-1559 fee cap) below the chain's minimum, which is its base fee.</summary>
     GasPriceTooLow = 4,
     /// <summary>The nonce is below the sender's account nonce, or another admitted transaction holds it.</summary>
     NonceUsed = 5,
@@ -30,4 +30,6 @@ public enum AdmissionReason
     AmountOverflow = 11,
     /// <summary>The nonce is too far ahead of the sender's account nonce for the mempool to hold.</summary>
     NonceTooFarAhead = 12,
+    /// <summary>An Ethereum transaction of a kind the chain does not take: type 1, 3 or 4, an access list, contract creation.</summary>
+    Unsupported = 13,
 }

@@ -45,14 +45,21 @@ public static class TransactionCodec
     /// <summary>The bytes the sender signs: the domain tag, then the encoding without the signature.</summary>
     public static byte[] SigningPayload(Transaction tx)
     {
+        if (tx.IsEthereum) throw new InvalidOperationException("an Ethereum transaction signs its own payload (EthTransactionCodec)");
         var w = new CanonicalWriter(SigningDomain.Length + tx.Encoded.Length);
         w.WriteRaw(SigningDomain);
         w.WriteRaw(tx.Encoded.AsSpan(0, tx.Encoded.Length - Ed25519.SignatureSize));
         return w.ToArray();
     }
 
-    /// <summary>Decodes one transaction; throws only <see cref="DecodeException"/>.</summary>
-    public static Transaction Decode(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Decodes one transaction of either format (<see cref="EthTransactionCodec.LooksLikeEthereum"/> tells them
+    /// apart by the first bytes); throws only <see cref="DecodeException"/>.
+    /// </summary>
+    public static Transaction Decode(ReadOnlySpan<byte> bytes) =>
+        EthTransactionCodec.LooksLikeEthereum(bytes) ? EthTransactionCodec.Decode(bytes) : DecodeNative(bytes);
+
+    private static Transaction DecodeNative(ReadOnlySpan<byte> bytes)
     {
         var r = new CanonicalReader(bytes);
         var version = r.ReadU8("version");

@@ -13,19 +13,34 @@ public static class TransactionRules
     {
         tx = null;
         if (encoded.Length > chain.MaxTransactionBytes) return AdmissionReason.TooLarge;
-        if (!TransactionCodec.TryDecode(encoded, out var decoded, out _)) return AdmissionReason.BadEncoding;
+        if (!TransactionCodec.TryDecode(encoded, out var decoded, out var error)) return ReasonFor(error!);
         var reason = CheckStateless(decoded!, chain, verifySignature);
         if (reason == AdmissionReason.Ok) tx = decoded;
         return reason;
     }
 
+    /// <summary>
+    /// The admission reason of bytes that do not decode: an Ethereum transaction's decoding failures keep the reason
+    /// codes the native format has (no EIP-155 chain id is a wrong chain, a signature that recovers no key or has a
+    /// high s is a bad signature, an amount beyond the chain's widths an overflow); kinds the chain does not take are
+    /// <see cref="AdmissionReason.Unsupported"/>; the rest is a bad encoding.
+    /// </summary>
+    public static AdmissionReason ReasonFor(Encoding.DecodeException error) => error.Error switch
+    {
+        Encoding.DecodeError.BadSignature => AdmissionReason.BadSignature,
+        Encoding.DecodeError.NoChainId => AdmissionReason.WrongChain,
+        Encoding.DecodeError.Overflow => AdmissionReason.AmountOverflow,
+        Encoding.DecodeError.Unsupported => AdmissionReason.Unsupported,
+        _ => AdmissionReason.BadEncoding,
+    };
+
     /// <summary>The stateless checks on an already decoded transaction.</summary>
     public static AdmissionReason CheckStateless(Transaction tx, ChainParameters chain, bool verifySignature)
     {
         if (tx.Encoded.Length > chain.MaxTransactionBytes) return AdmissionReason.TooLarge;
-        if (!string.Equals(tx.ChainId, chain.ChainId, StringComparison.Ordinal)) return AdmissionReason.WrongChain;
+        if (!tx.IsForChain(chain)) return AdmissionReason.WrongChain;
         if (tx.GasLimit < tx.IntrinsicGas) return AdmissionReason.GasLimitTooLow;
-        if (tx.GasPrice < chain.MinGasPrice) return AdmissionReason.GasPriceTooLow;
+        if (tx.GasPrice < chain.BaseFeePerGas) return AdmissionReason.GasPriceTooLow;
         if (UInt128.MaxValue - tx.Value < tx.MaxFee) return AdmissionReason.AmountOverflow;
         if (verifySignature && !tx.VerifySignature()) return AdmissionReason.BadSignature;
         return AdmissionReason.Ok;

@@ -324,7 +324,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     /// <summary>Honest execution: the chain's state is what the transactions do, whatever root the leader claims.</summary>
     private BlockExecution ExecuteBlock(Block block)
     {
-        var result = _execution.Execute(_head, block, ChainId);
+        var result = _execution.Execute(_head, block, Config.ToChainParameters());
         var diff = DiffOf(result);
         var committed = block.Entries.Where((_, i) => result.Receipts[i].Included).Select(e => e.Transaction.Hash).ToArray();
         return new BlockExecution(result, diff.Addresses, diff.Accounts, committed);
@@ -434,7 +434,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         var header = record.Block.Header;
         if (header.Height > _state.State.Height || _recent.GetValueOrDefault(header.Height)?.Block.Hash != record.Block.Hash) return; // rolled back since
         // Which transactions the block included: execution on the parent's state is deterministic (and memoized).
-        var result = _execution.Execute(_stateAt[header.Height - 1], record.Block, ChainId);
+        var result = _execution.Execute(_stateAt[header.Height - 1], record.Block, Config.ToChainParameters());
         var committed = record.Block.Entries.Where((_, i) => result.Receipts[i].Included).Select(e => e.Transaction.Hash).ToArray();
         await GrainFactory.Mempool(ChainId).OnCommitted(new CommitNotice(header.Height, committed, record.TouchedAddresses, record.TouchedAccounts,
             record.CommittedAtMs, _state.State.FinalizedHeight));

@@ -1,5 +1,6 @@
 using ActorRollup.Core.Blocks;
 using ActorRollup.Core.Execution;
+using ActorRollup.Core;
 using ActorRollup.Core.Primitives;
 using ActorRollup.Core.State;
 
@@ -22,7 +23,7 @@ public sealed class ExecutionMemo
     public long Misses;
 
     /// <summary>The result of executing <paramref name="block"/> on <paramref name="preState"/>, computed at most once per silo.</summary>
-    public ExecutionResult Execute(StateTree preState, Block block, string chainId)
+    public ExecutionResult Execute(StateTree preState, Block block, ChainParameters chain)
     {
         var key = (preState.Root, block.Hash);
         lock (_lock)
@@ -34,7 +35,7 @@ public sealed class ExecutionMemo
             }
         }
         Interlocked.Increment(ref Misses);
-        var result = BlockExecutor.Execute(preState, block.Transactions, block.Header.FeeAccount, chainId);
+        var result = BlockExecutor.Execute(preState, block.Transactions, block.Header.FeeAccount, chain);
         Offer(preState.Root, block.Hash, result);
         return result;
     }

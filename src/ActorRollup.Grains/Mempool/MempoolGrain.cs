@@ -40,7 +40,7 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
 
     private readonly Dictionary<Hash32, Pending> _pending = [];
     private readonly Dictionary<ulong, Hash32> _bySequence = [];
-    private SortedSet<(ulong GasPrice, ulong Sequence)>? _queue;          // pending, in the chain's ordering-policy order
+    private SortedSet<(ulong Price, ulong Sequence)>? _queue;          // pending, in the chain's ordering-policy order
     private readonly Dictionary<Address, SortedDictionary<ulong, Hash32>> _bySender = [];
     private readonly Dictionary<Address, UInt128> _pendingCost = [];
     private readonly Dictionary<Address, Account> _accounts = [];
@@ -134,7 +134,7 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         if (count > max)
             throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds, $"{what}: {count} is more than the bound of {max}");
     }
-    private SortedSet<(ulong GasPrice, ulong Sequence)> Queue => _queue ??= new(TxOrdering.Comparer(Config.Ordering));
+    private SortedSet<(ulong Price, ulong Sequence)> Queue => _queue ??= new(TxOrdering.Comparer(Config.Ordering));
 
     // ---------------------------------------------------------------- admission
 
@@ -269,7 +269,7 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         var tx = p.Tx;
         _pending[tx.Hash] = p;
         _bySequence[p.Sequence] = tx.Hash;
-        Queue.Add((tx.GasPrice, p.Sequence));
+        Queue.Add((TxOrdering.PriorityPrice(tx, Rules.BaseFeePerGas), p.Sequence));
         if (!_bySender.TryGetValue(tx.Sender, out var queue)) _bySender[tx.Sender] = queue = [];
         queue[tx.Nonce] = tx.Hash;
         _pendingCost[tx.Sender] = _pendingCost.GetValueOrDefault(tx.Sender) + tx.Value + tx.MaxFee;
@@ -284,7 +284,7 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         // Its sender's last reserved transaction leaves: the committed account nonce takes over.
         if (_reserved.Remove(p.Sequence) && _reservedNext.TryGetValue(tx.Sender, out var next) && next == tx.Nonce + 1) _reservedNext.Remove(tx.Sender);
         _bySequence.Remove(p.Sequence);
-        Queue.Remove((tx.GasPrice, p.Sequence));
+        Queue.Remove((TxOrdering.PriorityPrice(tx, Rules.BaseFeePerGas), p.Sequence));
         if (_bySender.TryGetValue(tx.Sender, out var queue))
         {
             queue.Remove(tx.Nonce);

@@ -342,7 +342,7 @@ public sealed partial class SequencerGrain
             ConsumeOnceFault(SequencerFaultKind.FrontRun);
         }
 
-        var result = BlockExecutor.Execute(parentState, entries.Select(e => e.Transaction).ToArray(), null, ChainId);
+        var result = BlockExecutor.Execute(parentState, entries.Select(e => e.Transaction).ToArray(), null, _state.State.Config!.ToChainParameters());
         var included = entries.Where((_, i) => result.Receipts[i].Included).ToArray();
         var postState = result.PostState;
         var claimedRoot = postState.Root;

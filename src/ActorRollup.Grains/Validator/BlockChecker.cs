@@ -35,7 +35,7 @@ public static class BlockChecker
         var block = committed.Block;
         var header = block.Header;
         // Execution first: the replica must advance honestly whatever else is wrong.
-        var result = execution.Execute(preState, block, config.ChainId);
+        var result = execution.Execute(preState, block, config.ToChainParameters());
         BlockVerdict Verdict(BlockCheck check) => new(result.PostState, check.Fault, check.Detail);
 
         for (int i = 0; i < result.Receipts.Count; i++)
@@ -51,7 +51,7 @@ public static class BlockChecker
         if (context.Committee.Length == 0) return Verdict(new(BlockFault.BadCertificate, $"no committee known for epoch {header.Epoch}"));
         if (!(check = BlockRules.CheckCertificate(committed.Certificate, header.Hash, new Committee(context.Committee), memo.Verifier, out _)).Ok)
             return Verdict(check);
-        if (!(check = TxOrdering.CheckAdmitted(block.Entries, context.Admissions, config.Ordering)).Ok) return Verdict(check);
+        if (!(check = TxOrdering.CheckAdmitted(block.Entries, context.Admissions, config.Ordering, config.ToChainParameters().BaseFeePerGas)).Ok) return Verdict(check);
         return Verdict(BlockRules.CheckStateRoot(header, result.PostState.Root));
     }
 

@@ -331,7 +331,7 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         {
             var (block, _) = await FetchBlock(h);
             if (block is null) return null;
-            state = _execution.Execute(state, block.Block, ChainId).PostState;
+            state = _execution.Execute(state, block.Block, S.Config!.ToChainParameters()).PostState;
         }
         return state;
     }

@@ -58,7 +58,7 @@ public class TxOrderingTests
     [InlineData(OrderingPolicy.FeePriority, "3:2,3:2", false)]
     public void CheckOrder_accepts_only_strict_policy_order(OrderingPolicy policy, string entries, bool inOrder)
     {
-        var check = TxOrdering.CheckOrder(Entries(entries), policy);
+        var check = TxOrdering.CheckOrder(Entries(entries), policy, baseFee: 1);
         Assert.Equal(inOrder ? BlockFault.None : BlockFault.OrderingViolation, check.Fault);
         if (!inOrder) Assert.Contains($"out of {policy} order", check.Detail);
     }
@@ -74,7 +74,7 @@ public class TxOrderingTests
     public void CheckAdmitted_checks_records_then_order(OrderingPolicy policy, string entries, string admitted, string? fault)
     {
         var records = admitted.Split(',').Select(s => new Admitted(ulong.Parse(s))).ToArray();
-        var check = TxOrdering.CheckAdmitted(Entries(entries), records, policy);
+        var check = TxOrdering.CheckAdmitted(Entries(entries), records, policy, baseFee: 1);
         Assert.Equal(fault is null ? BlockFault.None : BlockFault.OrderingViolation, check.Fault);
         if (fault is not null) Assert.Contains(fault, check.Detail);
     }

@@ -12,6 +12,7 @@ namespace ActorRollup.Core.Tests.Execution;
 public class BlockExecutorTests
 {
     private const string ChainId = "exec-test";
+    private static readonly ChainParameters Params = new() { ChainId = ChainId };
     private const ulong GasPrice = 1_000;
     private static readonly Address FeeVault = Address.Parse("0x00000000000000000000000000000000000fee00");
     private static readonly SigningKey Alice = TestKeys.Get(100);
@@ -28,7 +29,7 @@ public class BlockExecutorTests
     public void A_transfer_debits_value_plus_fee_credits_recipient_advances_nonce_and_pays_the_fee_recipient()
     {
         var pre = Funded((Alice, 100_000_000), (Bob, 5));
-        var result = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 100, 0)], FeeVault, ChainId);
+        var result = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 100, 0)], FeeVault, Params);
         Assert.True(result.AllIncluded);
         Assert.Equal(new Account(1, 100_000_000 - 100 - Fee), result.PostState.Get(Alice.Address));
         Assert.Equal(new Account(0, 105), result.PostState.Get(Bob.Address));
@@ -63,7 +64,7 @@ public class BlockExecutorTests
             "gas-limit" => Pay(Alice, Bob, 1, 3, gasLimit: 20_000),
             _ => throw new ArgumentOutOfRangeException(nameof(@case)),
         };
-        var result = BlockExecutor.Execute(pre, [tx], FeeVault, ChainId);
+        var result = BlockExecutor.Execute(pre, [tx], FeeVault, Params);
         Assert.Equal(expected, result.Receipts[0].Outcome);
         Assert.Equal(0, result.IncludedCount);
         Assert.Equal(pre.Root, result.PostState.Root);
@@ -74,7 +75,7 @@ public class BlockExecutorTests
     public void Without_a_fee_recipient_the_fees_leave_the_L2_state_exactly()
     {
         var pre = Funded((Alice, 100_000_000), (Bob, 5));
-        var result = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 100, 0), Pay(Alice, Bob, 100, 1)], null, ChainId);
+        var result = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 100, 0), Pay(Alice, Bob, 100, 1)], null, Params);
         Assert.Equal(2 * Fee, result.TotalFees);
         Assert.Equal(Genesis.TotalBalance(pre) - 2 * Fee, Genesis.TotalBalance(result.PostState));
         Assert.Equal(new[] { Alice.Address, Bob.Address }.Order(), result.TouchedAddresses);
@@ -84,7 +85,7 @@ public class BlockExecutorTests
     public void Exact_balance_for_value_plus_fee_is_enough()
     {
         var pre = Funded((Alice, 500 + Fee));
-        var result = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 500, 0)], FeeVault, ChainId);
+        var result = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 500, 0)], FeeVault, Params);
         Assert.True(result.AllIncluded);
         Assert.Equal(new Account(1, 0), result.PostState.Get(Alice.Address));
     }
@@ -93,8 +94,8 @@ public class BlockExecutorTests
     public void Transactions_apply_in_order_so_a_later_nonce_works_after_an_earlier_one_in_the_same_block()
     {
         var pre = Funded((Alice, 100_000_000));
-        var inOrder = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 1, 0), Pay(Alice, Bob, 1, 1)], FeeVault, ChainId);
-        var reversed = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 1, 1), Pay(Alice, Bob, 1, 0)], FeeVault, ChainId);
+        var inOrder = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 1, 0), Pay(Alice, Bob, 1, 1)], FeeVault, Params);
+        var reversed = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 1, 1), Pay(Alice, Bob, 1, 0)], FeeVault, Params);
         Assert.Equal(2, inOrder.IncludedCount);
         Assert.Equal([ExecutionOutcome.NonceTooHigh, ExecutionOutcome.Included], reversed.Receipts.Select(r => r.Outcome));
     }
@@ -103,7 +104,7 @@ public class BlockExecutorTests
     public void Bob_can_spend_what_he_received_earlier_in_the_block()
     {
         var pre = Funded((Alice, 100_000_000));
-        var result = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 30_000_000, 0), Pay(Bob, Alice, 5_000_000, 0)], FeeVault, ChainId);
+        var result = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 30_000_000, 0), Pay(Bob, Alice, 5_000_000, 0)], FeeVault, Params);
         Assert.Equal(2, result.IncludedCount);
         Assert.Equal(new Account(1, 30_000_000 - 5_000_000 - Fee), result.PostState.Get(Bob.Address));
     }
@@ -112,7 +113,7 @@ public class BlockExecutorTests
     public void A_self_transfer_pays_only_the_fee()
     {
         var pre = Funded((Alice, 100_000_000));
-        var result = BlockExecutor.Execute(pre, [Pay(Alice, Alice, 999, 0)], FeeVault, ChainId);
+        var result = BlockExecutor.Execute(pre, [Pay(Alice, Alice, 999, 0)], FeeVault, Params);
         Assert.Equal(new Account(1, 100_000_000 - Fee), result.PostState.Get(Alice.Address));
     }
 
@@ -120,7 +121,7 @@ public class BlockExecutorTests
     public void A_recipient_balance_overflow_is_refused_not_wrapped()
     {
         var pre = Funded((Alice, 100_000_000), (Bob, UInt128.MaxValue - 10));
-        var result = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 11, 0)], FeeVault, ChainId);
+        var result = BlockExecutor.Execute(pre, [Pay(Alice, Bob, 11, 0)], FeeVault, Params);
         Assert.Equal(ExecutionOutcome.BalanceOverflow, result.Receipts[0].Outcome);
         Assert.Equal(pre.Root, result.PostState.Root);
     }
@@ -131,8 +132,8 @@ public class BlockExecutorTests
         var keys = Enumerable.Range(0, 20).Select(i => TestKeys.Get((ulong)(200 + i))).ToArray();
         var pre = Funded(keys.Select(k => (k, (UInt128)10_000_000_000UL)).ToArray());
         var txs = keys.Select((k, i) => Pay(k, keys[(i * 7 + 3) % keys.Length], (UInt128)(i * 1000), 0)).ToArray();
-        var a = BlockExecutor.Execute(pre, txs, FeeVault, ChainId);
-        var b = BlockExecutor.Execute(pre, txs, FeeVault, ChainId);
+        var a = BlockExecutor.Execute(pre, txs, FeeVault, Params);
+        var b = BlockExecutor.Execute(pre, txs, FeeVault, Params);
         Assert.Equal(a.PostState.Root, b.PostState.Root);
         Assert.Equal(a.Receipts, b.Receipts);
     }
@@ -155,7 +156,7 @@ public class BlockExecutorTests
         {
             var pre = Funded(PropertyKeys.Select((k, i) => (k, (UInt128)(ulong)initial[i])).ToArray());
             var txs = ops.Select(o => Pay(PropertyKeys[o.From], PropertyKeys[o.To], o.Value, o.Nonce)).ToArray();
-            var result = BlockExecutor.Execute(pre, txs, FeeVault, ChainId);
+            var result = BlockExecutor.Execute(pre, txs, FeeVault, Params);
             var feeVault = result.PostState.Get(FeeVault).Balance;
             return Genesis.TotalBalance(result.PostState) == Genesis.TotalBalance(pre)
                    && feeVault == result.TotalFees

@@ -1,0 +1,234 @@
+using System.Collections.Concurrent;
+using ActorRollup.Core.Crypto;
+using ActorRollup.Core.Encoding;
+using ActorRollup.Core.Primitives;
+
+namespace ActorRollup.Core.Transactions;
+
+/// <summary>
+/// Ethereum's signed transaction encodings as a second encoding of <see cref="Transaction"/> (docs/ETHEREUM.md):
+/// <list type="bullet">
+/// <item>legacy, <c>rlp([nonce, gasPrice, gasLimit, to, value, data, v, r, s])</c> with EIP-155's
+/// v = chainId·2 + 35 + yParity, signing Keccak-256(rlp([nonce, gasPrice, gasLimit, to, value, data, chainId, 0, 0]));</item>
+/// <item>EIP-1559, <c>0x02 ‖ rlp([chainId, nonce, maxPriorityFeePerGas, maxFeePerGas, gasLimit, to, value, data,
+/// accessList, yParity, r, s])</c>, signing Keccak-256(0x02 ‖ rlp([the first nine])).</item>
+/// </list>
+/// The sender is recovered with secp256k1 (EIP-2 low s) and is the last 20 bytes of Keccak-256 of its public key;
+/// the hash is Keccak-256 of the raw bytes. Taken: value transfers (a 20-byte <c>to</c>, an empty access list).
+/// Refused, with a <see cref="DecodeError"/> that admission maps to a reason code: pre-EIP-155 legacy transactions
+/// (no chain id), types 1/3/4 (unsupported), unknown types (a bad encoding), contract creation, non-empty access lists, non-canonical RLP, a
+/// priority fee above the fee cap, amounts beyond 128 bits (value) or 64 bits (prices, gas, nonce).
+/// </summary>
+public static class EthTransactionCodec
+{
+    public const byte DynamicFeeType = 0x02;
+
+    /// <summary>Whether <paramref name="bytes"/> start like an Ethereum transaction rather than a native one.</summary>
+    /// <remarks>A native transaction starts with its version byte 1 and then a chain-id length of 1–32; an Ethereum
+    /// one with an RLP list (0xc0 and above) or a type byte 0x00–0x7f — type 1 (EIP-2930) also starts with 0x01,
+    /// but is followed by an RLP list header, never by a byte below 0xc0.</remarks>
+    public static bool LooksLikeEthereum(ReadOnlySpan<byte> bytes) =>
+        bytes.Length > 0 && (bytes[0] >= 0xc0 || (bytes[0] <= 0x7f && bytes[0] != TransactionCodec.Version) ||
+                             (bytes[0] == TransactionCodec.Version && bytes.Length > 1 && bytes[1] >= 0xc0));
+
+    /// <summary>Decodes and recovers the sender; throws only <see cref="DecodeException"/>.</summary>
+    public static Transaction Decode(ReadOnlySpan<byte> raw)
+    {
+        if (raw.IsEmpty) throw new DecodeException(DecodeError.Truncated, "transaction: empty");
+        byte first = raw[0];
+        if (first >= 0xc0) return DecodeLegacy(raw);
+        if (first == DynamicFeeType) return DecodeDynamicFee(raw);
+        if (first is 0x01 or 0x03 or 0x04)
+            throw new DecodeException(DecodeError.Unsupported, $"type: transaction type {first} is not supported (legacy and type 2 are)");
+        if (first <= 0x7f) throw new DecodeException(DecodeError.InvalidField, $"type: unknown transaction type {first}");
+        throw new DecodeException(DecodeError.InvalidField, "transaction: neither an RLP list nor a typed transaction");
+    }
+
+    private static Transaction DecodeLegacy(ReadOnlySpan<byte> raw)
+    {
+        var outer = new RlpReader(raw);
+        var r = outer.ReadList("transaction");
+        outer.ExpectEnd("transaction");
+        var nonce = r.ReadUInt64("nonce");
+        var gasPrice = ReadPrice(ref r, "gasPrice");
+        var gasLimit = r.ReadUInt64("gasLimit");
+        var to = ReadRecipient(ref r);
+        var value = ReadValue(ref r);
+        var data = r.ReadString("data").ToArray();
+        Span<byte> vBytes = stackalloc byte[32];
+        r.ReadUInt256("v", vBytes);
+        Span<byte> sigR = stackalloc byte[32], sigS = stackalloc byte[32];
+        r.ReadUInt256("r", sigR);
+        r.ReadUInt256("s", sigS);
+        r.ExpectEnd("transaction");
+
+        if (vBytes[..24].IndexOfAnyExcept((byte)0) >= 0)
+            throw new DecodeException(DecodeError.NoChainId, "v: implies a chain id beyond 64 bits");
+        ulong v = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(vBytes[24..]);
+        if (v is 27 or 28) throw new DecodeException(DecodeError.NoChainId, "v: 27/28, a transaction without EIP-155 replay protection");
+        if (v < 35) throw new DecodeException(DecodeError.BadSignature, $"v: {v} is neither 27/28 nor chainId·2+35/36");
+        ulong chainId = (v - 35) / 2;
+        int parity = (int)((v - 35) % 2);
+
+        var payload = new RlpWriter().UInt(nonce).UInt(gasPrice).UInt(gasLimit).String(to.ToArray()).UInt(value).String(data)
+            .UInt(chainId).UInt(0).UInt(0).ToList();
+        var sender = RecoverSender(raw, Keccak.Hash(payload), sigR, sigS, parity, out var hash);
+        return new Transaction(TxFormat.EthLegacy, chainId, nonce, gasPrice, gasPrice, gasLimit, to, value, data,
+            Concat(sigR, sigS), v, sender, raw.ToArray(), hash);
+    }
+
+    private static Transaction DecodeDynamicFee(ReadOnlySpan<byte> raw)
+    {
+        var outer = new RlpReader(raw[1..]);
+        var r = outer.ReadList("transaction");
+        outer.ExpectEnd("transaction");
+        var chainIdBytes = r.ReadScalar("chainId", 32);
+        if (chainIdBytes.Length > 8) throw new DecodeException(DecodeError.NoChainId, "chainId: beyond 64 bits");
+        ulong chainId = 0;
+        foreach (var b in chainIdBytes) chainId = (chainId << 8) | b;
+        var nonce = r.ReadUInt64("nonce");
+        var tip = ReadPrice(ref r, "maxPriorityFeePerGas");
+        var maxFee = ReadPrice(ref r, "maxFeePerGas");
+        var gasLimit = r.ReadUInt64("gasLimit");
+        var to = ReadRecipient(ref r);
+        var value = ReadValue(ref r);
+        var data = r.ReadString("data").ToArray();
+        var accessList = r.ReadList("accessList");
+        if (!accessList.AtEnd) throw new DecodeException(DecodeError.Unsupported, "accessList: must be empty (no contracts to warm)");
+        var yParity = r.ReadUInt64("yParity");
+        Span<byte> sigR = stackalloc byte[32], sigS = stackalloc byte[32];
+        r.ReadUInt256("r", sigR);
+        r.ReadUInt256("s", sigS);
+        r.ExpectEnd("transaction");
+        if (yParity > 1) throw new DecodeException(DecodeError.BadSignature, $"yParity: {yParity} is not 0 or 1");
+        if (tip > maxFee) throw new DecodeException(DecodeError.InvalidField, "maxPriorityFeePerGas: above maxFeePerGas");
+
+        var payload = SigningPayloadDynamicFee(chainId, nonce, tip, maxFee, gasLimit, to, value, data);
+        var sender = RecoverSender(raw, Keccak.Hash(payload), sigR, sigS, (int)yParity, out var hash);
+        return new Transaction(TxFormat.EthDynamicFee, chainId, nonce, maxFee, tip, gasLimit, to, value, data,
+            Concat(sigR, sigS), yParity, sender, raw.ToArray(), hash);
+    }
+
+    private static ulong ReadPrice(ref RlpReader r, string field)
+    {
+        var bytes = r.ReadScalar(field, 32);
+        if (bytes.Length > 8) throw new DecodeException(DecodeError.Overflow, $"{field}: beyond 64 bits");
+        ulong value = 0;
+        foreach (var b in bytes) value = (value << 8) | b;
+        return value;
+    }
+
+    private static UInt128 ReadValue(ref RlpReader r)
+    {
+        var bytes = r.ReadScalar("value", 32);
+        if (bytes.Length > 16) throw new DecodeException(DecodeError.Overflow, "value: beyond 128 bits");
+        UInt128 value = 0;
+        foreach (var b in bytes) value = (value << 8) | b;
+        return value;
+    }
+
+    private static Address ReadRecipient(ref RlpReader r)
+    {
+        var to = r.ReadString("to");
+        if (to.IsEmpty) throw new DecodeException(DecodeError.Unsupported, "to: contract creation is not supported (value transfers only)");
+        if (to.Length != Address.Size) throw new DecodeException(DecodeError.InvalidField, $"to: {to.Length} bytes, an address is 20");
+        return Address.FromBytes(to);
+    }
+
+    private static byte[] Concat(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        var result = new byte[a.Length + b.Length];
+        a.CopyTo(result);
+        b.CopyTo(result.AsSpan(a.Length));
+        return result;
+    }
+
+    internal static byte[] SigningPayloadDynamicFee(ulong chainId, ulong nonce, ulong tip, ulong maxFee, ulong gasLimit,
+        Address to, UInt128 value, byte[] data)
+    {
+        var list = new RlpWriter().UInt(chainId).UInt(nonce).UInt(tip).UInt(maxFee).UInt(gasLimit).String(to.ToArray())
+            .UInt(value).String(data).Raw([0xc0]).ToList();
+        var payload = new byte[1 + list.Length];
+        payload[0] = DynamicFeeType;
+        list.CopyTo(payload, 1);
+        return payload;
+    }
+
+    private static Address RecoverSender(ReadOnlySpan<byte> raw, Hash32 digest, ReadOnlySpan<byte> sigR, ReadOnlySpan<byte> sigS, int parity, out Hash32 hash)
+    {
+        hash = Keccak.Hash(raw);
+        if (RecoveredSenders.TryGet(hash, out var cached)) return cached;
+        Span<byte> digestBytes = stackalloc byte[32];
+        digest.WriteTo(digestBytes);
+        Span<byte> publicKey = stackalloc byte[64];
+        if (!Secp256k1.TryRecover(digestBytes, sigR, sigS, parity, publicKey))
+            throw new DecodeException(DecodeError.BadSignature, "signature: r, s or v invalid, s above n/2 (EIP-2), or no key recovers");
+        var sender = Secp256k1.AddressOf(publicKey);
+        RecoveredSenders.Add(hash, sender);
+        return sender;
+    }
+
+    /// <summary>Signs a legacy EIP-155 transfer with <paramref name="key"/>.</summary>
+    public static Transaction SignLegacy(EthKey key, ulong chainId, ulong nonce, ulong gasPrice, ulong gasLimit, Address to,
+        UInt128 value, byte[]? data = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        data ??= [];
+        var payload = new RlpWriter().UInt(nonce).UInt(gasPrice).UInt(gasLimit).String(to.ToArray()).UInt(value).String(data)
+            .UInt(chainId).UInt(0).UInt(0).ToList();
+        var (sigR, sigS, parity) = key.Sign(Keccak.Hash(payload).ToArray());
+        ulong v = checked(chainId * 2 + 35 + (ulong)parity);
+        var raw = new RlpWriter().UInt(nonce).UInt(gasPrice).UInt(gasLimit).String(to.ToArray()).UInt(value).String(data)
+            .UInt(v).UInt256(sigR).UInt256(sigS).ToList();
+        return new Transaction(TxFormat.EthLegacy, chainId, nonce, gasPrice, gasPrice, gasLimit, to, value, data,
+            Concat(sigR, sigS), v, key.Address, raw, Keccak.Hash(raw));
+    }
+
+    /// <summary>Signs an EIP-1559 (type 2) transfer with <paramref name="key"/>.</summary>
+    public static Transaction SignDynamicFee(EthKey key, ulong chainId, ulong nonce, ulong maxPriorityFeePerGas, ulong maxFeePerGas,
+        ulong gasLimit, Address to, UInt128 value, byte[]? data = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (maxPriorityFeePerGas > maxFeePerGas) throw new ArgumentException("the priority fee is above the fee cap", nameof(maxPriorityFeePerGas));
+        data ??= [];
+        var payload = SigningPayloadDynamicFee(chainId, nonce, maxPriorityFeePerGas, maxFeePerGas, gasLimit, to, value, data);
+        var (sigR, sigS, parity) = key.Sign(Keccak.Hash(payload).ToArray());
+        var list = new RlpWriter().UInt(chainId).UInt(nonce).UInt(maxPriorityFeePerGas).UInt(maxFeePerGas).UInt(gasLimit)
+            .String(to.ToArray()).UInt(value).String(data).Raw([0xc0]).UInt((ulong)parity).UInt256(sigR).UInt256(sigS).ToList();
+        var raw = new byte[1 + list.Length];
+        raw[0] = DynamicFeeType;
+        list.CopyTo(raw, 1);
+        return new Transaction(TxFormat.EthDynamicFee, chainId, nonce, maxFeePerGas, maxPriorityFeePerGas, gasLimit, to, value,
+            data, Concat(sigR, sigS), (ulong)parity, key.Address, raw, Keccak.Hash(raw));
+    }
+}
+
+/// <summary>
+/// Senders already recovered, by transaction hash (Keccak-256 of the raw bytes, so an entry can only ever be hit by
+/// the same bytes). A transaction is decoded again wherever it crosses a silo boundary; recovery costs tens of
+/// microseconds, the lookup well under one. Two bounded generations: when the current one fills it becomes the
+/// previous one, so the cache holds between one and two generations of the most recent senders.
+/// </summary>
+internal static class RecoveredSenders
+{
+    private const int GenerationSize = 1 << 18;
+    private static ConcurrentDictionary<Hash32, Address> _current = new();
+    private static ConcurrentDictionary<Hash32, Address> _previous = new();
+    private static readonly object Rotate = new();
+
+    public static bool TryGet(Hash32 hash, out Address sender) =>
+        _current.TryGetValue(hash, out sender) || _previous.TryGetValue(hash, out sender);
+
+    public static void Add(Hash32 hash, Address sender)
+    {
+        var current = _current;
+        current[hash] = sender;
+        if (current.Count < GenerationSize) return;
+        lock (Rotate)
+        {
+            if (!ReferenceEquals(current, _current)) return;
+            _previous = current;
+            _current = new ConcurrentDictionary<Hash32, Address>();
+        }
+    }
+}
