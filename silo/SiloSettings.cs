@@ -126,6 +126,13 @@ public sealed class ClusterSettings
     }
 }
 
+/// <summary>One <c>Genesis:Accounts</c> entry: an address and its balance in whole tokens.</summary>
+public sealed class GenesisAccountSetting
+{
+    public string? Address { get; set; }
+    public ulong Tokens { get; set; }
+}
+
 /// <summary>The chain bootstrapped at start-up (section <c>Genesis</c>); its protocol parameters are section <c>Chain</c>.</summary>
 public sealed class GenesisSettings
 {
@@ -137,7 +144,11 @@ public sealed class GenesisSettings
     public int Validators { get; set; } = 4;
     public ulong ValidatorBondTokens { get; set; } = 10_000;
     public int LoadTestAccounts { get; set; } = 1_000;
+    /// <summary>Load-test accounts with secp256k1 keys derived from <see cref="LoadTestSeed"/> (Ethereum-format traffic).</summary>
+    public int LoadTestEthAccounts { get; set; } = 1_000;
     public ulong LoadTestAccountTokens { get; set; } = 1_000_000;
+    /// <summary>Accounts funded at genesis: <c>Genesis:Accounts:0:Address</c> (0x, 20 bytes) and <c>…:Tokens</c> (whole tokens).</summary>
+    public GenesisAccountSetting[] Accounts { get; set; } = [];
     /// <summary>The public seed of the load-test accounts (the harness signs for them with it).</summary>
     public string LoadTestSeed { get; set; } = Abstractions.Config.ChainGenesis.DefaultLoadTestSeed;
     /// <summary>The secret seed of the genesis members' keys (sequencer signers and owners, validators). When absent it
@@ -158,7 +169,9 @@ public sealed class GenesisSettings
             Sequencers = stakes.Select((s, i) => new Abstractions.Config.GenesisSequencer($"seq-{i:D3}", s)).ToArray(),
             Validators = Enumerable.Range(0, Validators).Select(i => new Abstractions.Config.GenesisValidator($"val-{i:D2}", ValidatorBondTokens)).ToArray(),
             LoadTestAccounts = LoadTestAccounts,
+            LoadTestEthAccounts = LoadTestEthAccounts,
             LoadTestAccountTokens = LoadTestAccountTokens,
+            Accounts = Accounts.Select(a => new Abstractions.Config.GenesisFunding(a.Address ?? "", a.Tokens)).ToArray(),
             LoadTestSeed = LoadTestSeed,
             NodeKeySeed = Abstractions.Config.GenesisKeys.NodeKeySeedFor(config.ChainId, NodeKeySeed, operatorKey)
                           ?? Abstractions.Config.GenesisKeys.NewNodeKeySeed(),
@@ -173,6 +186,10 @@ public sealed class GenesisSettings
         if (Validators < 1) errors.Add("Genesis:Validators must be at least 1");
         if (ValidatorBondTokens < 1) errors.Add("Genesis:ValidatorBondTokens must be at least 1");
         if (LoadTestAccounts < 0) errors.Add("Genesis:LoadTestAccounts must be >= 0");
+        if (LoadTestEthAccounts < 0) errors.Add("Genesis:LoadTestEthAccounts must be >= 0");
+        for (int i = 0; i < Accounts.Length; i++)
+            if (!Core.Primitives.Address.TryParse(Accounts[i].Address, out _))
+                errors.Add($"Genesis:Accounts:{i}:Address '{Accounts[i].Address}' is not a 0x address of 20 bytes");
         if (string.IsNullOrEmpty(LoadTestSeed)) errors.Add("Genesis:LoadTestSeed must not be empty");
         if (NodeKeySeed is not null && Abstractions.Config.GenesisKeys.NodeKeySeedError(NodeKeySeed) is { } seedError) errors.Add(seedError);
         return errors;

@@ -58,6 +58,9 @@ public sealed record ChainGenesis
     /// <summary>The secret seed of every member key (sequencer signers and owners, validators). Present in a bootstrap
     /// request only: the chain stores it apart and never returns it; the published genesis has none.</summary>
     [Id(10)] public string? NodeKeySeed { get; init; }
+    /// <summary>Load-test accounts with secp256k1 keys (account i's key is <c>EthKey.Derive(LoadTestSeed, i)</c>), for
+    /// Ethereum-format traffic; funded with <see cref="LoadTestAccountTokens"/> each like the Ed25519 ones.</summary>
+    [Id(11)] public int LoadTestEthAccounts { get; init; }
 
     /// <summary>The load-test seed of a genesis that names none (the accounts of earlier versions' default chain).</summary>
     public const string DefaultLoadTestSeed = "actorrollup/loadtest";
@@ -95,6 +98,7 @@ public sealed record ChainGenesis
         if (Validators.Length > MaxValidators) errors.Add($"Genesis:Validators lists {Validators.Length} validators; at most {MaxValidators}");
         if (Accounts.Length > MaxAccounts) errors.Add($"Genesis:Accounts lists {Accounts.Length} accounts; at most {MaxAccounts}");
         if (LoadTestAccounts > MaxLoadTestAccounts) errors.Add($"Genesis:LoadTestAccounts must be at most {MaxLoadTestAccounts}");
+        if (LoadTestEthAccounts < 0 || LoadTestEthAccounts > MaxLoadTestAccounts) errors.Add($"Genesis:LoadTestEthAccounts must be between 0 and {MaxLoadTestAccounts}");
         if (LoadTestAccountTokens > MaxTokensPerAccount) errors.Add($"Genesis:LoadTestAccountTokens must be at most {MaxTokensPerAccount}");
         if (OwnerL1Tokens > MaxTokensPerAccount) errors.Add($"Genesis:OwnerL1Tokens must be at most {MaxTokensPerAccount}");
         if (string.IsNullOrEmpty(LoadTestSeed) || LoadTestSeed.Length > 256) errors.Add("Genesis:LoadTestSeed must be 1-256 characters");

@@ -18,7 +18,7 @@ public static class GenesisBuilder
     {
         if (Built.Count > 64) Built.Clear();
         // Keyed by everything the state depends on (records compare arrays by reference, so not the record itself).
-        var key = $"{genesis.Config.ChainId}|{genesis.LoadTestSeed}|{genesis.LoadTestAccounts}|{genesis.LoadTestAccountTokens}|" +
+        var key = $"{genesis.Config.ChainId}|{genesis.LoadTestSeed}|{genesis.LoadTestAccounts}|{genesis.LoadTestAccountTokens}|{genesis.LoadTestEthAccounts}|" +
                   string.Join(";", genesis.Accounts.Select(a => $"{a.Address}={a.Tokens}"));
         return Built.GetOrAdd(key, _ => new Lazy<StateTree>(() => Build(genesis))).Value;
     }
@@ -31,6 +31,7 @@ public static class GenesisBuilder
         var balance = Token.FromTokens(genesis.LoadTestAccountTokens);
         accounts.AddRange(keys.Select(k => new GenesisAccount(k.Address, balance)));
         foreach (var k in keys) k.Dispose();
+        accounts.AddRange(Core.Execution.Genesis.LoadTestEthKeys(genesis.LoadTestSeed, genesis.LoadTestEthAccounts).Select(k => new GenesisAccount(k.Address, balance)));
         return Core.Execution.Genesis.BuildState(accounts);
     }
 

@@ -35,6 +35,15 @@ public static class Genesis
         return keys;
     }
 
+    /// <summary>Ethereum-format load-test keys 0..count-1 of <paramref name="seed"/> (<see cref="EthKey.Derive"/>), in index order.</summary>
+    public static EthKey[] LoadTestEthKeys(string seed, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var keys = new EthKey[count];
+        Parallel.For(0, count, i => keys[i] = EthKey.Derive(seed, (ulong)i));
+        return keys;
+    }
+
     /// <summary>Total balance of a state (the L2 part of the supply-conservation check).</summary>
     public static UInt128 TotalBalance(StateTree state)
     {
