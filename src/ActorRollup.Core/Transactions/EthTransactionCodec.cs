@@ -85,9 +85,14 @@ public static class EthTransactionCodec
         int parity = (int)((v - 35) % 2);
         CheckChain(chainId, expectedChainId);
 
-        var payload = new RlpWriter().UInt(nonce).UInt(gasPrice).UInt(gasLimit).String(to.ToArray()).UInt(value).String(data)
-            .UInt(chainId).UInt(0).UInt(0).ToList();
-        var sender = RecoverSender(raw, Keccak.Hash(payload), sigR, sigS, parity, out var hash);
+        var hash = Keccak.Hash(raw);
+        if (!RecoveredSenders.TryGet(hash, out var sender))
+        {
+            var payload = new RlpWriter().UInt(nonce).UInt(gasPrice).UInt(gasLimit).String(to.ToArray()).UInt(value).String(data)
+                .UInt(chainId).UInt(0).UInt(0).ToList();
+            sender = Recover(Keccak.Hash(payload), sigR, sigS, parity);
+            RecoveredSenders.Add(hash, sender);
+        }
         return new Transaction(TxFormat.EthLegacy, chainId, nonce, gasPrice, gasPrice, gasLimit, to, value, data,
             Concat(sigR, sigS), v, sender, raw.ToArray(), hash);
     }
@@ -120,8 +125,13 @@ public static class EthTransactionCodec
         if (tip > maxFee) throw new DecodeException(DecodeError.InvalidField, "maxPriorityFeePerGas: above maxFeePerGas");
         CheckChain(chainId, expectedChainId);
 
-        var payload = SigningPayloadDynamicFee(chainId, nonce, tip, maxFee, gasLimit, to, value, data);
-        var sender = RecoverSender(raw, Keccak.Hash(payload), sigR, sigS, yParity.IsEmpty ? 0 : 1, out var hash);
+        var hash = Keccak.Hash(raw);
+        if (!RecoveredSenders.TryGet(hash, out var sender))
+        {
+            var payload = SigningPayloadDynamicFee(chainId, nonce, tip, maxFee, gasLimit, to, value, data);
+            sender = Recover(Keccak.Hash(payload), sigR, sigS, yParity.IsEmpty ? 0 : 1);
+            RecoveredSenders.Add(hash, sender);
+        }
         return new Transaction(TxFormat.EthDynamicFee, chainId, nonce, maxFee, tip, gasLimit, to, value, data,
             Concat(sigR, sigS), yParity.IsEmpty ? 0UL : 1UL, sender, raw.ToArray(), hash);
     }
@@ -194,18 +204,16 @@ public static class EthTransactionCodec
         return payload;
     }
 
-    private static Address RecoverSender(ReadOnlySpan<byte> raw, Hash32 digest, ReadOnlySpan<byte> sigR, ReadOnlySpan<byte> sigS, int parity, out Hash32 hash)
+    /// <summary>The sender who signed <paramref name="digest"/>. (Callers look in <see cref="RecoveredSenders"/> first: the same
+    /// bytes, by their hash, have the same sender, and the signing payload need not even be built again.)</summary>
+    private static Address Recover(Hash32 digest, ReadOnlySpan<byte> sigR, ReadOnlySpan<byte> sigS, int parity)
     {
-        hash = Keccak.Hash(raw);
-        if (RecoveredSenders.TryGet(hash, out var cached)) return cached;
         Span<byte> digestBytes = stackalloc byte[32];
         digest.WriteTo(digestBytes);
         Span<byte> publicKey = stackalloc byte[64];
         if (!Secp256k1.TryRecover(digestBytes, sigR, sigS, parity, publicKey))
             throw new DecodeException(DecodeError.BadSignature, "signature: r, s or v invalid, s above n/2 (EIP-2), or no key recovers");
-        var sender = Secp256k1.AddressOf(publicKey);
-        RecoveredSenders.Add(hash, sender);
-        return sender;
+        return Secp256k1.AddressOf(publicKey);
     }
 
     /// <summary>Signs a legacy EIP-155 transfer with <paramref name="key"/>.</summary>
@@ -260,6 +268,16 @@ internal static class RecoveredSenders
 
     public static bool TryGet(Hash32 hash, out Address sender) =>
         _current.TryGetValue(hash, out sender) || _previous.TryGetValue(hash, out sender);
+
+    /// <summary>Forgets every sender (benchmarks of cold decoding: tests/ActorRollup.Benchmarks).</summary>
+    internal static void Clear()
+    {
+        lock (Rotate)
+        {
+            _current = new ConcurrentDictionary<Hash32, Address>();
+            _previous = new ConcurrentDictionary<Hash32, Address>();
+        }
+    }
 
     public static void Add(Hash32 hash, Address sender)
     {
