@@ -14,7 +14,7 @@ namespace ActorRollup.Benchmarks;
 /// Each invocation takes the next transaction of the pool.
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn, MaxColumn]
 public class Secp256k1Benchmarks
 {
     public const int Pool = 4_096;
@@ -122,7 +122,7 @@ public class Secp256k1Benchmarks
 /// recovers. Warm: the same transfers again, their senders cached (what a second decode of the same bytes costs).
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10, invocationCount: Secp256k1Benchmarks.Pool)]
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn, MaxColumn]
 public class EthDecodeBenchmarks
 {
     private byte[][] _raw = [];
