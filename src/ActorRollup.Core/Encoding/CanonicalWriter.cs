@@ -128,7 +128,8 @@ public enum DecodeError
     Unsupported = 6,
     /// <summary>An Ethereum signature that recovers no key, has a high s (EIP-2) or an invalid v.</summary>
     BadSignature = 7,
-    /// <summary>An Ethereum transaction without EIP-155 replay protection, or with a chain id no chain can have.</summary>
+    /// <summary>An Ethereum transaction without EIP-155 replay protection, with a chain id no chain can have, or — when
+    /// decoded for a chain — signed for another chain's id.</summary>
     NoChainId = 8,
     /// <summary>An Ethereum amount (value, gas price) too large for the chain's 128-bit balances or 64-bit prices.</summary>
     Overflow = 9,

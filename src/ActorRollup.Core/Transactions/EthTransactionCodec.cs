@@ -15,9 +15,14 @@ namespace ActorRollup.Core.Transactions;
 /// </list>
 /// The sender is recovered with secp256k1 (EIP-2 low s) and is the last 20 bytes of Keccak-256 of its public key;
 /// the hash is Keccak-256 of the raw bytes. Taken: value transfers (a 20-byte <c>to</c>, an empty access list).
-/// Refused, with a <see cref="DecodeError"/> that admission maps to a reason code: pre-EIP-155 legacy transactions
-/// (no chain id), types 1/3/4 (unsupported), unknown types (a bad encoding), contract creation, non-empty access lists, non-canonical RLP, a
-/// priority fee above the fee cap, amounts beyond 128 bits (value) or 64 bits (prices, gas, nonce).
+/// Refused, with a <see cref="DecodeError"/> that admission maps to a reason code (checked against ethereum/tests'
+/// TransactionTests, tests/ActorRollup.Core.Tests/Vectors): legacy transactions without an EIP-155 chain id (v 27/28,
+/// or any v below 35) and, when decoding for a chain, another chain's id — both before the signature is recovered —
+/// (<see cref="DecodeError.NoChainId"/>); types 1/3/4 and kinds the chain does not take: contract creation, non-empty
+/// access lists (<see cref="DecodeError.Unsupported"/>); unknown types, non-canonical RLP, a nonce or gas limit beyond
+/// 64 bits, the nonce 2^64−1 (EIP-2681), a priority fee above the fee cap (a bad encoding); amounts of any width beyond
+/// 128 bits (value) or 64 bits (prices) (<see cref="DecodeError.Overflow"/>); r or s of 0, not below n or beyond 256
+/// bits, s above n/2, a y-parity other than 0/1, or no key recovering (<see cref="DecodeError.BadSignature"/>).
 /// </summary>
 public static class EthTransactionCodec
 {
@@ -31,62 +36,77 @@ public static class EthTransactionCodec
         bytes.Length > 0 && (bytes[0] >= 0xc0 || (bytes[0] <= 0x7f && bytes[0] != TransactionCodec.Version) ||
                              (bytes[0] == TransactionCodec.Version && bytes.Length > 1 && bytes[1] >= 0xc0));
 
+    /// <summary>The largest nonce a transaction may carry: EIP-2681 keeps 2^64−1 out, so an account nonce never wraps.</summary>
+    public const ulong MaxNonce = ulong.MaxValue - 1;
+
     /// <summary>Decodes and recovers the sender; throws only <see cref="DecodeException"/>.</summary>
-    public static Transaction Decode(ReadOnlySpan<byte> raw)
+    public static Transaction Decode(ReadOnlySpan<byte> raw) => Decode(raw, expectedChainId: null);
+
+    /// <summary>
+    /// Decodes and recovers the sender; throws only <see cref="DecodeException"/>. With <paramref name="expectedChainId"/>,
+    /// a transaction signed for another chain id is refused (<see cref="DecodeError.NoChainId"/>) before its signature
+    /// is recovered — the replay-protection check comes first, as in Ethereum clients, and costs no recovery.
+    /// </summary>
+    public static Transaction Decode(ReadOnlySpan<byte> raw, ulong? expectedChainId)
     {
         if (raw.IsEmpty) throw new DecodeException(DecodeError.Truncated, "transaction: empty");
         byte first = raw[0];
-        if (first >= 0xc0) return DecodeLegacy(raw);
-        if (first == DynamicFeeType) return DecodeDynamicFee(raw);
+        if (first >= 0xc0) return DecodeLegacy(raw, expectedChainId);
+        if (first == DynamicFeeType) return DecodeDynamicFee(raw, expectedChainId);
         if (first is 0x01 or 0x03 or 0x04)
             throw new DecodeException(DecodeError.Unsupported, $"type: transaction type {first} is not supported (legacy and type 2 are)");
         if (first <= 0x7f) throw new DecodeException(DecodeError.InvalidField, $"type: unknown transaction type {first}");
         throw new DecodeException(DecodeError.InvalidField, "transaction: neither an RLP list nor a typed transaction");
     }
 
-    private static Transaction DecodeLegacy(ReadOnlySpan<byte> raw)
+    private static Transaction DecodeLegacy(ReadOnlySpan<byte> raw, ulong? expectedChainId)
     {
         var outer = new RlpReader(raw);
         var r = outer.ReadList("transaction");
         outer.ExpectEnd("transaction");
-        var nonce = r.ReadUInt64("nonce");
+        var nonce = ReadNonce(ref r);
         var gasPrice = ReadPrice(ref r, "gasPrice");
         var gasLimit = r.ReadUInt64("gasLimit");
         var to = ReadRecipient(ref r);
         var value = ReadValue(ref r);
         var data = r.ReadString("data").ToArray();
-        Span<byte> vBytes = stackalloc byte[32];
-        r.ReadUInt256("v", vBytes);
+        var vBytes = r.ReadScalar("v", int.MaxValue);
         Span<byte> sigR = stackalloc byte[32], sigS = stackalloc byte[32];
-        r.ReadUInt256("r", sigR);
-        r.ReadUInt256("s", sigS);
+        ReadSignatureScalar(ref r, "r", sigR);
+        ReadSignatureScalar(ref r, "s", sigS);
         r.ExpectEnd("transaction");
 
-        if (vBytes[..24].IndexOfAnyExcept((byte)0) >= 0)
-            throw new DecodeException(DecodeError.NoChainId, "v: implies a chain id beyond 64 bits");
-        ulong v = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(vBytes[24..]);
+        if (vBytes.Length > 8) throw new DecodeException(DecodeError.NoChainId, "v: implies a chain id beyond 64 bits");
+        ulong v = 0;
+        foreach (var b in vBytes) v = (v << 8) | b;
         if (v is 27 or 28) throw new DecodeException(DecodeError.NoChainId, "v: 27/28, a transaction without EIP-155 replay protection");
-        if (v < 35) throw new DecodeException(DecodeError.BadSignature, $"v: {v} is neither 27/28 nor chainId·2+35/36");
+        if (v < 35) throw new DecodeException(DecodeError.NoChainId, $"v: {v} carries no EIP-155 chain id (v = chainId·2 + 35 or 36)");
         ulong chainId = (v - 35) / 2;
         int parity = (int)((v - 35) % 2);
+        CheckChain(chainId, expectedChainId);
 
-        var payload = new RlpWriter().UInt(nonce).UInt(gasPrice).UInt(gasLimit).String(to.ToArray()).UInt(value).String(data)
-            .UInt(chainId).UInt(0).UInt(0).ToList();
-        var sender = RecoverSender(raw, Keccak.Hash(payload), sigR, sigS, parity, out var hash);
+        var hash = Keccak.Hash(raw);
+        if (!RecoveredSenders.TryGet(hash, out var sender))
+        {
+            var payload = new RlpWriter().UInt(nonce).UInt(gasPrice).UInt(gasLimit).String(to.ToArray()).UInt(value).String(data)
+                .UInt(chainId).UInt(0).UInt(0).ToList();
+            sender = Recover(Keccak.Hash(payload), sigR, sigS, parity);
+            RecoveredSenders.Add(hash, sender);
+        }
         return new Transaction(TxFormat.EthLegacy, chainId, nonce, gasPrice, gasPrice, gasLimit, to, value, data,
             Concat(sigR, sigS), v, sender, raw.ToArray(), hash);
     }
 
-    private static Transaction DecodeDynamicFee(ReadOnlySpan<byte> raw)
+    private static Transaction DecodeDynamicFee(ReadOnlySpan<byte> raw, ulong? expectedChainId)
     {
         var outer = new RlpReader(raw[1..]);
         var r = outer.ReadList("transaction");
         outer.ExpectEnd("transaction");
-        var chainIdBytes = r.ReadScalar("chainId", 32);
+        var chainIdBytes = r.ReadScalar("chainId", int.MaxValue);
         if (chainIdBytes.Length > 8) throw new DecodeException(DecodeError.NoChainId, "chainId: beyond 64 bits");
         ulong chainId = 0;
         foreach (var b in chainIdBytes) chainId = (chainId << 8) | b;
-        var nonce = r.ReadUInt64("nonce");
+        var nonce = ReadNonce(ref r);
         var tip = ReadPrice(ref r, "maxPriorityFeePerGas");
         var maxFee = ReadPrice(ref r, "maxFeePerGas");
         var gasLimit = r.ReadUInt64("gasLimit");
@@ -95,32 +115,62 @@ public static class EthTransactionCodec
         var data = r.ReadString("data").ToArray();
         var accessList = r.ReadList("accessList");
         if (!accessList.AtEnd) throw new DecodeException(DecodeError.Unsupported, "accessList: must be empty (no contracts to warm)");
-        var yParity = r.ReadUInt64("yParity");
+        var yParity = r.ReadScalar("yParity", int.MaxValue);
         Span<byte> sigR = stackalloc byte[32], sigS = stackalloc byte[32];
-        r.ReadUInt256("r", sigR);
-        r.ReadUInt256("s", sigS);
+        ReadSignatureScalar(ref r, "r", sigR);
+        ReadSignatureScalar(ref r, "s", sigS);
         r.ExpectEnd("transaction");
-        if (yParity > 1) throw new DecodeException(DecodeError.BadSignature, $"yParity: {yParity} is not 0 or 1");
+        if (yParity.Length > 1 || (yParity.Length == 1 && yParity[0] > 1))
+            throw new DecodeException(DecodeError.BadSignature, "yParity: not 0 or 1");
         if (tip > maxFee) throw new DecodeException(DecodeError.InvalidField, "maxPriorityFeePerGas: above maxFeePerGas");
+        CheckChain(chainId, expectedChainId);
 
-        var payload = SigningPayloadDynamicFee(chainId, nonce, tip, maxFee, gasLimit, to, value, data);
-        var sender = RecoverSender(raw, Keccak.Hash(payload), sigR, sigS, (int)yParity, out var hash);
+        var hash = Keccak.Hash(raw);
+        if (!RecoveredSenders.TryGet(hash, out var sender))
+        {
+            var payload = SigningPayloadDynamicFee(chainId, nonce, tip, maxFee, gasLimit, to, value, data);
+            sender = Recover(Keccak.Hash(payload), sigR, sigS, yParity.IsEmpty ? 0 : 1);
+            RecoveredSenders.Add(hash, sender);
+        }
         return new Transaction(TxFormat.EthDynamicFee, chainId, nonce, maxFee, tip, gasLimit, to, value, data,
-            Concat(sigR, sigS), yParity, sender, raw.ToArray(), hash);
+            Concat(sigR, sigS), yParity.IsEmpty ? 0UL : 1UL, sender, raw.ToArray(), hash);
     }
 
+    private static void CheckChain(ulong chainId, ulong? expectedChainId)
+    {
+        if (expectedChainId is { } expected && chainId != expected)
+            throw new DecodeException(DecodeError.NoChainId, $"chainId: {chainId}, this chain's is {expected}");
+    }
+
+    private static ulong ReadNonce(ref RlpReader r)
+    {
+        var nonce = r.ReadUInt64("nonce");
+        if (nonce > MaxNonce) throw new DecodeException(DecodeError.InvalidField, "nonce: 2^64-1 is not a valid nonce (EIP-2681)");
+        return nonce;
+    }
+
+    // Amounts of any width are read, so that a price or value too wide for the chain is an overflow however wide it is.
     private static ulong ReadPrice(ref RlpReader r, string field)
     {
-        var bytes = r.ReadScalar(field, 32);
+        var bytes = r.ReadScalar(field, int.MaxValue);
         if (bytes.Length > 8) throw new DecodeException(DecodeError.Overflow, $"{field}: beyond 64 bits");
         ulong value = 0;
         foreach (var b in bytes) value = (value << 8) | b;
         return value;
     }
 
+    /// <summary>r or s, left-padded to 32 bytes; wider than 256 bits it cannot be below n (a bad signature).</summary>
+    private static void ReadSignatureScalar(ref RlpReader r, string field, scoped Span<byte> destination32)
+    {
+        var bytes = r.ReadScalar(field, int.MaxValue);
+        if (bytes.Length > 32) throw new DecodeException(DecodeError.BadSignature, $"{field}: beyond 256 bits");
+        destination32.Clear();
+        bytes.CopyTo(destination32[(32 - bytes.Length)..]);
+    }
+
     private static UInt128 ReadValue(ref RlpReader r)
     {
-        var bytes = r.ReadScalar("value", 32);
+        var bytes = r.ReadScalar("value", int.MaxValue);
         if (bytes.Length > 16) throw new DecodeException(DecodeError.Overflow, "value: beyond 128 bits");
         UInt128 value = 0;
         foreach (var b in bytes) value = (value << 8) | b;
@@ -154,18 +204,16 @@ public static class EthTransactionCodec
         return payload;
     }
 
-    private static Address RecoverSender(ReadOnlySpan<byte> raw, Hash32 digest, ReadOnlySpan<byte> sigR, ReadOnlySpan<byte> sigS, int parity, out Hash32 hash)
+    /// <summary>The sender who signed <paramref name="digest"/>. (Callers look in <see cref="RecoveredSenders"/> first: the same
+    /// bytes, by their hash, have the same sender, and the signing payload need not even be built again.)</summary>
+    private static Address Recover(Hash32 digest, ReadOnlySpan<byte> sigR, ReadOnlySpan<byte> sigS, int parity)
     {
-        hash = Keccak.Hash(raw);
-        if (RecoveredSenders.TryGet(hash, out var cached)) return cached;
         Span<byte> digestBytes = stackalloc byte[32];
         digest.WriteTo(digestBytes);
         Span<byte> publicKey = stackalloc byte[64];
         if (!Secp256k1.TryRecover(digestBytes, sigR, sigS, parity, publicKey))
             throw new DecodeException(DecodeError.BadSignature, "signature: r, s or v invalid, s above n/2 (EIP-2), or no key recovers");
-        var sender = Secp256k1.AddressOf(publicKey);
-        RecoveredSenders.Add(hash, sender);
-        return sender;
+        return Secp256k1.AddressOf(publicKey);
     }
 
     /// <summary>Signs a legacy EIP-155 transfer with <paramref name="key"/>.</summary>
@@ -173,6 +221,7 @@ public static class EthTransactionCodec
         UInt128 value, byte[]? data = null)
     {
         ArgumentNullException.ThrowIfNull(key);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(nonce, MaxNonce);
         data ??= [];
         var payload = new RlpWriter().UInt(nonce).UInt(gasPrice).UInt(gasLimit).String(to.ToArray()).UInt(value).String(data)
             .UInt(chainId).UInt(0).UInt(0).ToList();
@@ -189,6 +238,7 @@ public static class EthTransactionCodec
         ulong gasLimit, Address to, UInt128 value, byte[]? data = null)
     {
         ArgumentNullException.ThrowIfNull(key);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(nonce, MaxNonce);
         if (maxPriorityFeePerGas > maxFeePerGas) throw new ArgumentException("the priority fee is above the fee cap", nameof(maxPriorityFeePerGas));
         data ??= [];
         var payload = SigningPayloadDynamicFee(chainId, nonce, maxPriorityFeePerGas, maxFeePerGas, gasLimit, to, value, data);
@@ -218,6 +268,16 @@ internal static class RecoveredSenders
 
     public static bool TryGet(Hash32 hash, out Address sender) =>
         _current.TryGetValue(hash, out sender) || _previous.TryGetValue(hash, out sender);
+
+    /// <summary>Forgets every sender (benchmarks of cold decoding: tests/ActorRollup.Benchmarks).</summary>
+    internal static void Clear()
+    {
+        lock (Rotate)
+        {
+            _current = new ConcurrentDictionary<Hash32, Address>();
+            _previous = new ConcurrentDictionary<Hash32, Address>();
+        }
+    }
 
     public static void Add(Hash32 hash, Address sender)
     {

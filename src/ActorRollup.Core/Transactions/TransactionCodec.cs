@@ -56,8 +56,14 @@ public static class TransactionCodec
     /// Decodes one transaction of either format (<see cref="EthTransactionCodec.LooksLikeEthereum"/> tells them
     /// apart by the first bytes); throws only <see cref="DecodeException"/>.
     /// </summary>
-    public static Transaction Decode(ReadOnlySpan<byte> bytes) =>
-        EthTransactionCodec.LooksLikeEthereum(bytes) ? EthTransactionCodec.Decode(bytes) : DecodeNative(bytes);
+    public static Transaction Decode(ReadOnlySpan<byte> bytes) => Decode(bytes, ethChainId: null);
+
+    /// <summary>
+    /// As <see cref="Decode(ReadOnlySpan{byte})"/>; with <paramref name="ethChainId"/>, an Ethereum transaction for
+    /// another numeric chain id is refused before its signature is recovered (<see cref="EthTransactionCodec.Decode(ReadOnlySpan{byte}, ulong?)"/>).
+    /// </summary>
+    public static Transaction Decode(ReadOnlySpan<byte> bytes, ulong? ethChainId) =>
+        EthTransactionCodec.LooksLikeEthereum(bytes) ? EthTransactionCodec.Decode(bytes, ethChainId) : DecodeNative(bytes);
 
     private static Transaction DecodeNative(ReadOnlySpan<byte> bytes)
     {
@@ -79,11 +85,11 @@ public static class TransactionCodec
     }
 
     /// <summary>Decodes without throwing; <paramref name="error"/> says why when it returns false.</summary>
-    public static bool TryDecode(ReadOnlySpan<byte> bytes, out Transaction? tx, out DecodeException? error)
+    public static bool TryDecode(ReadOnlySpan<byte> bytes, out Transaction? tx, out DecodeException? error, ulong? ethChainId = null)
     {
         try
         {
-            tx = Decode(bytes);
+            tx = Decode(bytes, ethChainId);
             error = null;
             return true;
         }

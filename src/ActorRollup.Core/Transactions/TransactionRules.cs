@@ -4,7 +4,8 @@ namespace ActorRollup.Core.Transactions;
 
 /// <summary>
 /// Admission checks (PROTOCOL.md §2). The stateless ones need only the bytes and the chain parameters; the
-/// account ones need the sender's committed account. Cheap checks run first, the signature last.
+/// account ones need the sender's committed account. Cheap checks run first, the signature last — except that an
+/// Ethereum transaction's sender is recovered while it is decoded, after its encoding and its chain id are checked.
 /// </summary>
 public static class TransactionRules
 {
@@ -13,7 +14,7 @@ public static class TransactionRules
     {
         tx = null;
         if (encoded.Length > chain.MaxTransactionBytes) return AdmissionReason.TooLarge;
-        if (!TransactionCodec.TryDecode(encoded, out var decoded, out var error)) return ReasonFor(error!);
+        if (!TransactionCodec.TryDecode(encoded, out var decoded, out var error, chain.EthChainId)) return ReasonFor(error!);
         var reason = CheckStateless(decoded!, chain, verifySignature);
         if (reason == AdmissionReason.Ok) tx = decoded;
         return reason;
@@ -21,9 +22,10 @@ public static class TransactionRules
 
     /// <summary>
     /// The admission reason of bytes that do not decode: an Ethereum transaction's decoding failures keep the reason
-    /// codes the native format has (no EIP-155 chain id is a wrong chain, a signature that recovers no key or has a
-    /// high s is a bad signature, an amount beyond the chain's widths an overflow); kinds the chain does not take are
-    /// <see cref="AdmissionReason.Unsupported"/>; the rest is a bad encoding.
+    /// codes the native format has (no EIP-155 chain id, or another chain's, is a wrong chain; a signature that
+    /// recovers no key, has r or s out of range or a high s is a bad signature; an amount beyond the chain's widths an
+    /// overflow); kinds the chain does not take are <see cref="AdmissionReason.Unsupported"/>; the rest is a bad
+    /// encoding. Each published vector's outcome: tests/ActorRollup.Core.Tests/Vectors.
     /// </summary>
     public static AdmissionReason ReasonFor(Encoding.DecodeException error) => error.Error switch
     {

@@ -120,6 +120,54 @@ public class EthTransactionTests
         Assert.Equal(AdmissionReason.BadSignature, TransactionRules.CheckStateless(flipped, chain, out _));
     }
 
+    [Fact]
+    public void Another_chains_transaction_is_refused_for_its_chain_before_its_signature_is_judged()
+    {
+        // The EIP-155 example (chain 1) with r = 0: no key recovers. On chain 1 that is a bad signature; on chain 5 the
+        // replay-protection check comes first (as in Ethereum clients, and without a recovery): a wrong chain.
+        var zeroR = new Encoding.RlpWriter().UInt(9).UInt(20_000_000_000).UInt(21_000).String(To.ToArray())
+            .UInt(1_000_000_000_000_000_000).String([]).UInt(37).UInt(0).UInt256(TransactionCodec.Decode(Bytes(Eip155Raw)).Signature.AsSpan(32)).ToList();
+        Assert.Equal(AdmissionReason.BadSignature, TransactionRules.CheckStateless(zeroR, new ChainParameters { ChainId = "c", EthChainId = 1 }, out _));
+        Assert.Equal(AdmissionReason.WrongChain, TransactionRules.CheckStateless(zeroR, new ChainParameters { ChainId = "c", EthChainId = 5 }, out _));
+        // A legacy v below 35 other than 27/28 carries no chain id at all: a wrong chain too (ethereum/tests: INVALID_CHAINID).
+        foreach (ulong v in new ulong[] { 0, 1, 26, 29, 34 })
+        {
+            var raw = new Encoding.RlpWriter().UInt(9).UInt(20_000_000_000).UInt(21_000).String(To.ToArray())
+                .UInt(1).String([]).UInt(v).UInt(1).UInt(1).ToList();
+            Assert.Equal(AdmissionReason.WrongChain, TransactionRules.CheckStateless(raw, new ChainParameters { ChainId = "c", EthChainId = 1 }, out _));
+        }
+    }
+
+    [Theory]
+    [InlineData(9)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(40)]
+    public void A_price_too_wide_for_the_chain_is_an_overflow_however_wide(int width)
+    {
+        var wide = new byte[width];
+        wide[0] = 1;
+        var raw = new Encoding.RlpWriter().UInt(9).String(wide).UInt(21_000).String(To.ToArray())
+            .UInt(1).String([]).UInt(37).UInt(1).UInt(1).ToList();
+        Assert.Equal(AdmissionReason.AmountOverflow, TransactionRules.CheckStateless(raw, new ChainParameters { ChainId = "c", EthChainId = 1 }, out _));
+    }
+
+    [Fact]
+    public void The_nonce_two_to_the_64_minus_one_is_refused_by_eip2681()
+    {
+        var key = EthKey.Derive("test", 4);
+        var chain = new ChainParameters { ChainId = "c", EthChainId = 1, MinGasPrice = 1 };
+        var last = EthTransactionCodec.SignLegacy(key, 1, EthTransactionCodec.MaxNonce, 1, 21_000, To, 1);
+        Assert.Equal(AdmissionReason.Ok, TransactionRules.CheckStateless(last.Encoded, chain, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EthTransactionCodec.SignLegacy(key, 1, ulong.MaxValue, 1, 21_000, To, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EthTransactionCodec.SignDynamicFee(key, 1, ulong.MaxValue, 1, 1, 21_000, To, 1));
+        var unsigned = new Encoding.RlpWriter().UInt(ulong.MaxValue).UInt(1).UInt(21_000).String(To.ToArray())
+            .UInt(1).String([]).UInt(37).UInt(1).UInt(1).ToList();
+        var error = Assert.Throws<Encoding.DecodeException>(() => TransactionCodec.Decode(unsigned));
+        Assert.Equal(Encoding.DecodeError.InvalidField, error.Error);
+        Assert.Contains("EIP-2681", error.Message);
+    }
+
     private static byte[] Pad32(byte[] b)
     {
         var r = new byte[32];
