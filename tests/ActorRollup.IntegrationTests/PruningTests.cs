@@ -72,7 +72,8 @@ public sealed class PruningTests(ClusterFixture fixture)
         Assert.True(v.HeightTimes <= 2 * retained, $"per-height times: {v}");
         Assert.True(v.CachedBlocks <= (int)(v.Height - v.FinalizedHeight) + 64, $"cached blocks: {v}");
         Assert.True(v.RollbackStates <= (int)(v.Height - v.FinalizedHeight) + 2, $"rollback states: {v}");
-        Assert.True(v.TxIndexQueue <= retained * 8 * 4, $"tx index: {v}"); // ≤ the traffic of the retained blocks
+        Assert.True(v.TxIndexEntries <= retained * 8 * 4, $"tx index: {v}"); // ≤ the traffic of the retained blocks
+        Assert.True(v.IndexedHeights <= retained, $"lookup index heights: {v}");
     }
 
     [Fact]
