@@ -47,7 +47,7 @@ public sealed class RpcServer : IAsyncDisposable
         builder.WebHost.UseKestrel(o =>
         {
             o.AddServerHeader = false;
-            o.Limits.MaxRequestBodySize = settings.MaxRequestBytes;
+            o.Limits.MaxRequestBodySize = (long)settings.MaxRequestBytes * DrainFactor;
             o.Listen(IPAddress.Parse(settings.Host), port);
         });
         var app = builder.Build();
@@ -82,18 +82,24 @@ public sealed class RpcServer : IAsyncDisposable
         answer.WriteTo(writer);
     }
 
-    /// <summary>The body, or null when it is longer than <paramref name="limit"/>.</summary>
+    /// <summary>The body, or null when it is longer than <paramref name="limit"/>. An oversized body is still read (and
+    /// dropped) up to <see cref="DrainFactor"/> × the limit, so the client gets the 413 answer rather than a reset
+    /// connection; Kestrel refuses beyond that.</summary>
     private static async Task<ReadOnlyMemory<byte>?> ReadBody(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > limit) return null;
-        var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4_096);
+        var buffer = new MemoryStream(request.ContentLength is { } length && length <= limit ? (int)length : 4_096);
         var chunk = new byte[16_384];
+        bool over = request.ContentLength > limit;
         try
         {
             int read;
             while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                if (buffer.Length + read > limit) return null;
+                if (over || buffer.Length + read > limit)
+                {
+                    over = true;
+                    continue;
+                }
                 buffer.Write(chunk, 0, read);
             }
         }
@@ -101,8 +107,13 @@ public sealed class RpcServer : IAsyncDisposable
         {
             return null;
         }
+        // Not a conditional expression: its null would become an empty Memory (through the array conversion), not null.
+        if (over) return null;
         return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
+
+    /// <summary>How much of an oversized body is read before the connection is refused (Kestrel's MaxRequestBodySize).</summary>
+    private const int DrainFactor = 4;
 
     public async ValueTask DisposeAsync()
     {

@@ -60,7 +60,7 @@ internal sealed class TestChain
     /// members in regions by that number).</remarks>
     public static async Task<TestChain> Start(IClusterClient client, string name, Action<ChainConfig>? configure = null,
         ulong[]? stakes = null, int validators = 4, int accounts = 64, string? nodeKeySeed = null, string loadTestSeed = "it/loadtest",
-        int firstMember = 0)
+        int firstMember = 0, int ethAccounts = 0)
     {
         var config = FastConfig(name);
         configure?.Invoke(config);
@@ -72,6 +72,7 @@ internal sealed class TestChain
             Sequencers = stakes.Select((s, i) => new GenesisSequencer($"seq-{i + firstMember:D3}", s)).ToArray(),
             Validators = Enumerable.Range(0, validators).Select(i => new GenesisValidator($"val-{i:D2}", 10_000)).ToArray(),
             LoadTestAccounts = accounts,
+            LoadTestEthAccounts = ethAccounts,
             LoadTestAccountTokens = 1_000,
             LoadTestSeed = loadTestSeed,
             // As the silo's configured chain gets it without Genesis:NodeKeySeed: derived from the operator key, so the

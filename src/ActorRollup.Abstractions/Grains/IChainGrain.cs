@@ -82,8 +82,8 @@ public interface IChainGrain : IGrainWithStringKey
     /// <summary>A transaction a block of the chain included, with its receipt; null when the lookup index holds no such
     /// transaction (pending, unknown, rolled back, pruned or older than the index's bounds).</summary>
     [PublicCall, Alias("GetTransaction"), AlwaysInterleave] Task<TxLookup?> GetTransaction(Hash32 hash);
-    /// <summary>Accounts after the block at <paramref name="height"/> (the head when it is the head), when the chain still
-    /// holds that state. At most 1,000 addresses (<c>ChainGrain.MaxAccountsAtPerQuery</c>); more are refused
+    /// <summary>Accounts after the block at <paramref name="height"/> (0: the genesis state), when the chain still holds
+    /// that state: genesis, and the heights from the one below the finalized height to the head. At most 1,000 addresses (<c>ChainGrain.MaxAccountsAtPerQuery</c>); more are refused
     /// (<c>argument-out-of-bounds</c>).</summary>
     [PublicCall, Alias("GetAccountsAt"), AlwaysInterleave] Task<AccountsAt> GetAccountsAt(ulong height, Address[] addresses);
 }

@@ -48,8 +48,8 @@ public sealed record TxLookup(
     [property: Id(8)] UInt128 Fee);
 
 /// <summary>Accounts as they were after the block at <see cref="Height"/>, when the chain still holds that state
-/// (<see cref="Available"/>): the head and every height from the one below the finalized height up (the rollback
-/// targets). <see cref="OldestStateHeight"/> is the lowest height whose state it holds.</summary>
+/// (<see cref="Available"/>): the genesis state, the head, and every height from the one below the finalized height up
+/// (the rollback targets). <see cref="OldestStateHeight"/> is the lowest height of that run up to the head.</summary>
 [GenerateSerializer, Immutable, Alias("ar.AccountsAt")]
 public sealed record AccountsAt(
     [property: Id(0)] ulong Height,

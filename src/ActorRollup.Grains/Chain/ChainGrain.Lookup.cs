@@ -58,7 +58,11 @@ public sealed partial class ChainGrain
         // The states held: the head, and every height down from it that is still a rollback target.
         ulong oldest = s.Height;
         while (oldest > 0 && _stateAt.ContainsKey(oldest - 1)) oldest--;
-        StateTree? state = height == s.Height ? _head : height >= oldest && height < s.Height ? _stateAt.GetValueOrDefault(height) : null;
+        // The genesis state is always at hand (GenesisBuilder keeps it per genesis).
+        StateTree? state = height == s.Height ? _head
+            : height >= oldest && height < s.Height ? _stateAt.GetValueOrDefault(height)
+            : height == 0 ? GenesisBuilder.BuildState(Genesis)
+            : null;
         return Task.FromResult(state is null
             ? new AccountsAt(height, false, oldest, [])
             : new AccountsAt(height, true, oldest, addresses.Select(a => state.Get(a)).ToArray()));
