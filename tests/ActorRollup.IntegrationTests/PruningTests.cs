@@ -129,17 +129,7 @@ public sealed class PruningTests(ClusterFixture fixture)
         Assert.True(await RecordExists(chain, current.FinalizedHeight));
 
         // Deactivated, the chain comes back from its checkpoint over the records it kept, and goes on.
-        // (Appends are refused for the moment it takes: a deactivation waits for the running append, and that append's
-        // calls back into the chain would wait for the deactivation.)
-        var chainId = chain.Chain.GetGrainId();
-        using (TestFaults.Drop(c => c.TargetId == chainId && c.MethodName == nameof(IChainGrain.AppendBlock)))
-        {
-            await Poll.Until(async () => (Before: await chain.Chain.GetHead(), After: await Task.Delay(300).ContinueWith(_ => chain.Chain.GetHead()).Unwrap()),
-                p => p.Before.Height == p.After.Height, TimeSpan.FromSeconds(30), "no append running");
-            var deactivated = TestDeactivation.Request(chainId);
-            await chain.Chain.GetHead();
-            await deactivated.WaitAsync(TimeSpan.FromSeconds(30));
-        }
+        await TestDeactivation.DeactivateChain(chain.Chain);
         var resumed = await chain.Chain.GetHead();
         Assert.True(resumed.Height >= head.Height);
         Assert.True(resumed.OldestRetainedHeight >= head.OldestRetainedHeight);

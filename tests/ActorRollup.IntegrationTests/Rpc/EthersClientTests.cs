@@ -17,16 +17,8 @@ public sealed class EthersClientTests
     {
         var chainId = ("ethers-" + Guid.NewGuid().ToString("N"))[..20];
         const string seed = "it/ethers-loadtest";
-        var rpcPort = RpcPorts.Next();
-        var siloPort = RpcPorts.Next();
-        var gatewayPort = RpcPorts.Next();
-        var settings = new Dictionary<string, string>
+        var (settings, rpcPort) = SiloProcess.OwnPorts(chainId, new Dictionary<string, string>
         {
-            ["Cluster:SiloPort"] = siloPort.ToString(),
-            ["Cluster:PrimarySiloPort"] = siloPort.ToString(),
-            ["Cluster:GatewayPort"] = gatewayPort.ToString(),
-            ["Cluster:ClusterId"] = chainId,
-            ["Rpc:Port"] = rpcPort.ToString(),
             ["Chain:ChainId"] = chainId,
             ["Chain:BlockIntervalMs"] = "100",
             ["Chain:EpochLength"] = "50",
@@ -38,7 +30,7 @@ public sealed class EthersClientTests
             ["Genesis:LoadTestAccounts"] = "2",
             ["Genesis:LoadTestEthAccounts"] = "2",
             ["Genesis:LoadTestSeed"] = seed,
-        };
+        });
         await using var silo = await SiloProcess.StartAsync(settings, rpc: true, TimeSpan.FromSeconds(90));
 
         var sender = EthKey.Derive(seed, 0);

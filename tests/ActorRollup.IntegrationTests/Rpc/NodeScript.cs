@@ -10,7 +10,7 @@ namespace ActorRollup.IntegrationTests.Rpc;
 /// </summary>
 internal static class NodeScript
 {
-    public static string? Executable { get; } = FindOnPath("node");
+    public static string? Executable { get; } = Redis.RedisServer.FindOnPath("node");
     public static bool Required => Environment.GetEnvironmentVariable("ACTORROLLUP_REQUIRE_NODE") == "1";
 
     /// <summary>tests/eth-clients of this repository (found from the test's folder up).</summary>
@@ -67,11 +67,6 @@ internal static class NodeScript
             if (File.Exists(Path.Combine(dir.FullName, "ActorRollup.sln"))) return Path.Combine(dir.FullName, "tests", "eth-clients");
         return Path.Combine(AppContext.BaseDirectory, "eth-clients");
     }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
 }
 
 /// <summary>A test that runs a node script: skipped, with the reason, where node or its packages are missing (unless required).</summary>

@@ -452,23 +452,31 @@ public sealed class RpcEndpointTests(RpcClusterFixture fixture)
         }
     }
 
-    [Fact]
-    public async Task Pruned_history_is_refused_by_number_and_unknown_by_hash()
+    /// <summary>A chain of 10-block epochs and 5-block batches (<paramref name="configure"/> adds the rest) and the receipt
+    /// of one legacy transfer from its Ethereum account 0 to account 1.</summary>
+    private async Task<(TestChain Chain, RpcClient Rpc, EthKey Key, Transaction Tx, JsonElement Receipt)> ChainWithOneTransfer(string name, Action<Abstractions.Config.ChainConfig> configure)
     {
-        var chain = await TestChain.Start(fixture.Client, "rpc-retention", c =>
+        var chain = await TestChain.Start(fixture.Client, name, c =>
         {
             c.EpochLength = 10;
             c.BatchSize = 5;
-            c.CheckpointInterval = 20;
-            c.HistoryRetentionBlocks = 20;
+            configure(c);
         }, ethAccounts: 2, accounts: 2);
         var rpc = fixture.For(chain.Id);
-        var ethId = ChainParameters.DeriveEthChainId(chain.Id);
         var key = EthKey.Derive(chain.Genesis.LoadTestSeed, 0);
-        var to = EthKey.Derive(chain.Genesis.LoadTestSeed, 1).Address;
-        var early = EthTransactionCodec.SignLegacy(key, ethId, 0, Gwei, 21_000, to, 1);
-        await rpc.CallAsync("eth_sendRawTransaction", Raw(early));
-        var receipt = await Receipt(rpc, early.Hash);
+        var tx = EthTransactionCodec.SignLegacy(key, ChainParameters.DeriveEthChainId(chain.Id), 0, Gwei, 21_000, EthKey.Derive(chain.Genesis.LoadTestSeed, 1).Address, 1);
+        await rpc.CallAsync("eth_sendRawTransaction", Raw(tx));
+        return (chain, rpc, key, tx, await Receipt(rpc, tx.Hash));
+    }
+
+    [Fact]
+    public async Task Pruned_history_is_refused_by_number_and_unknown_by_hash()
+    {
+        var (chain, rpc, key, early, receipt) = await ChainWithOneTransfer("rpc-retention", c =>
+        {
+            c.CheckpointInterval = 20;
+            c.HistoryRetentionBlocks = 20;
+        });
         var blockHash = receipt.GetProperty("blockHash").GetString();
         var height = Q(receipt.GetProperty("blockNumber"));
 
@@ -488,34 +496,14 @@ public sealed class RpcEndpointTests(RpcClusterFixture fixture)
     [Fact]
     public async Task A_reactivated_chain_finds_transactions_and_blocks_at_or_below_its_checkpoint_again()
     {
-        var chain = await TestChain.Start(fixture.Client, "rpc-reactivate", c =>
-        {
-            c.EpochLength = 10;
-            c.BatchSize = 5;
-            c.CheckpointInterval = 5;
-        }, ethAccounts: 2, accounts: 2);
-        var rpc = fixture.For(chain.Id);
-        var ethId = ChainParameters.DeriveEthChainId(chain.Id);
-        var key = EthKey.Derive(chain.Genesis.LoadTestSeed, 0);
-        var to = EthKey.Derive(chain.Genesis.LoadTestSeed, 1).Address;
-        var tx = EthTransactionCodec.SignLegacy(key, ethId, 0, Gwei, 21_000, to, 1);
-        await rpc.CallAsync("eth_sendRawTransaction", Raw(tx));
-        var receipt = await Receipt(rpc, tx.Hash);
+        var (chain, rpc, _, tx, receipt) = await ChainWithOneTransfer("rpc-reactivate", c => c.CheckpointInterval = 5);
         var height = Q(receipt.GetProperty("blockNumber"));
         var byHash = await rpc.CallAsync("eth_getBlockByHash", receipt.GetProperty("blockHash").GetString(), true);
 
         // The checkpoint passes the block; then the chain is deactivated: it replays only the blocks after its
         // checkpoint, and the lookup index back-fills the rest.
         await Poll.Until(() => chain.Chain.GetRetention(), v => v.CheckpointHeight >= height + 5, TimeSpan.FromSeconds(90), "a checkpoint above the transfer");
-        var chainId = chain.Chain.GetGrainId();
-        using (TestFaults.Drop(c => c.TargetId == chainId && c.MethodName == nameof(IChainGrain.AppendBlock)))
-        {
-            await Poll.Until(async () => (Before: await chain.Chain.GetHead(), After: await Task.Delay(300).ContinueWith(_ => chain.Chain.GetHead()).Unwrap()),
-                p => p.Before.Height == p.After.Height, TimeSpan.FromSeconds(30), "no append running");
-            var deactivated = TestDeactivation.Request(chainId);
-            await chain.Chain.GetHead();
-            await deactivated.WaitAsync(TimeSpan.FromSeconds(30));
-        }
+        await TestDeactivation.DeactivateChain(chain.Chain);
         var again = await Poll.Until(() => rpc.CallAsync("eth_getTransactionReceipt", tx.Hash.ToString()), r => r.ValueKind == JsonValueKind.Object,
             TimeSpan.FromSeconds(30), "the receipt after the reactivation");
         Assert.Equal(receipt.GetRawText(), again.GetRawText());

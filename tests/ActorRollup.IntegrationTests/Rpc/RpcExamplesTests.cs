@@ -23,17 +23,7 @@ public sealed class RpcExamplesTests
     [Fact]
     public async Task Every_method_answers_as_the_page_shows_it()
     {
-        var rpcPort = RpcPorts.Next();
-        var siloPort = RpcPorts.Next();
-        var gatewayPort = RpcPorts.Next();
-        var settings = new Dictionary<string, string>
-        {
-            ["Cluster:SiloPort"] = siloPort.ToString(),
-            ["Cluster:PrimarySiloPort"] = siloPort.ToString(),
-            ["Cluster:GatewayPort"] = gatewayPort.ToString(),
-            ["Cluster:ClusterId"] = $"rpc-examples-{rpcPort}",
-            ["Rpc:Port"] = rpcPort.ToString(),
-        };
+        var (settings, rpcPort) = SiloProcess.OwnPorts("rpc-examples");
         await using var silo = await SiloProcess.StartAsync(settings, rpc: true, TimeSpan.FromSeconds(120));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var rpc = new RpcClient(http, new Uri($"http://127.0.0.1:{rpcPort}/"));

@@ -29,6 +29,24 @@ internal sealed class SiloProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
+    /// <summary>The settings of a silo of its own on ports of 18500–18699 (silo, gateway, JSON-RPC), a cluster id of its own,
+    /// and <paramref name="more"/>; the JSON-RPC port.</summary>
+    public static (Dictionary<string, string> Settings, int RpcPort) OwnPorts(string clusterId, IReadOnlyDictionary<string, string>? more = null)
+    {
+        var rpcPort = RpcPorts.Next();
+        var siloPort = RpcPorts.Next().ToString();
+        var settings = new Dictionary<string, string>
+        {
+            ["Cluster:SiloPort"] = siloPort,
+            ["Cluster:PrimarySiloPort"] = siloPort,
+            ["Cluster:GatewayPort"] = RpcPorts.Next().ToString(),
+            ["Cluster:ClusterId"] = clusterId,
+            ["Rpc:Port"] = rpcPort.ToString(),
+        };
+        foreach (var (name, value) in more ?? new Dictionary<string, string>()) settings[name] = value;
+        return (settings, rpcPort);
+    }
+
     /// <summary>Starts the silo with <paramref name="settings"/> (--Name value pairs) and waits until it is ready.</summary>
     public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string> settings, bool rpc, TimeSpan timeout)
     {
