@@ -12,10 +12,12 @@ ClusterSettings cluster;
 ActorRollup.Abstractions.Config.ChainConfig chain;
 GenesisSettings genesis;
 ActorRollup.Grains.Infrastructure.NetworkOptions network;
+ActorRollup.Rpc.RpcSettings rpc;
 try
 {
     (cluster, chain, genesis) = RollupSilo.Bind(builder.Configuration);
     network = RollupSilo.BindNetwork(builder.Configuration);
+    rpc = RollupSilo.BindRpc(builder.Configuration);
     RollupSilo.CheckRegion(cluster, network);
 }
 catch (SettingsException e)
@@ -30,6 +32,8 @@ builder.UseOrleans(silo =>
     RollupSilo.AddNetwork(silo, network);
 });
 builder.Services.AddSingleton(cluster);
+// Ethereum JSON-RPC for the configured chain on Rpc:Port + instance (docs/JSON-RPC.md).
+if (rpc.Enabled) ActorRollup.Rpc.RpcServiceCollectionExtensions.AddActorRollupRpc(builder.Services, rpc, rpc.EffectivePort(cluster.Instance), chain.ChainId);
 if (genesis.Bootstrap)
 {
     builder.Services.AddSingleton(genesis.ToGenesis(chain, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), cluster.ResolveOperatorKey(create: true)));

@@ -61,6 +61,16 @@ public static class RollupSilo
         return network;
     }
 
+    /// <summary>The JSON-RPC endpoint's settings (section <c>Rpc</c>, docs/JSON-RPC.md); throws <see cref="SettingsException"/>
+    /// naming the bad setting.</summary>
+    public static Rpc.RpcSettings BindRpc(IConfiguration configuration)
+    {
+        var rpc = configuration.GetSection("Rpc").Get<Rpc.RpcSettings>() ?? new Rpc.RpcSettings();
+        var errors = rpc.Validate();
+        if (errors.Count > 0) throw new SettingsException(errors);
+        return rpc;
+    }
+
     /// <summary>Refuses a <c>Cluster:Region</c> the network model does not know (when a model is set).</summary>
     public static void CheckRegion(ClusterSettings cluster, NetworkOptions network)
     {

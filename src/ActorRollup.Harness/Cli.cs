@@ -30,6 +30,7 @@ public static class Cli
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
         foreach (var option in Connection.HarnessTls.CreateOptions()) root.Options.Add(option);
+        root.Options.Add(Connection.HarnessRpc.CreateOption());
         return root;
     }
 
@@ -50,6 +51,9 @@ public static class Cli
         var (tls, tlsError) = Connection.HarnessTls.Read(parseResult);
         if (tlsError is not null) return Fail(stderr, tlsError);
         Connection.HarnessTls.Apply(tls);
+        var (rpcPort, rpcError) = Connection.HarnessRpc.Read(parseResult);
+        if (rpcError is not null) return Fail(stderr, rpcError);
+        Connection.HarnessRpc.Apply(rpcPort);
 
         var invocation = new InvocationConfiguration
         {

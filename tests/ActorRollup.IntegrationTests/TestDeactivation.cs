@@ -18,6 +18,22 @@ internal static class TestDeactivation
         return done.Task;
     }
 
+    /// <summary>Deactivates a chain grain between two appends and waits until it is gone (the next call reactivates it).
+    /// Appends are refused for the moment it takes: a deactivation waits for the running append, and that append's calls
+    /// back into the chain would wait for the deactivation.</summary>
+    public static async Task DeactivateChain(ActorRollup.Abstractions.IChainGrain chain)
+    {
+        var chainId = chain.GetGrainId();
+        using (TestFaults.Drop(c => c.TargetId == chainId && c.MethodName == nameof(ActorRollup.Abstractions.IChainGrain.AppendBlock)))
+        {
+            await Poll.Until(async () => (Before: await chain.GetHead(), After: await Task.Delay(300).ContinueWith(_ => chain.GetHead()).Unwrap()),
+                p => p.Before.Height == p.After.Height, TimeSpan.FromSeconds(30), "no append running");
+            var deactivated = Request(chainId);
+            await chain.GetHead();
+            await deactivated.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
     public sealed class Filter : IIncomingGrainCallFilter
     {
         public async Task Invoke(IIncomingGrainCallContext context)

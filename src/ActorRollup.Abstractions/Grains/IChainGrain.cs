@@ -69,4 +69,21 @@ public interface IChainGrain : IGrainWithStringKey
     [PublicCall, Alias("GetRetention"), AlwaysInterleave] Task<RetentionView> GetRetention();
     /// <summary>The last state checkpoint (a finalized height), or null before the first.</summary>
     [PublicCall, Alias("GetCheckpoint"), AlwaysInterleave] Task<StateCheckpoint?> GetCheckpoint();
+
+    // Lookups for the Ethereum JSON-RPC (docs/JSON-RPC.md). The lookup index maps the transactions blocks included and the
+    // block hashes of the most recent retained heights (ChainGrain.TxIndexLimit transactions, ChainGrain.BlockIndexLimit
+    // heights); it follows rollbacks and pruning, and a reactivated chain back-fills it from its retained blocks.
+    /// <summary>The block at <paramref name="height"/> with each entry's outcome; 0 is the genesis block; null above the
+    /// head or before bootstrap; a pruned height is refused (<c>pruned</c>), like <see cref="GetBlock"/>.</summary>
+    [PublicCall, Alias("GetBlockReceipts"), AlwaysInterleave] Task<BlockReceipts?> GetBlockReceipts(ulong height);
+    /// <summary>The same, found by block hash through the lookup index (the genesis hash included); null when the hash
+    /// names no indexed block of the chain.</summary>
+    [PublicCall, Alias("GetBlockReceiptsByHash"), AlwaysInterleave] Task<BlockReceipts?> GetBlockReceiptsByHash(Hash32 blockHash);
+    /// <summary>A transaction a block of the chain included, with its receipt; null when the lookup index holds no such
+    /// transaction (pending, unknown, rolled back, pruned or older than the index's bounds).</summary>
+    [PublicCall, Alias("GetTransaction"), AlwaysInterleave] Task<TxLookup?> GetTransaction(Hash32 hash);
+    /// <summary>Accounts after the block at <paramref name="height"/> (0: the genesis state), when the chain still holds
+    /// that state: genesis, and the heights from the one below the finalized height to the head. At most 1,000 addresses (<c>ChainGrain.MaxAccountsAtPerQuery</c>); more are refused
+    /// (<c>argument-out-of-bounds</c>).</summary>
+    [PublicCall, Alias("GetAccountsAt"), AlwaysInterleave] Task<AccountsAt> GetAccountsAt(ulong height, Address[] addresses);
 }

@@ -70,6 +70,14 @@ public interface IMempoolGrain : IGrainWithStringKey
     [PublicCall, Alias("GetAdmissions"), AlwaysInterleave] Task<AdmissionRecord[]> GetAdmissions(Hash32[] hashes);
 
     [PublicCall, Alias("GetStats"), AlwaysInterleave] Task<MempoolStats> GetStats();
+
+    /// <summary>The nonce <paramref name="sender"/>'s next transaction takes counting its pending ones: the account nonce
+    /// the mempool holds, plus the run of pending nonces that follows it without a gap (Ethereum's "pending" nonce).
+    /// O(pending transactions of the sender), at most <c>Chain:MaxNonceGap</c>.</summary>
+    [PublicCall, Alias("GetPendingNonce"), AlwaysInterleave] Task<ulong> GetPendingNonce(Address sender);
+
+    /// <summary>A pending (admitted, not yet committed) transaction by hash, with its arrival sequence; null otherwise.</summary>
+    [PublicCall, Alias("GetPendingTransaction"), AlwaysInterleave] Task<BlockEntry?> GetPendingTransaction(Hash32 hash);
 }
 
 /// <summary>The documented bounds on the transaction pipeline's arguments (docs/PROTOCOL.md §2). A call beyond one is

@@ -108,8 +108,10 @@ public sealed record RetentionView(
     [property: Id(3)] ulong CheckpointHeight,
     [property: Id(4)] ulong FinalizedHeight,
     [property: Id(5)] ulong Height,
+    /// <summary>Transactions the lookup index maps (hash → height, index).</summary>
     [property: Id(6)] int TxIndexEntries,
-    [property: Id(7)] int TxIndexQueue,
+    /// <summary>Heights the lookup index covers (block hash → height, and their transactions).</summary>
+    [property: Id(7)] int IndexedHeights,
     [property: Id(8)] int CachedBlocks,
     [property: Id(9)] int RollbackStates,
     [property: Id(10)] int HeightTimes,

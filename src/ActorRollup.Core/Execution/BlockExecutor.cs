@@ -32,10 +32,10 @@ public static class BlockExecutor
         for (int i = 0; i < transactions.Count; i++)
         {
             var tx = transactions[i];
-            var outcome = Apply(tx, chain, Load, touched, out var fee);
-            receipts[i] = new Receipt(tx.Hash, outcome, outcome == ExecutionOutcome.Included ? tx.IntrinsicGas : 0, fee);
+            var outcome = Apply(tx, chain, Load, touched);
+            receipts[i] = Receipt.Of(tx, outcome, chain.BaseFeePerGas);
             if (outcome != ExecutionOutcome.Included) continue;
-            totalFees = checked(totalFees + fee);
+            totalFees = checked(totalFees + receipts[i].Fee);
             included++;
         }
 
@@ -55,9 +55,8 @@ public static class BlockExecutor
 
     private delegate Account Loader(in Address address);
 
-    private static ExecutionOutcome Apply(Transaction tx, ChainParameters chain, Loader load, Dictionary<Address, Account> touched, out UInt128 fee)
+    private static ExecutionOutcome Apply(Transaction tx, ChainParameters chain, Loader load, Dictionary<Address, Account> touched)
     {
-        fee = 0;
         if (!tx.IsForChain(chain)) return ExecutionOutcome.WrongChain;
         ulong gasUsed = tx.IntrinsicGas;
         if (tx.GasLimit < gasUsed) return ExecutionOutcome.GasLimitTooLow;
@@ -66,7 +65,7 @@ public static class BlockExecutor
         if (tx.Nonce < sender.Nonce) return ExecutionOutcome.NonceTooLow;
         if (tx.Nonce > sender.Nonce) return ExecutionOutcome.NonceTooHigh;
 
-        UInt128 cost = (UInt128)gasUsed * tx.EffectiveGasPrice(chain.BaseFeePerGas);
+        UInt128 cost = Receipt.FeeOf(tx, chain.BaseFeePerGas);
         if (UInt128.MaxValue - tx.Value < cost || sender.Balance < tx.Value + cost) return ExecutionOutcome.InsufficientBalance;
         UInt128 debit = tx.Value + cost;
 
@@ -81,7 +80,6 @@ public static class BlockExecutor
             touched[tx.Sender] = new Account(sender.Nonce + 1, sender.Balance - debit);
             touched[tx.Recipient] = recipient with { Balance = recipient.Balance + tx.Value };
         }
-        fee = cost;
         return ExecutionOutcome.Included;
     }
 }

@@ -23,4 +23,14 @@ public enum ExecutionOutcome
 public readonly record struct Receipt(Primitives.Hash32 TxHash, ExecutionOutcome Outcome, ulong GasUsed, UInt128 Fee)
 {
     public bool Included => Outcome == ExecutionOutcome.Included;
+
+    /// <summary>The fee an included <paramref name="tx"/> pays under <paramref name="baseFee"/> (PROTOCOL.md §2): the gas it
+    /// uses (<see cref="Transactions.Transaction.IntrinsicGas"/>) × its effective gas price.</summary>
+    public static UInt128 FeeOf(Transactions.Transaction tx, ulong baseFee) => (UInt128)tx.IntrinsicGas * tx.EffectiveGasPrice(baseFee);
+
+    /// <summary>The receipt of <paramref name="tx"/> executed with <paramref name="outcome"/>: gas and fee when included,
+    /// nothing otherwise (a transaction that fails execution changes nothing).</summary>
+    public static Receipt Of(Transactions.Transaction tx, ExecutionOutcome outcome, ulong baseFee) => outcome == ExecutionOutcome.Included
+        ? new Receipt(tx.Hash, outcome, tx.IntrinsicGas, FeeOf(tx, baseFee))
+        : new Receipt(tx.Hash, outcome, 0, 0);
 }

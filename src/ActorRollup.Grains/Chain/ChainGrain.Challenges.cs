@@ -159,11 +159,8 @@ public sealed partial class ChainGrain
         s.RolledBackHashes.AddRange(deletedRecords.Select(r => r.Block.Hash));
         if (s.RolledBackHashes.Count > 256) s.RolledBackHashes.RemoveRange(0, s.RolledBackHashes.Count - 256);
         await _state.WriteStateAsync();
-        foreach (var record in deletedRecords)
-        {
-            await _blocks.ClearAsync(BlockKey(record.Block.Header.Height));
-            foreach (var entry in record.Block.Entries) _txIndex.Remove(entry.Transaction.Hash);
-        }
+        _lookup.RemoveFrom(fromHeight);
+        foreach (var record in deletedRecords) await _blocks.ClearAsync(BlockKey(record.Block.Header.Height));
 
         // Nothing admitted is lost: every transaction of the deleted blocks goes back, in original order; the
         // mempool drops the ones the restored state makes impossible (which were never valid).

@@ -46,19 +46,8 @@ public sealed partial class ChainGrain
 
     private static ulong SaturatingSub(ulong a, ulong b) => a > b ? a - b : 0;
 
-    /// <summary>The tx index entries of pruned heights (the index queue is in commit order: its front is the oldest).</summary>
-    private void DropIndexUpTo(ulong height)
-    {
-        while (_txIndexOrder.TryPeek(out var hash))
-        {
-            if (_txIndex.TryGetValue(hash, out var at))
-            {
-                if (at.Height > height) break;
-                _txIndex.Remove(hash);
-            }
-            _txIndexOrder.Dequeue();
-        }
-    }
+    /// <summary>The lookup index entries of pruned heights.</summary>
+    private void DropIndexUpTo(ulong height) => _lookup.RemoveUpTo(height);
 
     private void DropTimesBelow(ulong height)
     {
@@ -96,7 +85,7 @@ public sealed partial class ChainGrain
     {
         var s = _state.State;
         return Task.FromResult(new RetentionView(s.Genesis?.Config.HistoryRetentionBlocks ?? 0, OldestRetainedHeight, s.PruneClearedHeight,
-            s.CheckpointHeight, s.FinalizedHeight, s.Height, _txIndex.Count, _txIndexOrder.Count, _recent.Count, _stateAt.Count,
+            s.CheckpointHeight, s.FinalizedHeight, s.Height, _lookup.TransactionCount, _lookup.HeightCount, _recent.Count, _stateAt.Count,
             _validatedAt.Count + _finalizedAt.Count, _blocks?.TagCount ?? 0));
     }
 }

@@ -83,22 +83,21 @@ public sealed partial class ChainGrain
     public async Task<TxStatus> GetTxStatus(Hash32 hash)
     {
         var s = _state.State;
-        if (_txIndex.TryGetValue(hash, out var location))
+        if (_lookup.TryFindTransaction(hash, out var h, out var index))
         {
-            var record = await ReadRecord(location.Height);
-            if (record is not null && location.Index < record.Block.Entries.Count && record.Block.Entries[location.Index].Transaction.Hash == hash)
+            var record = await ReadRecord(h);
+            if (record is not null && index < record.Block.Entries.Count && record.Block.Entries[index].Transaction.Hash == hash)
             {
-                var h = location.Height;
                 var level = h <= s.FinalizedHeight ? TxLevel.Finalized : h <= s.ValidatedHeight ? TxLevel.Validated : TxLevel.SoftConfirmed;
-                return new TxStatus(hash, level, h, record.Block.Entries[location.Index].ArrivalSequence,
-                    location.Index < record.AdmittedAtMs.Length ? record.AdmittedAtMs[location.Index] : 0,
+                return new TxStatus(hash, level, h, record.Block.Entries[index].ArrivalSequence,
+                    index < record.AdmittedAtMs.Length ? record.AdmittedAtMs[index] : 0,
                     record.CommittedAtMs, _validatedAt.GetValueOrDefault(h), _finalizedAt.GetValueOrDefault(h)) { OldestRetainedHeight = OldestRetainedHeight };
             }
         }
         var admission = (await GrainFactory.Mempool(ChainId).GetAdmissions([hash]))[0];
         // Committed (the mempool's record says so) yet in no retained block: it was in a pruned block, which was final.
         // Not during a rollback, whose deleted blocks' transactions leave the index before the mempool takes them back.
-        if (admission.Committed && s.PrunedHeight > 0 && !_rollingBack && !_txIndex.ContainsKey(hash))
+        if (admission.Committed && s.PrunedHeight > 0 && !_rollingBack && !_lookup.ContainsTransaction(hash))
             return new TxStatus(hash, TxLevel.Finalized, 0, admission.ArrivalSequence, admission.AdmittedAtMs, 0, 0, 0)
                 { OldestRetainedHeight = OldestRetainedHeight, Pruned = true };
         return admission.Known

@@ -22,7 +22,9 @@ namespace ActorRollup.Grains.Chain;
 [ChainPlacement]
 public sealed partial class ChainGrain : Grain, IChainGrain
 {
-    private const int TxIndexLimit = 2_000_000;
+    /// <summary>The lookup index's bounds (docs/ARCHITECTURE.md §5): the most recent transactions and heights it maps.</summary>
+    public const int TxIndexLimit = 2_000_000;
+    public const int BlockIndexLimit = 250_000;
     private static readonly TimeSpan VoteTimeout = TimeSpan.FromSeconds(3);
 
     private readonly IPersistentState<ChainState> _state;
@@ -40,8 +42,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
     private StateTree _head = StateTree.Empty;
     private readonly Dictionary<ulong, StateTree> _stateAt = [];       // heights >= finalized (rollback targets)
     private readonly Dictionary<ulong, BlockRecord> _recent = [];      // heights > finalized - margin
-    private readonly Dictionary<Hash32, (ulong Height, int Index)> _txIndex = [];
-    private readonly Queue<Hash32> _txIndexOrder = new();
+    private readonly LookupIndex _lookup = new(TxIndexLimit, BlockIndexLimit);
     private readonly Dictionary<ulong, HashSet<string>> _validations = []; // kept empty: reports count per validator (below)
     /// <summary>Each validator's highest signed report (height, block hash): a validator re-executes in height order, so
     /// a sound report at h covers every height up to h. Bounded by the number of validators, however long they are away.</summary>
@@ -101,6 +102,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         _timesFrom = Math.Max(_state.State.PrunedHeight + 1, SaturatingSub(_state.State.FinalizedHeight, TimesKept)); // none kept yet
         await RollForward();
         StartClearing(); // what an earlier activation named pruned but had not deleted yet
+        StartBackfill(); // the lookup index of the retained blocks at or below the checkpoint (not replayed)
         await base.OnActivateAsync(cancellationToken);
     }
 
@@ -109,7 +111,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         state = state.SetMany(record.TouchedAddresses.Zip(record.TouchedAccounts, (a, acc) => new KeyValuePair<Address, Account>(a, acc)));
         if (height + 1 >= _state.State.FinalizedHeight) _stateAt[height] = state;
         if (height + 64 > _state.State.FinalizedHeight) _recent[height] = record;
-        IndexTransactions(height, record.Block);
+        IndexTransactions(height, record);
         return state;
     }
 
@@ -353,6 +355,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
             Fees = executed.Result.TotalFees,
             AdmittedAtMs = AlignAdmissions(block, executed.Result, admittedAt),
             AppendReceivedAtMs = receivedAtMs,
+            Outcomes = BlockRecord.OutcomesOf(executed.Result),
         };
         // Re-checked after the await above (a new term, a rollback or another commit may have interleaved): a block
         // from a term replaced meanwhile is refused here, before the commit point, and a new term waits for the commit.
@@ -376,7 +379,7 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         }
         // Indexed before the mempool hears of the commit: a transaction the mempool counts as committed is always found
         // in the index while its block is retained (GetTxStatus reads an unindexed committed one as pruned).
-        IndexTransactions(header.Height, block);
+        IndexTransactions(header.Height, record);
         await mempool.OnCommitted(new CommitNotice(header.Height, executed.Committed, executed.Addresses, executed.Accounts, now, s.FinalizedHeight));
         RecordSoftConfirmLatency(record);
         _metrics.Blocks.Add(1, new KeyValuePair<string, object?>("chain", ChainId));
@@ -466,16 +469,9 @@ public sealed partial class ChainGrain : Grain, IChainGrain
         return _state.State.Term;
     }
 
-    private void IndexTransactions(ulong height, Block block)
-    {
-        for (int i = 0; i < block.Entries.Count; i++)
-        {
-            var hash = block.Entries[i].Transaction.Hash;
-            _txIndex[hash] = (height, i);
-            _txIndexOrder.Enqueue(hash);
-        }
-        while (_txIndexOrder.Count > TxIndexLimit) _txIndex.Remove(_txIndexOrder.Dequeue());
-    }
+    /// <summary>The block's hash and the transactions it included join the lookup index (a failed entry changed nothing:
+    /// it is not found as committed).</summary>
+    private void IndexTransactions(ulong height, BlockRecord record) => _lookup.Add(height, record.Block, record.Included);
 
     private void RecordSoftConfirmLatency(BlockRecord record)
     {

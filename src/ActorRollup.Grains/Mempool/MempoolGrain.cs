@@ -448,6 +448,20 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
             : new AdmissionRecord(h, 0, 0)).ToArray());
     }
 
+    public async Task<ulong> GetPendingNonce(Address sender)
+    {
+        if (_state.State.Config is null) return 0;
+        // Every sender with a pending transaction is cached (admission loads its account first); one that is not has
+        // none pending: its committed nonce, read from the chain and not kept (as Screen does).
+        var nonce = _accounts.TryGetValue(sender, out var account) ? account.Nonce : (await GrainFactory.Chain(ChainId).GetAccounts([sender]))[0].Nonce;
+        if (_bySender.TryGetValue(sender, out var queue))
+            while (queue.ContainsKey(nonce)) nonce++;
+        return nonce;
+    }
+
+    public Task<BlockEntry?> GetPendingTransaction(Hash32 hash) =>
+        Task.FromResult(_pending.TryGetValue(hash, out var p) ? new BlockEntry(p.Tx, p.Sequence) : null);
+
     public Task<MempoolStats> GetStats()
     {
         // Stuck: executable now (nonce equals the account's) yet waiting longer than 20 block intervals.

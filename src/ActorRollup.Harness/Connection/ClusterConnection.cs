@@ -19,6 +19,7 @@ namespace ActorRollup.Harness.Connection;
 public sealed class ClusterConnection : IAsyncDisposable
 {
     private readonly IHost _host;
+    private Rpc.RpcServer? _rpc;
 
     private ClusterConnection(IHost host, IGrainFactory grains, bool embedded, ChainConfig chain, GenesisSettings genesis, string where, string? operatorKey)
     {
@@ -62,11 +63,14 @@ public sealed class ClusterConnection : IAsyncDisposable
         // With Cluster:Clustering = Redis and no --gateway, the cluster's membership in Redis names the gateways.
         return gateways.Count > 0 || cluster.RedisClustering
             ? await OpenClientAsync(gateways, cluster, chain, genesis, HarnessTls.Resolve(cluster, gateways, stateFolder), cancellationToken)
-            : await OpenEmbeddedAsync(cluster, chain, genesis, network ?? RollupSilo.BindNetwork(configuration), cancellationToken);
+            : await OpenEmbeddedAsync(cluster, chain, genesis, network ?? RollupSilo.BindNetwork(configuration), RollupSilo.BindRpc(configuration), cancellationToken);
     }
 
+    /// <summary>The JSON-RPC endpoint of the embedded silo (<c>--rpc-port</c>), or null.</summary>
+    public Uri? RpcAddress => _rpc?.Address;
+
     private static async Task<ClusterConnection> OpenEmbeddedAsync(ClusterSettings cluster, ChainConfig chain, GenesisSettings genesis,
-        Grains.Infrastructure.NetworkOptions network, CancellationToken cancellationToken)
+        Grains.Infrastructure.NetworkOptions network, Rpc.RpcSettings rpc, CancellationToken cancellationToken)
     {
         var embedded = new ClusterSettings
         {
@@ -108,7 +112,22 @@ public sealed class ClusterConnection : IAsyncDisposable
         });
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
-        return new ClusterConnection(host, host.Services.GetRequiredService<IGrainFactory>(), true, chain, genesis, "embedded silo", embedded.OperatorKey);
+        var connection = new ClusterConnection(host, host.Services.GetRequiredService<IGrainFactory>(), true, chain, genesis, "embedded silo", embedded.OperatorKey);
+        if (HarnessRpc.Port is { } port)
+        {
+            try
+            {
+                // The embedded harness's hosted client presents the operator key (above); the endpoint only ever makes
+                // public calls (queries and admission), so that key grants it nothing.
+                connection._rpc = await Rpc.RpcServer.StartAsync(connection.Grains, rpc, port, chain.ChainId, null, cancellationToken);
+            }
+            catch (IOException e)
+            {
+                await connection.DisposeAsync();
+                throw new ClusterUnreachableException($"{HarnessRpc.OptionName} {port}: cannot listen on {rpc.Host}:{port}: {Cli.OneLine(e.Message)}");
+            }
+        }
+        return connection;
     }
 
     private static async Task<ClusterConnection> OpenClientAsync(IReadOnlyList<string> gateways, ClusterSettings cluster, ChainConfig chain, GenesisSettings genesis,
@@ -256,6 +275,7 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_rpc is not null) await _rpc.DisposeAsync();
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
