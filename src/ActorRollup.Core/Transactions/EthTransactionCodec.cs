@@ -31,20 +31,34 @@ public static class EthTransactionCodec
         bytes.Length > 0 && (bytes[0] >= 0xc0 || (bytes[0] <= 0x7f && bytes[0] != TransactionCodec.Version) ||
                              (bytes[0] == TransactionCodec.Version && bytes.Length > 1 && bytes[1] >= 0xc0));
 
-    /// <summary>Decodes and recovers the sender; throws only <see cref="DecodeException"/>.</summary>
-    public static Transaction Decode(ReadOnlySpan<byte> raw)
+    /// <summary>Decodes and recovers the sender; throws only <see cref="DecodeException"/>. A sender already recovered
+    /// from the same bytes in this process is taken from <see cref="RecoveredSenders"/> (no signing payload, no recovery).</summary>
+    public static Transaction Decode(ReadOnlySpan<byte> raw) => Decode(raw, useCache: true);
+
+    /// <summary>
+    /// <see cref="Decode(ReadOnlySpan{byte})"/> without the recovered-sender cache: every call recovers, and nothing is
+    /// added to the cache. For measuring what a first decode costs (the load test's recovery ceiling); the chain uses
+    /// <see cref="Decode(ReadOnlySpan{byte})"/>.
+    /// </summary>
+    public static Transaction DecodeUncached(ReadOnlySpan<byte> raw) => Decode(raw, useCache: false);
+
+    /// <summary>Process-wide counts of sender recoveries done by <see cref="Decode(ReadOnlySpan{byte})"/> and of decodes
+    /// the cache answered instead (<see cref="DecodeUncached"/> counts in neither).</summary>
+    public static (long Recovered, long CacheHits) SenderRecoveryCounts => RecoveredSenders.Counts;
+
+    private static Transaction Decode(ReadOnlySpan<byte> raw, bool useCache)
     {
         if (raw.IsEmpty) throw new DecodeException(DecodeError.Truncated, "transaction: empty");
         byte first = raw[0];
-        if (first >= 0xc0) return DecodeLegacy(raw);
-        if (first == DynamicFeeType) return DecodeDynamicFee(raw);
+        if (first >= 0xc0) return DecodeLegacy(raw, useCache);
+        if (first == DynamicFeeType) return DecodeDynamicFee(raw, useCache);
         if (first is 0x01 or 0x03 or 0x04)
             throw new DecodeException(DecodeError.Unsupported, $"type: transaction type {first} is not supported (legacy and type 2 are)");
         if (first <= 0x7f) throw new DecodeException(DecodeError.InvalidField, $"type: unknown transaction type {first}");
         throw new DecodeException(DecodeError.InvalidField, "transaction: neither an RLP list nor a typed transaction");
     }
 
-    private static Transaction DecodeLegacy(ReadOnlySpan<byte> raw)
+    private static Transaction DecodeLegacy(ReadOnlySpan<byte> raw, bool useCache)
     {
         var outer = new RlpReader(raw);
         var r = outer.ReadList("transaction");
@@ -70,14 +84,18 @@ public static class EthTransactionCodec
         ulong chainId = (v - 35) / 2;
         int parity = (int)((v - 35) % 2);
 
-        var payload = new RlpWriter().UInt(nonce).UInt(gasPrice).UInt(gasLimit).String(to.ToArray()).UInt(value).String(data)
-            .UInt(chainId).UInt(0).UInt(0).ToList();
-        var sender = RecoverSender(raw, Keccak.Hash(payload), sigR, sigS, parity, out var hash);
+        var hash = Keccak.Hash(raw);
+        if (!(useCache && RecoveredSenders.TryGet(hash, out var sender)))
+        {
+            var payload = new RlpWriter().UInt(nonce).UInt(gasPrice).UInt(gasLimit).String(to.ToArray()).UInt(value).String(data)
+                .UInt(chainId).UInt(0).UInt(0).ToList();
+            sender = RecoverSender(hash, Keccak.Hash(payload), sigR, sigS, parity, useCache);
+        }
         return new Transaction(TxFormat.EthLegacy, chainId, nonce, gasPrice, gasPrice, gasLimit, to, value, data,
             Concat(sigR, sigS), v, sender, raw.ToArray(), hash);
     }
 
-    private static Transaction DecodeDynamicFee(ReadOnlySpan<byte> raw)
+    private static Transaction DecodeDynamicFee(ReadOnlySpan<byte> raw, bool useCache)
     {
         var outer = new RlpReader(raw[1..]);
         var r = outer.ReadList("transaction");
@@ -103,8 +121,12 @@ public static class EthTransactionCodec
         if (yParity > 1) throw new DecodeException(DecodeError.BadSignature, $"yParity: {yParity} is not 0 or 1");
         if (tip > maxFee) throw new DecodeException(DecodeError.InvalidField, "maxPriorityFeePerGas: above maxFeePerGas");
 
-        var payload = SigningPayloadDynamicFee(chainId, nonce, tip, maxFee, gasLimit, to, value, data);
-        var sender = RecoverSender(raw, Keccak.Hash(payload), sigR, sigS, (int)yParity, out var hash);
+        var hash = Keccak.Hash(raw);
+        if (!(useCache && RecoveredSenders.TryGet(hash, out var sender)))
+        {
+            var payload = SigningPayloadDynamicFee(chainId, nonce, tip, maxFee, gasLimit, to, value, data);
+            sender = RecoverSender(hash, Keccak.Hash(payload), sigR, sigS, (int)yParity, useCache);
+        }
         return new Transaction(TxFormat.EthDynamicFee, chainId, nonce, maxFee, tip, gasLimit, to, value, data,
             Concat(sigR, sigS), yParity, sender, raw.ToArray(), hash);
     }
@@ -154,17 +176,17 @@ public static class EthTransactionCodec
         return payload;
     }
 
-    private static Address RecoverSender(ReadOnlySpan<byte> raw, Hash32 digest, ReadOnlySpan<byte> sigR, ReadOnlySpan<byte> sigS, int parity, out Hash32 hash)
+    /// <summary>Recovers the sender of the transaction <paramref name="hash"/> names from its signing digest and adds it to
+    /// the cache (when <paramref name="useCache"/>); the caller looked the cache up first.</summary>
+    private static Address RecoverSender(Hash32 hash, Hash32 digest, ReadOnlySpan<byte> sigR, ReadOnlySpan<byte> sigS, int parity, bool useCache)
     {
-        hash = Keccak.Hash(raw);
-        if (RecoveredSenders.TryGet(hash, out var cached)) return cached;
         Span<byte> digestBytes = stackalloc byte[32];
         digest.WriteTo(digestBytes);
         Span<byte> publicKey = stackalloc byte[64];
         if (!Secp256k1.TryRecover(digestBytes, sigR, sigS, parity, publicKey))
             throw new DecodeException(DecodeError.BadSignature, "signature: r, s or v invalid, s above n/2 (EIP-2), or no key recovers");
         var sender = Secp256k1.AddressOf(publicKey);
-        RecoveredSenders.Add(hash, sender);
+        if (useCache) RecoveredSenders.Add(hash, sender);
         return sender;
     }
 
@@ -216,11 +238,21 @@ internal static class RecoveredSenders
     private static ConcurrentDictionary<Hash32, Address> _previous = new();
     private static readonly object Rotate = new();
 
-    public static bool TryGet(Hash32 hash, out Address sender) =>
-        _current.TryGetValue(hash, out sender) || _previous.TryGetValue(hash, out sender);
+    private static long _recovered, _hits;
+
+    /// <summary>Senders recovered and added so far (<see cref="Add"/>), and lookups answered from the cache (<see cref="TryGet"/>).</summary>
+    public static (long Recovered, long CacheHits) Counts => (Interlocked.Read(ref _recovered), Interlocked.Read(ref _hits));
+
+    public static bool TryGet(Hash32 hash, out Address sender)
+    {
+        if (!_current.TryGetValue(hash, out sender) && !_previous.TryGetValue(hash, out sender)) return false;
+        Interlocked.Increment(ref _hits);
+        return true;
+    }
 
     public static void Add(Hash32 hash, Address sender)
     {
+        Interlocked.Increment(ref _recovered);
         var current = _current;
         current[hash] = sender;
         if (current.Count < GenerationSize) return;
