@@ -239,6 +239,7 @@ internal static class RecoveredSenders
     private static readonly object Rotate = new();
 
     private static long _recovered, _hits;
+    private static int _currentCount;
 
     /// <summary>Senders recovered and added so far (<see cref="Add"/>), and lookups answered from the cache (<see cref="TryGet"/>).</summary>
     public static (long Recovered, long CacheHits) Counts => (Interlocked.Read(ref _recovered), Interlocked.Read(ref _hits));
@@ -254,13 +255,16 @@ internal static class RecoveredSenders
     {
         Interlocked.Increment(ref _recovered);
         var current = _current;
-        current[hash] = sender;
-        if (current.Count < GenerationSize) return;
+        if (!current.TryAdd(hash, sender)) return;
+        // Counted here rather than with ConcurrentDictionary.Count, which takes every lock of the table and contended with
+        // the parallel admission's writers.
+        if (Interlocked.Increment(ref _currentCount) < GenerationSize) return;
         lock (Rotate)
         {
             if (!ReferenceEquals(current, _current)) return;
             _previous = current;
             _current = new ConcurrentDictionary<Hash32, Address>();
+            Interlocked.Exchange(ref _currentCount, 0);
         }
     }
 }
