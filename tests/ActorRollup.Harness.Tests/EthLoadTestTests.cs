@@ -40,7 +40,7 @@ public sealed class EthLoadTestOptionTests
         var stderr = new StringWriter();
         var exit = await Cli.RunAsync(["loadtest", "--tx-format", value], stdout, stderr);
         Assert.Equal(ExitCodes.Usage, exit);
-        Assert.Equal("", stdout);
+        Assert.Equal("", stdout.ToString());
         Assert.Equal($"error: --tx-format must be native or eth, got '{value}'", Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 
@@ -152,7 +152,7 @@ public sealed class EthLoadTestSmokeTests
             Assert.True(exit == 0, $"exit {exit}: {stderr}\n{stdout}");
             try
             {
-                await CheckResults(output, stdout);
+                await CheckResults(output, stdout.ToString());
             }
             catch (Xunit.Sdk.XunitException e)
             {
