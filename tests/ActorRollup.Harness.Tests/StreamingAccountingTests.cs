@@ -10,7 +10,7 @@ public sealed class StreamingAccountingTests
     private static SigningKey[] Keys(int n) => Core.Execution.Genesis.LoadTestKeys("stream-test/loadtest", n);
 
     private static LookaheadSigner Signer(int accounts, int perAccount, int workers, int lookahead, string chain = "stream-test") =>
-        new(Keys(accounts), chain, Enumerable.Repeat(1UL, accounts).ToArray(), perAccount, workers, lookahead);
+        new(LoadTestKeys.Native(Keys(accounts), chain), Enumerable.Repeat(1UL, accounts).ToArray(), perAccount, workers, lookahead);
 
     private static Task<(Address, ulong)?> NoResolve(int _) => Task.FromResult<(Address, ulong)?>(null);
 

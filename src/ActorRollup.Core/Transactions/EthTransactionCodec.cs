@@ -39,7 +39,8 @@ public static class EthTransactionCodec
     /// <summary>The largest nonce a transaction may carry: EIP-2681 keeps 2^64−1 out, so an account nonce never wraps.</summary>
     public const ulong MaxNonce = ulong.MaxValue - 1;
 
-    /// <summary>Decodes and recovers the sender; throws only <see cref="DecodeException"/>.</summary>
+    /// <summary>Decodes and recovers the sender; throws only <see cref="DecodeException"/>. A sender already recovered
+    /// from the same bytes in this process is taken from <see cref="RecoveredSenders"/> (no signing payload, no recovery).</summary>
     public static Transaction Decode(ReadOnlySpan<byte> raw) => Decode(raw, expectedChainId: null);
 
     /// <summary>
@@ -47,19 +48,32 @@ public static class EthTransactionCodec
     /// a transaction signed for another chain id is refused (<see cref="DecodeError.NoChainId"/>) before its signature
     /// is recovered — the replay-protection check comes first, as in Ethereum clients, and costs no recovery.
     /// </summary>
-    public static Transaction Decode(ReadOnlySpan<byte> raw, ulong? expectedChainId)
+    public static Transaction Decode(ReadOnlySpan<byte> raw, ulong? expectedChainId) => Decode(raw, expectedChainId, useCache: true);
+
+    /// <summary>
+    /// <see cref="Decode(ReadOnlySpan{byte})"/> without the recovered-sender cache: every call recovers, and nothing is
+    /// added to the cache. For measuring what a first decode costs (the load test's recovery ceiling, the benchmarks);
+    /// the chain uses <see cref="Decode(ReadOnlySpan{byte})"/>.
+    /// </summary>
+    public static Transaction DecodeUncached(ReadOnlySpan<byte> raw) => Decode(raw, expectedChainId: null, useCache: false);
+
+    /// <summary>Process-wide counts of sender recoveries done by <see cref="Decode(ReadOnlySpan{byte})"/> and of decodes
+    /// the cache answered instead (<see cref="DecodeUncached"/> counts in neither).</summary>
+    public static (long Recovered, long CacheHits) SenderRecoveryCounts => RecoveredSenders.Counts;
+
+    private static Transaction Decode(ReadOnlySpan<byte> raw, ulong? expectedChainId, bool useCache)
     {
         if (raw.IsEmpty) throw new DecodeException(DecodeError.Truncated, "transaction: empty");
         byte first = raw[0];
-        if (first >= 0xc0) return DecodeLegacy(raw, expectedChainId);
-        if (first == DynamicFeeType) return DecodeDynamicFee(raw, expectedChainId);
+        if (first >= 0xc0) return DecodeLegacy(raw, expectedChainId, useCache);
+        if (first == DynamicFeeType) return DecodeDynamicFee(raw, expectedChainId, useCache);
         if (first is 0x01 or 0x03 or 0x04)
             throw new DecodeException(DecodeError.Unsupported, $"type: transaction type {first} is not supported (legacy and type 2 are)");
         if (first <= 0x7f) throw new DecodeException(DecodeError.InvalidField, $"type: unknown transaction type {first}");
         throw new DecodeException(DecodeError.InvalidField, "transaction: neither an RLP list nor a typed transaction");
     }
 
-    private static Transaction DecodeLegacy(ReadOnlySpan<byte> raw, ulong? expectedChainId)
+    private static Transaction DecodeLegacy(ReadOnlySpan<byte> raw, ulong? expectedChainId, bool useCache)
     {
         var outer = new RlpReader(raw);
         var r = outer.ReadList("transaction");
@@ -86,18 +100,17 @@ public static class EthTransactionCodec
         CheckChain(chainId, expectedChainId);
 
         var hash = Keccak.Hash(raw);
-        if (!RecoveredSenders.TryGet(hash, out var sender))
+        if (!(useCache && RecoveredSenders.TryGet(hash, out var sender)))
         {
             var payload = new RlpWriter().UInt(nonce).UInt(gasPrice).UInt(gasLimit).String(to.ToArray()).UInt(value).String(data)
                 .UInt(chainId).UInt(0).UInt(0).ToList();
-            sender = Recover(Keccak.Hash(payload), sigR, sigS, parity);
-            RecoveredSenders.Add(hash, sender);
+            sender = RecoverSender(hash, Keccak.Hash(payload), sigR, sigS, parity, useCache);
         }
         return new Transaction(TxFormat.EthLegacy, chainId, nonce, gasPrice, gasPrice, gasLimit, to, value, data,
             Concat(sigR, sigS), v, sender, raw.ToArray(), hash);
     }
 
-    private static Transaction DecodeDynamicFee(ReadOnlySpan<byte> raw, ulong? expectedChainId)
+    private static Transaction DecodeDynamicFee(ReadOnlySpan<byte> raw, ulong? expectedChainId, bool useCache)
     {
         var outer = new RlpReader(raw[1..]);
         var r = outer.ReadList("transaction");
@@ -126,11 +139,10 @@ public static class EthTransactionCodec
         CheckChain(chainId, expectedChainId);
 
         var hash = Keccak.Hash(raw);
-        if (!RecoveredSenders.TryGet(hash, out var sender))
+        if (!(useCache && RecoveredSenders.TryGet(hash, out var sender)))
         {
             var payload = SigningPayloadDynamicFee(chainId, nonce, tip, maxFee, gasLimit, to, value, data);
-            sender = Recover(Keccak.Hash(payload), sigR, sigS, yParity.IsEmpty ? 0 : 1);
-            RecoveredSenders.Add(hash, sender);
+            sender = RecoverSender(hash, Keccak.Hash(payload), sigR, sigS, yParity.IsEmpty ? 0 : 1, useCache);
         }
         return new Transaction(TxFormat.EthDynamicFee, chainId, nonce, maxFee, tip, gasLimit, to, value, data,
             Concat(sigR, sigS), yParity.IsEmpty ? 0UL : 1UL, sender, raw.ToArray(), hash);
@@ -204,16 +216,18 @@ public static class EthTransactionCodec
         return payload;
     }
 
-    /// <summary>The sender who signed <paramref name="digest"/>. (Callers look in <see cref="RecoveredSenders"/> first: the same
-    /// bytes, by their hash, have the same sender, and the signing payload need not even be built again.)</summary>
-    private static Address Recover(Hash32 digest, ReadOnlySpan<byte> sigR, ReadOnlySpan<byte> sigS, int parity)
+    /// <summary>Recovers the sender of the transaction <paramref name="hash"/> names from its signing digest and adds it to
+    /// the cache (when <paramref name="useCache"/>); the caller looked the cache up first.</summary>
+    private static Address RecoverSender(Hash32 hash, Hash32 digest, ReadOnlySpan<byte> sigR, ReadOnlySpan<byte> sigS, int parity, bool useCache)
     {
         Span<byte> digestBytes = stackalloc byte[32];
         digest.WriteTo(digestBytes);
         Span<byte> publicKey = stackalloc byte[64];
         if (!Secp256k1.TryRecover(digestBytes, sigR, sigS, parity, publicKey))
             throw new DecodeException(DecodeError.BadSignature, "signature: r, s or v invalid, s above n/2 (EIP-2), or no key recovers");
-        return Secp256k1.AddressOf(publicKey);
+        var sender = Secp256k1.AddressOf(publicKey);
+        if (useCache) RecoveredSenders.Add(hash, sender);
+        return sender;
     }
 
     /// <summary>Signs a legacy EIP-155 transfer with <paramref name="key"/>.</summary>
@@ -266,8 +280,18 @@ internal static class RecoveredSenders
     private static ConcurrentDictionary<Hash32, Address> _previous = new();
     private static readonly object Rotate = new();
 
-    public static bool TryGet(Hash32 hash, out Address sender) =>
-        _current.TryGetValue(hash, out sender) || _previous.TryGetValue(hash, out sender);
+    private static long _recovered, _hits;
+    private static int _currentCount;
+
+    /// <summary>Senders recovered and added so far (<see cref="Add"/>), and lookups answered from the cache (<see cref="TryGet"/>).</summary>
+    public static (long Recovered, long CacheHits) Counts => (Interlocked.Read(ref _recovered), Interlocked.Read(ref _hits));
+
+    public static bool TryGet(Hash32 hash, out Address sender)
+    {
+        if (!_current.TryGetValue(hash, out sender) && !_previous.TryGetValue(hash, out sender)) return false;
+        Interlocked.Increment(ref _hits);
+        return true;
+    }
 
     /// <summary>Forgets every sender (benchmarks of cold decoding: tests/ActorRollup.Benchmarks).</summary>
     internal static void Clear()
@@ -276,19 +300,24 @@ internal static class RecoveredSenders
         {
             _current = new ConcurrentDictionary<Hash32, Address>();
             _previous = new ConcurrentDictionary<Hash32, Address>();
+            Interlocked.Exchange(ref _currentCount, 0);
         }
     }
 
     public static void Add(Hash32 hash, Address sender)
     {
+        Interlocked.Increment(ref _recovered);
         var current = _current;
-        current[hash] = sender;
-        if (current.Count < GenerationSize) return;
+        if (!current.TryAdd(hash, sender)) return;
+        // Counted here rather than with ConcurrentDictionary.Count, which takes every lock of the table and contended with
+        // the parallel admission's writers.
+        if (Interlocked.Increment(ref _currentCount) < GenerationSize) return;
         lock (Rotate)
         {
             if (!ReferenceEquals(current, _current)) return;
             _previous = current;
             _current = new ConcurrentDictionary<Hash32, Address>();
+            Interlocked.Exchange(ref _currentCount, 0);
         }
     }
 }

@@ -14,6 +14,9 @@ public sealed class VerificationMemo
 {
     public const int Capacity = 2_000_000;
     private ConcurrentDictionary<Hash32, bool> _results = new();
+    /// <summary>Entries added to <see cref="_results"/> (ConcurrentDictionary.Count takes every lock of the table: on the
+    /// admission's parallel hot path that contended with the writers).</summary>
+    private int _stored;
 
     public long Hits;
     public long Misses;
@@ -39,12 +42,22 @@ public sealed class VerificationMemo
     }
 
     /// <summary>Memoized transaction signature check, keyed by the transaction hash: it is over the full encoding,
-    /// signature included, so equal hashes mean identical bytes.</summary>
-    public bool VerifyTransaction(Core.Transactions.Transaction tx) => Memoized(tx.Hash, tx.VerifySignature);
+    /// signature included, so equal hashes mean identical bytes. An Ethereum transaction has nothing to memoize: its
+    /// signature was checked when it was decoded (its sender is recovered from it, <see cref="Core.Transactions.Transaction.VerifySignature"/>).</summary>
+    public bool VerifyTransaction(Core.Transactions.Transaction tx) => tx.IsEthereum || Memoized(tx.Hash, tx.VerifySignature);
 
     /// <summary>The verdict this memo already holds for <paramref name="tx"/>'s signature, without verifying anything:
-    /// false when it holds none. How the mempool accepts a signature admission verified on this silo.</summary>
-    public bool TryRecallTransaction(Core.Transactions.Transaction tx, out bool verified) => TryRecall(tx.Hash, out verified);
+    /// false when it holds none. How the mempool accepts a signature admission verified on this silo. An Ethereum
+    /// transaction's is always known (verified: decoding it recovered its sender).</summary>
+    public bool TryRecallTransaction(Core.Transactions.Transaction tx, out bool verified)
+    {
+        if (tx.IsEthereum)
+        {
+            verified = true;
+            return true;
+        }
+        return TryRecall(tx.Hash, out verified);
+    }
 
     private bool Memoized(Hash32 key, Func<bool> verify)
     {
@@ -67,8 +80,12 @@ public sealed class VerificationMemo
 
     private void Store(Hash32 key, bool result)
     {
-        if (_results.Count >= Capacity) _results = new ConcurrentDictionary<Hash32, bool>();
-        _results[key] = result;
+        var results = _results;
+        if (!results.TryAdd(key, result)) return; // a verdict is the same whoever stores it
+        if (Interlocked.Increment(ref _stored) < Capacity) return;
+        // Full: start again (a racing writer may land in the old table; it is only a memo).
+        if (ReferenceEquals(Interlocked.CompareExchange(ref _results, new ConcurrentDictionary<Hash32, bool>(), results), results))
+            Interlocked.Exchange(ref _stored, 0);
     }
 
     private static Hash32 KeyOf(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)

@@ -15,7 +15,8 @@ namespace ActorRollup.Grains.Mempool;
 /// chain's mempool for the stateful checks in one call per batch. Cheap checks come first (PROTOCOL.md §2): the batch
 /// length bound, size, decoding and the stateless rules, a duplicate within the batch, a signature this silo already
 /// found bad, then the mempool's cheap look at each sender (<see cref="IMempoolGrain.Screen"/>); only what survives
-/// all of them is verified.
+/// all of them is verified. An Ethereum transaction's signature is checked as it decodes (its sender is recovered from
+/// it, in step 1's parallel loop), so the memo knows it verified and it skips the screen and step 4.
 /// </summary>
 [StatelessWorker]
 public sealed class AdmissionGrain(VerificationMemo memo, RollupMetrics metrics) : Grain, IAdmissionGrain

@@ -43,6 +43,13 @@ public static class LoadTestCommand
         var leaderTimeout = Durations.OptionalOption("--leader-timeout", "Leader timeout (failover after it). Default with the embedded silo: 400ms, or 8 x this machine's time to verify a full block's signatures if longer (at most 2s); 2s with --gateway: "
             + "silo processes and Redis sharing the cores make blocks slower, and spurious failovers jail the committee. With --network, per run, the longer of that and "
             + "round_up_100(3 x the committee's quorum round trip + 2 x the block interval), at most 10s (docs/NETWORK.md).", BareUnit.Milliseconds, TimeSpan.FromMilliseconds(1));
+        var txFormat = new Option<string>("--tx-format")
+        {
+            Description = "Transaction format of the traffic: native (Ed25519) or eth (EIP-1559 type-2 transfers signed with secp256k1 by the "
+                + "chain's Ethereum load-test accounts). eth also measures the secp256k1 recovery ceiling and compares committed tx/s with it.",
+            DefaultValueFactory = _ => "native",
+            HelpName = "native|eth",
+        };
         var ordering = new Option<string>("--ordering") { Description = "fcfs or fee-priority.", DefaultValueFactory = _ => "fcfs" };
         var schedule = new Option<string>("--schedule") { Description = "weighted-round-robin or stake-lottery.", DefaultValueFactory = _ => "weighted-round-robin" };
         var faults = new Option<IReadOnlyList<FaultSpec>>("--faults")
@@ -95,7 +102,7 @@ public static class LoadTestCommand
         var command = new Command("loadtest", "Load-test committee sizes: throughput, latency, faults, with a report and charts.")
         {
             gateway, quick, compare, committee, validators, accounts, rate, duration, warmup, drain, blockInterval, epochLength, leaderTimeout,
-            ordering, schedule, faults, seed, output, workers, maxTx, pipelineDepth, chains, retention, mempool, state, network, regions, validatorRegions, clientRegion,
+            txFormat, ordering, schedule, faults, seed, output, workers, maxTx, pipelineDepth, chains, retention, mempool, state, network, regions, validatorRegions, clientRegion,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -128,6 +135,8 @@ public static class LoadTestCommand
                 _ => (OrderingPolicy)(-1),
             };
             if ((int)policy < 0) return Cli.Fail(stderr, $"--ordering must be fcfs or fee-priority, got '{orderingText}'");
+            var formatText = parse.GetValue(txFormat);
+            if (!LoadTestTxFormats.TryParse(formatText, out var format)) return Cli.Fail(stderr, $"--tx-format must be native or eth, got '{formatText}'");
             if (!Core.Scheduling.ScheduleAlgorithms.TryParse(parse.GetValue(schedule)!, out _)) return Cli.Fail(stderr, $"--schedule must be weighted-round-robin or stake-lottery");
             var faultList = parse.GetValue(faults)!;
             if (FaultSpec.PastTheEnd(faultList, warm, window) is { } lateFault) return Cli.Fail(stderr, lateFault);
@@ -156,6 +165,7 @@ public static class LoadTestCommand
                 EpochLength = parse.GetValue(epochLength),
                 LeaderTimeoutMs = (int?)parse.GetValue(leaderTimeout)?.TotalMilliseconds ?? ((parse.GetValue(gateway)?.Length ?? 0) > 0 ? 2_000 : null),
                 Ordering = policy,
+                TxFormat = format,
                 Schedule = parse.GetValue(schedule)!,
                 Faults = faultList,
                 Seed = parse.GetValue(seed),

@@ -146,8 +146,10 @@ public static class Charts
             var runs = entries[i].Report.Runs.OrderBy(r => r.CommitteeSize).ToList();
             var sizes = runs.Select(r => r.CommitteeSize).ToArray();
             var color = new ScottPlot.Palettes.Category10().GetColor(i);
-            tps.Add(Series(throughput, sizes, runs.Select(r => r.CommittedTps), entries[i].Label, color));
-            p99.Add(Series(latency, sizes, runs.Select(r => r.LatencyMs.SoftConfirm.P99), entries[i].Label, color));
+            // The transaction format beside the folder's label, so native and eth folders read apart.
+            var label = $"{entries[i].Label} ({string.Join("+", runs.Select(r => r.TxFormat).Distinct())})";
+            tps.Add(Series(throughput, sizes, runs.Select(r => r.CommittedTps), label, color));
+            p99.Add(Series(latency, sizes, runs.Select(r => r.LatencyMs.SoftConfirm.P99), label, color));
         }
         throughput.Title("Committed tx/s against committee size");
         throughput.Axes.Left.Label.Text = "committed tx/s (measured window)";

@@ -16,19 +16,23 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
         // Long blocking collections would look like a dead leader to the liveness watch.
         System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         stdout.WriteLine($"loadtest{(options.Preset.Length > 0 ? $" ({options.Preset})" : "")}: committees {string.Join(",", options.CommitteeSizes)}, " +
-                         $"{options.Validators} validators, {options.Accounts} accounts, rate {options.Rate?.ToString() ?? "max"}, " +
+                         $"{options.Validators} validators, {options.Accounts} {options.TxFormat.Name()} accounts, rate {options.Rate?.ToString() ?? "max"}, " +
                          $"{options.Warmup.TotalSeconds:0.#}s warm-up + {options.Duration.TotalSeconds:0.#}s window + drain up to {options.Drain.TotalSeconds:0.#}s, " +
                          $"{options.BlockIntervalMs} ms blocks, on {connection.Where}");
         stdout.WriteLine("measuring ceilings...");
         var ed25519 = Ceilings.Ed25519VerifyPerSec(TimeSpan.FromSeconds(3));
+        // An eth run also measures what its admission does per transaction instead: recover the sender.
+        double? recover = options.TxFormat == LoadTestTxFormat.Eth ? Ceilings.Secp256k1RecoverPerSec(TimeSpan.FromSeconds(3)) : null;
         var calls = await Ceilings.OrleansCallsPerSec(connection.Grains, TimeSpan.FromSeconds(1.5));
-        stdout.WriteLine($"ceilings: {ed25519:0} Ed25519 verifications/s, {calls:0} grain calls/s");
+        var ceilings = new CeilingResult(Math.Round(ed25519), Math.Round(calls), recover is { } rc ? Math.Round(rc) : null);
+        stdout.WriteLine($"ceilings: {ed25519:0} Ed25519 verifications/s, " + (recover is { } rec ? $"{rec:0} secp256k1 sender recoveries/s, " : "") + $"{calls:0} grain calls/s");
+        var (_, ceilingPerSec) = ceilings.SignatureCeiling(options.TxFormat);
         var timeoutGiven = options.LeaderTimeoutMs is not null;
-        var machineTimeout = options.LeaderTimeoutMs ?? LoadTestOptions.MachineLeaderTimeoutMs(ed25519, options.MaxTxPerBlock);
+        var machineTimeout = options.LeaderTimeoutMs ?? LoadTestOptions.MachineLeaderTimeoutMs(ceilingPerSec, options.MaxTxPerBlock);
         if (!timeoutGiven)
         {
             options = options with { LeaderTimeoutMs = machineTimeout };
-            stdout.WriteLine($"leader timeout {options.LeaderTimeoutMs} ms (from this machine's Ed25519 ceiling and a {options.MaxTxPerBlock}-transaction block; --leader-timeout sets it)"
+            stdout.WriteLine($"leader timeout {options.LeaderTimeoutMs} ms (from this machine's {(options.TxFormat == LoadTestTxFormat.Eth ? "secp256k1 recovery" : "Ed25519")} ceiling and a {options.MaxTxPerBlock}-transaction block; --leader-timeout sets it)"
                 + (options.Network is null ? "" : ", or the network rule's if longer (per run)"));
         }
         NetworkTopology? topology = null;
@@ -58,7 +62,7 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
             _shownPhase = new string?[options.Chains];
             _header = false;
             var batch = Enumerable.Range(1, options.Chains)
-                .Select(k => new LoadTestRun(connection.Grains, runOptions, size, ed25519, p => Show(k, p), topology, k, shared))
+                .Select(k => new LoadTestRun(connection.Grains, runOptions, size, ceilings, p => Show(k, p), topology, k, shared))
                 .ToList();
             var results = interactive ? await RunLive(batch, size, cancellationToken) : await Task.WhenAll(batch.Select(r => r.RunAsync(cancellationToken)));
             runs.AddRange(results);
@@ -69,7 +73,7 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
                                  $"audits {(all.AuditPassed ? "passed" : "FAILED")}");
         }
 
-        var report = new LoadTestReport(Machine(connection), new CeilingResult(Math.Round(ed25519), Math.Round(calls)), runs, started.ToString("O"), commandLine);
+        var report = new LoadTestReport(Machine(connection), ceilings, runs, started.ToString("O"), commandLine);
         var files = ReportWriter.Write(report, options.OutputDirectory);
         stdout.WriteLine();
         stdout.Write(ReportWriter.Table(report));
@@ -84,10 +88,12 @@ public sealed class LoadTestDriver(ClusterConnection connection, LoadTestOptions
     private void Summarize(RunResult r)
     {
         var name = options.Chains > 1 ? $"committee {r.CommitteeSize} chain {r.ChainIndex} ({r.ChainId})" : $"committee {r.CommitteeSize}";
-        stdout.WriteLine($"{name}: {r.CommittedTps:0.#} tx/s committed (offered {r.OfferedTps:0.#}), soft p99 {r.LatencyMs.SoftConfirm.P99} ms, " +
+        stdout.WriteLine($"{name}: {r.CommittedTps:0.#} tx/s committed (offered {r.OfferedTps:0.#}{ReportWriter.CeilingShare(r)}), soft p99 {r.LatencyMs.SoftConfirm.P99} ms, " +
                          $"lost {r.TxLost}, duplicated {r.TxDuplicated}, supply {(r.SupplyConserved ? "conserved" : "VIOLATED")}, " +
                          $"audit {(r.Audit is { Passed: true } ? "passed" : "FAILED")} ({r.Audit?.Blocks} blocks, {r.Audit?.Transactions} tx in {r.Audit?.ElapsedMs} ms)");
         stdout.WriteLine("  " + ReportWriter.Breakdown(r));
+        if (r.SenderRecovery is { } rec)
+            stdout.WriteLine($"  sender recoveries {rec.Recovered} ({rec.PerAdmittedTx:0.###} per admitted tx), recovered-sender cache hits {rec.CacheHits} (hit ratio {rec.CacheHitRatio:0.###})");
         if (r.Audit is { Passed: false } failed)
             foreach (var v in failed.Violations.Take(10)) stdout.WriteLine($"  audit violation at {v}");
         foreach (var k in r.SiloKills.Concat(r.SiloStops))

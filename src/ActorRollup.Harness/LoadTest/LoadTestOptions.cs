@@ -38,10 +38,12 @@ public sealed record LoadTestOptions
     /// jailed whole (a permanent halt); and a 240 s run at 5,000 tx/s (half capacity) saw a 410 ms gap from a healthy
     /// leader, hence the 1 s floor.
     /// </summary>
-    public static int MachineLeaderTimeoutMs(double ed25519VerifyPerSec, int maxTxPerBlock)
+    /// <remarks>With --tx-format eth the signature ceiling is the secp256k1 recovery one (an Ethereum transaction's
+    /// sender is recovered at admission, as a native signature is verified there).</remarks>
+    public static int MachineLeaderTimeoutMs(double signatureChecksPerSec, int maxTxPerBlock)
     {
-        if (!(ed25519VerifyPerSec > 0)) return 2_000;
-        var ms = 8 * 1_000.0 * maxTxPerBlock / ed25519VerifyPerSec;
+        if (!(signatureChecksPerSec > 0)) return 2_000;
+        var ms = 8 * 1_000.0 * maxTxPerBlock / signatureChecksPerSec;
         var rounded = (int)Math.Min(2_000, Math.Ceiling(ms / 100) * 100);
         return Math.Max(MinimumLeaderTimeoutMs, rounded);
     }
@@ -54,6 +56,9 @@ public sealed record LoadTestOptions
     public int DefaultLeaderTimeoutMs(int committeeSize, int machineTimeoutMs) => Network is { } n
         ? QuorumRtt.LeaderTimeoutMs(n.QuorumRttMs(committeeSize), BlockIntervalMs, machineTimeoutMs)
         : machineTimeoutMs;
+
+    /// <summary>How the traffic is encoded and signed (--tx-format): native (Ed25519) or eth (EIP-1559 type-2, secp256k1).</summary>
+    public LoadTestTxFormat TxFormat { get; init; } = LoadTestTxFormat.Native;
 
     public OrderingPolicy Ordering { get; init; } = OrderingPolicy.Fcfs;
     public string Schedule { get; init; } = "weighted-round-robin";
@@ -86,6 +91,29 @@ public sealed record LoadTestOptions
 
     /// <summary>The preset the defaults came from ("default sweep", "quick"), for the report's first line.</summary>
     public string Preset { get; init; } = "";
+}
+
+/// <summary>The load test's transaction formats (--tx-format; results.json <c>txFormat</c>).</summary>
+public enum LoadTestTxFormat
+{
+    /// <summary>ActorRollup's own encoding, signed with Ed25519 by the Ed25519 load-test accounts.</summary>
+    Native,
+    /// <summary>Ethereum EIP-1559 (type 2) transfers, signed with secp256k1 by the Ethereum load-test accounts
+    /// (<c>EthKey.Derive(LoadTestSeed, i)</c>) for the chain's <c>EthChainId</c>.</summary>
+    Eth,
+}
+
+public static class LoadTestTxFormats
+{
+    /// <summary>The option's and results.json's spelling: "native" or "eth".</summary>
+    public static string Name(this LoadTestTxFormat format) => format == LoadTestTxFormat.Eth ? "eth" : "native";
+
+    /// <summary>"native" or "eth" (exactly, lower case); false for anything else.</summary>
+    public static bool TryParse(string? text, out LoadTestTxFormat format)
+    {
+        format = text switch { "native" => LoadTestTxFormat.Native, "eth" => LoadTestTxFormat.Eth, _ => (LoadTestTxFormat)(-1) };
+        return (int)format >= 0;
+    }
 }
 
 /// <summary>A fault the run fires at a moment: "leader-crash@10s", or with an argument after ':' for the network faults

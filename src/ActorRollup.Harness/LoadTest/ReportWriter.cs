@@ -34,7 +34,7 @@ public static class ReportWriter
     private static string Csv(LoadTestReport report)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("committeeSize,validators,durationSec,offeredTps,committedTps,softP50,softP95,softP99,validatedP50,validatedP99,finalizedP50,finalizedP99,blocks,epochs,leaderChanges,failovers,maxFailoverMs,rollbacks,maxRollbackMs,slashes,txAdmitted,txCommitted,txLost,txDuplicated,supplyConserved,attestationRttP50,attestationRttP99,blockIntervalP50,blockIntervalP99,queueingP50,attestationRoundP50,commitP50,quorumRttMs,chainId,chainIndex,chains");
+        sb.AppendLine("committeeSize,validators,durationSec,offeredTps,committedTps,softP50,softP95,softP99,validatedP50,validatedP99,finalizedP50,finalizedP99,blocks,epochs,leaderChanges,failovers,maxFailoverMs,rollbacks,maxRollbackMs,slashes,txAdmitted,txCommitted,txLost,txDuplicated,supplyConserved,attestationRttP50,attestationRttP99,blockIntervalP50,blockIntervalP99,queueingP50,attestationRoundP50,commitP50,quorumRttMs,chainId,chainIndex,chains,txFormat,committedToSignatureCeiling");
         foreach (var r in report.Runs)
         {
             var l = r.LatencyMs;
@@ -48,7 +48,8 @@ public static class ReportWriter
                 F(r.AttestationRttMs.P50), F(r.AttestationRttMs.P99),
                 r.BlockIntervalMs is { } bi ? F(bi.P50) : "", r.BlockIntervalMs is { } bj ? F(bj.P99) : "",
                 r.SoftConfirmBreakdownMs is { } sq ? F(sq.Queueing.P50) : "", r.SoftConfirmBreakdownMs is { } sa ? F(sa.AttestationRound.P50) : "",
-                r.SoftConfirmBreakdownMs is { } sc ? F(sc.Commit.P50) : "", r.QuorumRttMs is { } q ? F(q) : "", r.ChainId, r.ChainIndex, r.Chains));
+                r.SoftConfirmBreakdownMs is { } sc ? F(sc.Commit.P50) : "", r.QuorumRttMs is { } q ? F(q) : "", r.ChainId, r.ChainIndex, r.Chains,
+                r.TxFormat, r.CommittedToSignatureCeiling is { } share ? share.ToString("0.####", CultureInfo.InvariantCulture) : ""));
         }
         return sb.ToString();
     }
@@ -56,11 +57,11 @@ public static class ReportWriter
     public static string Table(LoadTestReport report)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| committee | offered tx/s | committed tx/s | soft p50/p99 ms | validated p99 ms | finalized p99 ms | blocks | failovers (ms) | rollbacks (ms) | slashes | admitted | lost | dup | supply | attest p99 ms |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| committee | format | offered tx/s | committed tx/s | of ceiling | soft p50/p99 ms | validated p99 ms | finalized p99 ms | blocks | failovers (ms) | rollbacks (ms) | slashes | admitted | lost | dup | supply | attest p99 ms |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in report.Runs)
         {
-            sb.AppendLine($"| {r.CommitteeSize}{(r.Chains > 1 ? $" chain {r.ChainIndex}" : "")} | {F(r.OfferedTps)} | {F(r.CommittedTps)} | {F(r.LatencyMs.SoftConfirm.P50)} / {F(r.LatencyMs.SoftConfirm.P99)} | " +
+            sb.AppendLine($"| {r.CommitteeSize}{(r.Chains > 1 ? $" chain {r.ChainIndex}" : "")} | {r.TxFormat} | {F(r.OfferedTps)} | {F(r.CommittedTps)} | {Percent(r.CommittedToSignatureCeiling)} | {F(r.LatencyMs.SoftConfirm.P50)} / {F(r.LatencyMs.SoftConfirm.P99)} | " +
                           $"{F(r.LatencyMs.Validated.P99)} | {F(r.LatencyMs.Finalized.P99)} | {r.Blocks} | " +
                           $"{(r.Failovers.Length == 0 ? "0" : string.Join(", ", r.Failovers.Select(f => f.DurationMs)))} | " +
                           $"{(r.Rollbacks.Length == 0 ? "0" : string.Join(", ", r.Rollbacks.Select(x => $"{x.DurationMs} (depth {x.Depth})")))} | " +
@@ -68,10 +69,27 @@ public static class ReportWriter
         }
         // Side-by-side chains (--chains): one more row per committee size, the chains taken together (sums; worst latency).
         foreach (var a in report.Aggregates.Where(a => a.Chains > 1))
-            sb.AppendLine($"| **{a.CommitteeSize}, {a.Chains} chains** | {F(a.OfferedTps)} | **{F(a.CommittedTps)}** | {F(a.SoftConfirmP50Ms)} / {F(a.SoftConfirmP99Ms)} (worst) | | | {a.Blocks} | {a.Failovers} | | | " +
+            sb.AppendLine($"| **{a.CommitteeSize}, {a.Chains} chains** | | {F(a.OfferedTps)} | **{F(a.CommittedTps)}** | | {F(a.SoftConfirmP50Ms)} / {F(a.SoftConfirmP99Ms)} (worst) | | | {a.Blocks} | {a.Failovers} | | | " +
                           $"{a.TxAdmitted} | {a.TxLost} | {a.TxDuplicated} | {(a.SupplyConserved ? "conserved" : "VIOLATED")} | |");
         return sb.ToString();
     }
+
+    /// <summary>"37.5 %" for a fraction, "-" when there is none.</summary>
+    public static string Percent(double? fraction) => fraction is { } f ? (100 * f).ToString("0.#", CultureInfo.InvariantCulture) + " %" : "-";
+
+    /// <summary>", 51.2 % of the secp256k1 recovery ceiling": a run's committed tx/s against its format's signature
+    /// ceiling, for the console line after "offered N"; empty when there is none.</summary>
+    public static string CeilingShare(RunResult r) => r.CommittedToSignatureCeiling is { } f
+        ? $"; {Percent(f)} of the {CeilingTitle(r.SignatureCeiling)} ceiling"
+        : "";
+
+    /// <summary>What a <c>signatureCeiling</c> name counts, in words.</summary>
+    public static string CeilingTitle(string? name) => name switch
+    {
+        "secp256k1RecoverPerSec" => "secp256k1 recovery",
+        "ed25519VerifyPerSec" => "Ed25519 verification",
+        _ => name ?? "signature",
+    };
 
     /// <summary>One line of a run's timing figures: the achieved block interval, where soft-confirm time went, and over a
     /// network the quorum and attestation round trips.</summary>
@@ -105,6 +123,7 @@ public static class ReportWriter
         sb.AppendLine();
         sb.AppendLine($"Machine: {m.Cores} cores, {m.Cpu}, {F(m.MemoryGiB)} GiB, {m.Os}, {m.Runtime}; cluster: {m.Cluster}.");
         sb.AppendLine($"Ceilings measured in this run: Ed25519 {F(report.Ceilings.Ed25519VerifyPerSec)} verifications/s on all cores; " +
+                      (report.Ceilings.Secp256k1RecoverPerSec is { } rec ? $"secp256k1 {F(rec)} sender recoveries/s on all cores (an Ethereum transaction's whole first decode); " : "") +
                       $"{F(report.Ceilings.OrleansCallsPerSec)} grain calls/s.");
         sb.AppendLine();
         sb.Append(Table(report));
@@ -113,7 +132,8 @@ public static class ReportWriter
         sb.AppendLine();
         foreach (var r in report.Runs)
         {
-            sb.AppendLine($"- committee {r.CommitteeSize}{(r.Chains > 1 ? $" chain {r.ChainIndex} of {r.Chains}" : "")} (`{r.ChainId}`): committed/ceiling = {F(100 * r.CommittedTps / Math.Max(1, report.Ceilings.Ed25519VerifyPerSec))}% of Ed25519 verifications/s; " +
+            sb.AppendLine($"- committee {r.CommitteeSize}{(r.Chains > 1 ? $" chain {r.ChainIndex} of {r.Chains}" : "")} (`{r.ChainId}`, {r.TxFormat} transactions): committed/ceiling = {Percent(r.CommittedToSignatureCeiling ?? r.CommittedTps / Math.Max(1, report.Ceilings.Ed25519VerifyPerSec))} of {(r.SignatureCeiling == "secp256k1RecoverPerSec" ? "secp256k1 sender recoveries/s" : "Ed25519 verifications/s")}; " +
+                          (r.SenderRecovery is { } sr ? $"{sr.Recovered} sender recoveries ({sr.PerAdmittedTx.ToString("0.###", CultureInfo.InvariantCulture)} per admitted transaction), {sr.CacheHits} recovered-sender cache hits (hit ratio {sr.CacheHitRatio.ToString("0.###", CultureInfo.InvariantCulture)}); " : "") +
                           $"{r.TxRefused} refused for good{(r.Refusals.Count == 0 ? "" : " (" + string.Join(", ", r.Refusals.Select(kv => $"{kv.Key} {kv.Value}")) + ")")} — back-pressure refusals were re-offered and are not counted (status counts them); faults: " +
                           (r.Faults.Length == 0 ? "none" : string.Join(", ", r.Faults.Select(f => $"{f.Kind}@{F(f.AtSec)}s on {f.Target}"))) +
                           $"; failovers: {(r.Failovers.Length == 0 ? "none" : string.Join("; ", r.Failovers.Select(f => $"{f.FailedLeader} → {f.Replacement} at {F(f.AtSec)}s in {f.DurationMs} ms ({f.Reason})")))}" +

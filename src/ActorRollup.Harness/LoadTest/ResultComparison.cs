@@ -117,11 +117,11 @@ public static class ResultComparison
     public static string Table(IReadOnlyList<Entry> entries)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| result | committee | window s | offered tx/s | committed tx/s | soft p50 / p99 ms | validated p99 ms | finalized p99 ms | lost | dup | audit |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| result | committee | format | window s | offered tx/s | committed tx/s | of ceiling | soft p50 / p99 ms | validated p99 ms | finalized p99 ms | lost | dup | audit |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var e in entries)
             foreach (var r in e.Report.Runs.OrderBy(r => r.CommitteeSize))
-                sb.AppendLine($"| {e.Label} | {r.CommitteeSize} | {F(r.DurationSec)} | {F(r.OfferedTps)} | {F(r.CommittedTps)} | " +
+                sb.AppendLine($"| {e.Label} | {r.CommitteeSize} | {r.TxFormat} | {F(r.DurationSec)} | {F(r.OfferedTps)} | {F(r.CommittedTps)} | {ReportWriter.Percent(r.CommittedToSignatureCeiling)} | " +
                               $"{F(r.LatencyMs.SoftConfirm.P50)} / {F(r.LatencyMs.SoftConfirm.P99)} | {F(r.LatencyMs.Validated.P99)} | " +
                               $"{F(r.LatencyMs.Finalized.P99)} | {r.TxLost} | {r.TxDuplicated} | " +
                               $"{(r.Audit is null ? "-" : r.Audit.Passed ? "passed" : "FAILED")} |");
@@ -135,7 +135,8 @@ public static class ResultComparison
         sb.AppendLine();
         foreach (var e in entries)
             sb.AppendLine($"- **{e.Label}**: `{e.Folder}` — `{e.Report.Command}`, started {e.Report.StartedAt}, " +
-                          $"{e.Report.Machine?.Cores} cores, {e.Report.Machine?.Cluster}; Ed25519 ceiling {F(e.Report.Ceilings?.Ed25519VerifyPerSec ?? 0)}/s");
+                          $"{e.Report.Machine?.Cores} cores, {e.Report.Machine?.Cluster}; Ed25519 ceiling {F(e.Report.Ceilings?.Ed25519VerifyPerSec ?? 0)}/s" +
+                          (e.Report.Ceilings?.Secp256k1RecoverPerSec is { } rec ? $", secp256k1 recovery ceiling {F(rec)}/s" : ""));
         sb.AppendLine();
         sb.Append(table);
         sb.AppendLine();

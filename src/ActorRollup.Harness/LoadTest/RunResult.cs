@@ -100,6 +100,15 @@ public sealed record RunResult
     [JsonPropertyName("attestationRttMs")] public required RttResult AttestationRttMs { get; init; }
 
     // Beyond the required fields: what a reader needs to interpret the run.
+    /// <summary>The traffic's encoding (--tx-format): "native" or "eth"; results written before it read as native.</summary>
+    [JsonPropertyName("txFormat")] public string TxFormat { get; init; } = "native";
+    /// <summary>The <c>ceilings</c> field this run's committed tx/s is compared with: ed25519VerifyPerSec (native) or
+    /// secp256k1RecoverPerSec (eth).</summary>
+    [JsonPropertyName("signatureCeiling")] public string? SignatureCeiling { get; init; }
+    /// <summary><see cref="CommittedTps"/> over that ceiling (a fraction: 0.5 = half of it).</summary>
+    [JsonPropertyName("committedToSignatureCeiling")] public double? CommittedToSignatureCeiling { get; init; }
+    /// <summary>Sender recoveries and cache hits over the run (eth runs with the embedded silo; null otherwise).</summary>
+    [JsonPropertyName("senderRecovery"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public SenderRecoveryResult? SenderRecovery { get; init; }
     [JsonPropertyName("chainId")] public string ChainId { get; init; } = "";
     /// <summary>Which of the committee size's side-by-side chains this run is (1..<see cref="Chains"/>, --chains).</summary>
     [JsonPropertyName("chainIndex")] public int ChainIndex { get; init; } = 1;
@@ -189,7 +198,28 @@ public sealed record Machine(
 
 public sealed record CeilingResult(
     [property: JsonPropertyName("ed25519VerifyPerSec")] double Ed25519VerifyPerSec,
-    [property: JsonPropertyName("orleansCallsPerSec")] double OrleansCallsPerSec);
+    [property: JsonPropertyName("orleansCallsPerSec")] double OrleansCallsPerSec,
+    /// <summary>Ethereum sender recoveries per second on all cores (<see cref="Ceilings.Secp256k1RecoverPerSec"/>);
+    /// measured only with --tx-format eth, absent otherwise.</summary>
+    [property: JsonPropertyName("secp256k1RecoverPerSec"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Secp256k1RecoverPerSec = null)
+{
+    /// <summary>The ceiling a run of <paramref name="format"/> is compared with — what admission does once per
+    /// transaction: Ed25519 verifications (native) or sender recoveries (eth) — named as its results.json field.</summary>
+    public (string Name, double PerSec) SignatureCeiling(LoadTestTxFormat format) => format == LoadTestTxFormat.Eth
+        ? ("secp256k1RecoverPerSec", Secp256k1RecoverPerSec ?? 0)
+        : ("ed25519VerifyPerSec", Ed25519VerifyPerSec);
+}
+
+/// <summary>results.json <c>senderRecovery</c> of an eth run with the embedded silo: Ethereum sender recoveries and
+/// recovered-sender cache hits in the harness process (its silo included) from the start of the run to the end of its
+/// drain, process-wide (with --chains, every chain's together).</summary>
+public sealed record SenderRecoveryResult(
+    [property: JsonPropertyName("recovered")] long Recovered,
+    [property: JsonPropertyName("cacheHits")] long CacheHits,
+    /// <summary><see cref="Recovered"/> per admitted transaction: how many times each was recovered end to end.</summary>
+    [property: JsonPropertyName("perAdmittedTx")] double PerAdmittedTx,
+    /// <summary>Hits over lookups (hits + recoveries).</summary>
+    [property: JsonPropertyName("cacheHitRatio")] double CacheHitRatio);
 
 public sealed record LoadTestReport(
     [property: JsonPropertyName("machine")] Machine Machine,

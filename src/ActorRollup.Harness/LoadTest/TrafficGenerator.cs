@@ -158,8 +158,7 @@ public sealed class TrafficGenerator
 /// </summary>
 public sealed class LookaheadSigner : IDisposable
 {
-    private readonly SigningKey[] _keys;
-    private readonly string _chainId;
+    private readonly LoadTestKeys _keys;
     private readonly ulong[] _prices;
     private readonly int _perAccount;
     private readonly Channel<Transaction>[] _queues;
@@ -169,21 +168,20 @@ public sealed class LookaheadSigner : IDisposable
     private Task _background = Task.CompletedTask;
     private readonly CancellationTokenSource _stop = new();
 
-    /// <param name="keys">The load-test accounts' keys (owned: disposed with the signer).</param>
+    /// <param name="keys">The load-test accounts' keys, in the run's format (owned: disposed with the signer).</param>
     /// <param name="prices">Gas price per account.</param>
     /// <param name="perAccount">Nonces signed per account over the whole run (0..perAccount-1).</param>
     /// <param name="lookahead">Signed transactions kept waiting per worker, at least 1.</param>
-    public LookaheadSigner(SigningKey[] keys, string chainId, ulong[] prices, int perAccount, int workers, int lookahead)
+    public LookaheadSigner(LoadTestKeys keys, ulong[] prices, int perAccount, int workers, int lookahead)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(lookahead, 1);
         _keys = keys;
-        _chainId = chainId;
         _prices = prices;
         _perAccount = perAccount;
         Workers = workers;
         Lookahead = lookahead;
-        _accounts = Enumerable.Range(0, workers).Select(w => Enumerable.Range(0, keys.Length).Where(a => a % workers == w).ToArray()).ToArray();
+        _accounts = Enumerable.Range(0, workers).Select(w => Enumerable.Range(0, keys.Count).Where(a => a % workers == w).ToArray()).ToArray();
         _nextIndex = new long[workers];
         _queues = Enumerable.Range(0, workers)
             .Select(_ => Channel.CreateBounded<Transaction>(new BoundedChannelOptions(lookahead) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait }))
@@ -194,10 +192,10 @@ public sealed class LookaheadSigner : IDisposable
     public int Lookahead { get; }
 
     /// <summary>The accounts' addresses, by index.</summary>
-    public IReadOnlyList<Address> Accounts => _keys.Select(k => k.Address).ToArray();
+    public IReadOnlyList<Address> Accounts => _keys.Addresses;
 
     /// <summary>Transactions the run will sign in all (every account's nonces 0..perAccount-1).</summary>
-    public long Total => (long)_perAccount * _keys.Length;
+    public long Total => (long)_perAccount * _keys.Count;
 
     /// <summary>Transactions signed so far.</summary>
     public long Signed => Interlocked.Read(ref _signed);
@@ -239,7 +237,7 @@ public sealed class LookaheadSigner : IDisposable
 
     /// <summary>Account <paramref name="account"/>'s transfer with nonce <paramref name="nonce"/> (to the next account).</summary>
     public Transaction Sign(int account, ulong nonce) =>
-        Transaction.Create(_keys[account], _chainId, _keys[(account + 1) % _keys.Length].Address, (UInt128)(1_000 + nonce), nonce, _prices[account]);
+        _keys.Transfer(account, _keys.Addresses[(account + 1) % _keys.Count], (UInt128)(1_000 + nonce), nonce, _prices[account]);
 
     private async Task Fill(int w, CancellationToken stop)
     {
@@ -268,6 +266,6 @@ public sealed class LookaheadSigner : IDisposable
     {
         _stop.Cancel();
         _stop.Dispose();
-        foreach (var k in _keys) k.Dispose();
+        _keys.Dispose();
     }
 }
