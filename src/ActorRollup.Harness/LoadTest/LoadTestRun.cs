@@ -347,8 +347,8 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
 
     /// <summary>
     /// Whether a format's traffic is all signed before the clock starts rather than a lookahead ahead of the offer:
-    /// eth. A secp256k1 signature costs this process about what the chain's recovery of it costs (about 80 µs of a core
-    /// on the project's VM, against about 30 µs for an Ed25519 signature), so signing alongside the run would take the
+    /// eth. A secp256k1 signature costs this process about two thirds of what the chain's first decode of it costs
+    /// (70–80 µs of a core on the project's VM, against about 30 µs for an Ed25519 signature), so signing alongside the run would take the
     /// cores the chain is being measured on. It is signed in parallel on every core, in the signing phase.
     /// </summary>
     public static bool PresignsEverything(LoadTestTxFormat format) => format == LoadTestTxFormat.Eth;
