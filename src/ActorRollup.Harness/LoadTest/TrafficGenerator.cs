@@ -32,6 +32,8 @@ public sealed class TrafficGenerator
     public long Admitted;
     public long Refused;
     public long FailedCalls;
+    /// <summary>Transactions handed back to be offered again (back-pressure refusals and failed calls), each time.</summary>
+    public long Reoffers;
     /// <summary>Transactions of failed calls that, offered again, turned out to have been admitted by the failed call.</summary>
     public long RecoveredAfterFailedCall;
     public readonly ConcurrentDictionary<AdmissionReason, long> RefusalReasons = new();
@@ -111,6 +113,7 @@ public sealed class TrafficGenerator
             if (fresh > outcome.Retried) _offered.Add(sentAtMs, fresh - outcome.Retried);
             if (outcome.Retried > 0)
             {
+                Interlocked.Add(ref Reoffers, outcome.Retried);
                 try { await Task.Delay(outcome.Failed ? 200 : 10, stop); } catch (OperationCanceledException) { break; }
             }
         }
