@@ -157,7 +157,9 @@ public sealed class TrafficGenerator
 /// and its queue interleaves them round by round (round r is every account's nonce r), so each account's nonces come in
 /// order and the whole sequence is fixed by the seed, as when everything was signed up front. <see cref="Prime"/> signs
 /// the first batch (the run's "signing" phase); <see cref="Start"/> keeps every worker's queue topped up on background
-/// tasks while the run goes. At most <see cref="Lookahead"/> signed transactions wait per worker.
+/// tasks while the run goes. At most <see cref="Lookahead"/> signed transactions wait per worker. The keys are the run's
+/// format's (<see cref="LoadTestKeys"/>); for eth the run sets the lookahead to each worker's whole supply, so
+/// <see cref="Prime"/> signs everything and nothing is left to sign during the run.
 /// </summary>
 public sealed class LookaheadSigner : IDisposable
 {
