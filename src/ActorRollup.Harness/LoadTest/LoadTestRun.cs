@@ -673,6 +673,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             LeaderTimeoutMs = options.EffectiveLeaderTimeoutMs,
             OfferedRate = options.Rate?.ToString() ?? "max",
             TxRefused = generator.Refused,
+            TxReoffered = Interlocked.Read(ref generator.Reoffers),
             Refusals = generator.RefusalReasons.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
             Faults = _faults.ToArray(),
             TpsTimeline = m.Commits.PerSecond(),

@@ -129,6 +129,8 @@ public sealed record RunResult
     [JsonPropertyName("pipelineDepth")] public int PipelineDepth { get; init; }
     [JsonPropertyName("offeredRate")] public string OfferedRate { get; init; } = "max";
     [JsonPropertyName("txRefused")] public long TxRefused { get; init; }
+    /// <summary>Offers handed back to be made again (a back-pressure refusal, or a failed call), counted each time.</summary>
+    [JsonPropertyName("txReoffered")] public long TxReoffered { get; init; }
     [JsonPropertyName("refusals")] public Dictionary<string, long> Refusals { get; init; } = [];
     [JsonPropertyName("faults")] public FiredFault[] Faults { get; init; } = [];
     /// <summary>The warm-up before the window; the timelines and fault times count from its start.</summary>

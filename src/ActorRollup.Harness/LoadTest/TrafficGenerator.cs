@@ -32,6 +32,8 @@ public sealed class TrafficGenerator
     public long Admitted;
     public long Refused;
     public long FailedCalls;
+    /// <summary>Transactions handed back to be offered again (back-pressure refusals and failed calls), each time.</summary>
+    public long Reoffers;
     /// <summary>Transactions of failed calls that, offered again, turned out to have been admitted by the failed call.</summary>
     public long RecoveredAfterFailedCall;
     public readonly ConcurrentDictionary<AdmissionReason, long> RefusalReasons = new();
@@ -111,6 +113,7 @@ public sealed class TrafficGenerator
             if (fresh > outcome.Retried) _offered.Add(sentAtMs, fresh - outcome.Retried);
             if (outcome.Retried > 0)
             {
+                Interlocked.Add(ref Reoffers, outcome.Retried);
                 try { await Task.Delay(outcome.Failed ? 200 : 10, stop); } catch (OperationCanceledException) { break; }
             }
         }
@@ -154,7 +157,9 @@ public sealed class TrafficGenerator
 /// and its queue interleaves them round by round (round r is every account's nonce r), so each account's nonces come in
 /// order and the whole sequence is fixed by the seed, as when everything was signed up front. <see cref="Prime"/> signs
 /// the first batch (the run's "signing" phase); <see cref="Start"/> keeps every worker's queue topped up on background
-/// tasks while the run goes. At most <see cref="Lookahead"/> signed transactions wait per worker.
+/// tasks while the run goes. At most <see cref="Lookahead"/> signed transactions wait per worker. The keys are the run's
+/// format's (<see cref="LoadTestKeys"/>); for eth the run sets the lookahead to each worker's whole supply, so
+/// <see cref="Prime"/> signs everything and nothing is left to sign during the run.
 /// </summary>
 public sealed class LookaheadSigner : IDisposable
 {
