@@ -51,22 +51,6 @@ public ref struct RlpReader
         return value;
     }
 
-    public UInt128 ReadUInt128(string field)
-    {
-        var bytes = ReadScalar(field, 16);
-        UInt128 value = 0;
-        foreach (var b in bytes) value = (value << 8) | b;
-        return value;
-    }
-
-    /// <summary>A 256-bit integer as 32 big-endian bytes (left-padded).</summary>
-    public void ReadUInt256(string field, scoped Span<byte> destination32)
-    {
-        var bytes = ReadScalar(field, 32);
-        destination32.Clear();
-        bytes.CopyTo(destination32[(32 - bytes.Length)..]);
-    }
-
     public readonly void ExpectEnd(string what)
     {
         if (!_rest.IsEmpty) throw new DecodeException(DecodeError.TrailingBytes, $"{what}: {_rest.Length} bytes after the last field");
