@@ -222,7 +222,7 @@ public sealed class ChainReplay
         for (int i = 0; i < result.Receipts.Count; i++)
         {
             var outcome = result.Receipts[i].Outcome;
-            if (outcome == ExecutionOutcome.Included || duplicate[i]) continue;
+            if (ExecutionOutcomes.InBlock(outcome) || duplicate[i]) continue;
             var tx = txs[i];
             if (outcome is ExecutionOutcome.NonceTooLow or ExecutionOutcome.NonceTooHigh)
                 Add(h, AuditReason.NonceOrder, $"transaction {i} ({tx.Hash.Short()}) of {tx.Sender} has nonce {tx.Nonce}, the account's next is {AccountNonce(result, txs, i)}");
