@@ -27,7 +27,7 @@ public readonly record struct AmmCall(CallKind Kind, Asset TokenIn, UInt128 Amou
 }
 
 /// <summary>
-/// The calls' encoding (PROTOCOL.md §8, docs/MEV.md): Solidity's ABI — a 4-byte selector (the first bytes of the
+/// The calls' encoding (PROTOCOL.md §12, docs/MEV.md): Solidity's ABI — a 4-byte selector (the first bytes of the
 /// Keccak-256 of the signature) then one 32-byte big-endian word per argument — in the transaction's data, with the
 /// system address as recipient and value 0. One encoding for both transaction formats, so ethers'
 /// <c>Interface.encodeFunctionData</c> writes it. Decoding is strict: exact length, an address word's high 12 bytes zero,

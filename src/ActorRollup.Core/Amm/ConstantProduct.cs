@@ -23,7 +23,7 @@ public enum Asset : byte
 }
 
 /// <summary>
-/// Uniswap v2's constant-product arithmetic, exactly (PROTOCOL.md §8): x·y = k with a 0.3 % fee that stays in the pool,
+/// Uniswap v2's constant-product arithmetic, exactly (PROTOCOL.md §12): x·y = k with a 0.3 % fee that stays in the pool,
 /// outputs rounded down and inputs rounded up as <c>UniswapV2Library.getAmountOut</c> / <c>getAmountIn</c> do, and
 /// reserves bounded to 112 bits as <c>UniswapV2Pair</c> stores them. Integer only; intermediate products are exact
 /// (they reach 2^234, so they are computed in arbitrary precision).
@@ -70,7 +70,7 @@ public static class ConstantProduct
         return GetAmountOut(amountIn, reserveIn, reserveOut);
     }
 
-    /// <summary>What a swap does to the pool, or why it fails (PROTOCOL.md §8, in this order: empty output, the user's minimum,
+    /// <summary>What a swap does to the pool, or why it fails (PROTOCOL.md §12, in this order: empty output, the user's minimum,
     /// the 112-bit reserve bound).</summary>
     public static SwapQuote Swap(PoolReserves reserves, Asset tokenIn, UInt128 amountIn, UInt128 minAmountOut)
     {

@@ -3,7 +3,7 @@ using ActorRollup.Core.Primitives;
 namespace ActorRollup.Core.Amm;
 
 /// <summary>
-/// The reserved L2 addresses of the chain's built-in operations (PROTOCOL.md §8). No key signs for them: a
+/// The reserved L2 addresses of the chain's built-in operations (PROTOCOL.md §12). No key signs for them: a
 /// transaction sent to one is a call, never a transfer, and its data must be one of the calls the address takes.
 /// They are short numbers so that Ethereum tools show them recognisably.
 /// </summary>

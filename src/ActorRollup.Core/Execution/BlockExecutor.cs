@@ -6,7 +6,7 @@ using ActorRollup.Core.Transactions;
 namespace ActorRollup.Core.Execution;
 
 /// <summary>
-/// Applies an ordered list of transactions to a state (PROTOCOL.md §2, calls §8): for each, in order, the nonce must
+/// Applies an ordered list of transactions to a state (PROTOCOL.md §2, calls §12): for each, in order, the nonce must
 /// equal the account nonce and the balance must cover value + fee (fee = gas used × effective gas price,
 /// <see cref="Transaction.EffectiveGasPrice"/> under the chain's base fee); then the sender is debited value + fee, the
 /// recipient credited, the nonce advanced. A transaction that fails those checks is not included and changes nothing.
@@ -96,7 +96,7 @@ public static class BlockExecutor
         return ExecutionOutcome.Included;
     }
 
-    /// <summary>A call to a system address by <paramref name="sender"/>, whose fee is already paid (PROTOCOL.md §8).</summary>
+    /// <summary>A call to a system address by <paramref name="sender"/>, whose fee is already paid (PROTOCOL.md §12).</summary>
     private static ExecutionOutcome Call(Transaction tx, Account sender, Loader load, Dictionary<Address, Account> touched, out UInt128 amountOut)
     {
         amountOut = 0;

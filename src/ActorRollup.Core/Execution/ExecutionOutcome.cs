@@ -1,6 +1,6 @@
 namespace ActorRollup.Core.Execution;
 
-/// <summary>What executing one transaction did (PROTOCOL.md §2, "Execution"; calls §8). Stable numeric codes.</summary>
+/// <summary>What executing one transaction did (PROTOCOL.md §2, "Execution"; calls §12). Stable numeric codes.</summary>
 public enum ExecutionOutcome
 {
     /// <summary>Executed: debited, credited, nonce advanced, fee paid.</summary>
@@ -18,7 +18,7 @@ public enum ExecutionOutcome
     /// <summary>Crediting the recipient would overflow 128 bits.</summary>
     BalanceOverflow = 6,
 
-    // Failed calls (PROTOCOL.md §8): the call's effect is excluded — no token moves, the pool's reserves stay — but, like
+    // Failed calls (PROTOCOL.md §12): the call's effect is excluded — no token moves, the pool's reserves stay — but, like
     // a reverted call on Ethereum, the transaction stays in the block: its nonce is used and its gas paid, so a failing
     // call is neither free to repeat nor stuck in the mempool. Its receipt names the reason.
 

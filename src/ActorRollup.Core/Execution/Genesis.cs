@@ -53,7 +53,7 @@ public static class Genesis
     }
 
     /// <summary>Total second-token balance of a state, the pool's reserve included: constant from genesis on (nothing mints
-    /// or burns it, PROTOCOL.md §8).</summary>
+    /// or burns it, PROTOCOL.md §12).</summary>
     public static UInt128 TotalTokens(StateTree state)
     {
         UInt128 total = 0;

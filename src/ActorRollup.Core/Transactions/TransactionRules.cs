@@ -49,7 +49,7 @@ public static class TransactionRules
         return AdmissionReason.Ok;
     }
 
-    /// <summary>Whether a transaction to a system address is a call it takes, as far as the bytes tell (PROTOCOL.md §8):
+    /// <summary>Whether a transaction to a system address is a call it takes, as far as the bytes tell (PROTOCOL.md §12):
     /// value 0, a call that decodes, a non-zero amount, a token transfer not to a system address.</summary>
     public static bool IsValidCall(Transaction tx) =>
         tx.Value == 0 && Amm.AmmCodec.TryDecode(tx.Recipient, tx.Data, out var call) && call.Amount != 0

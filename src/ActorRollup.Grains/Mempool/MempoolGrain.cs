@@ -469,6 +469,21 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         return nonce;
     }
 
+    public Task<PendingView> ViewPending(int max)
+    {
+        if (max < 1 || max > PipelineLimits.MaxViewPending)
+            throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds, $"ViewPending: max {max} is outside 1..{PipelineLimits.MaxViewPending}");
+        if (_state.State.Config is null) return Task.FromResult(new PendingView([], 0, false));
+        if (Config.Ordering == OrderingPolicy.Encrypted) return Task.FromResult(new PendingView([], _pending.Count, true));
+        var visible = new List<BlockEntry>(Math.Min(max, _pending.Count));
+        foreach (var (_, sequence) in Queue)
+        {
+            if (visible.Count >= max) break;
+            visible.Add(new BlockEntry(_pending[_bySequence[sequence]].Tx, sequence));
+        }
+        return Task.FromResult(new PendingView(visible.ToArray(), _pending.Count, false));
+    }
+
     public Task<BlockEntry?> GetPendingTransaction(Hash32 hash) =>
         Task.FromResult(_pending.TryGetValue(hash, out var p) ? new BlockEntry(p.Tx, p.Sequence) : null);
 
