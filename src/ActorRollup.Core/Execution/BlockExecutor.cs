@@ -10,7 +10,8 @@ namespace ActorRollup.Core.Execution;
 /// equal the account nonce and the balance must cover value + fee (fee = gas used × effective gas price,
 /// <see cref="Transaction.EffectiveGasPrice"/> under the chain's base fee); then the sender is debited value + fee, the
 /// recipient credited, the nonce advanced. A transaction that fails those checks is not included and changes nothing.
-/// A transaction to a system address (<see cref="SystemAddresses"/>) is a call — a swap with the pool, a transfer of
+/// A transfer to <see cref="SystemAddresses.Coinbase"/> pays the block's proposer: its value joins the block's fees. Any other
+/// transaction to a system address (<see cref="SystemAddresses"/>) is a call — a swap with the pool, a transfer of
 /// the second token — that pays its fee and uses its nonce, and whose effect is applied only when it succeeds (a failed
 /// call's receipt names the reason, <see cref="ExecutionOutcomes.IsCallFailure"/>). The block's fees are credited to
 /// the fee recipient after the last transaction; with no fee recipient they leave the L2 state (the chain bridges them
@@ -27,7 +28,7 @@ public static class BlockExecutor
         ArgumentNullException.ThrowIfNull(chain);
         var touched = new Dictionary<Address, Account>(transactions.Count * 2 + 1);
         var receipts = new Receipt[transactions.Count];
-        UInt128 totalFees = 0;
+        UInt128 totalFees = 0, payments = 0;
         int included = 0;
 
         Account Load(in Address address) =>
@@ -36,10 +37,11 @@ public static class BlockExecutor
         for (int i = 0; i < transactions.Count; i++)
         {
             var tx = transactions[i];
-            var outcome = Apply(tx, chain, Load, touched, out var amountOut);
+            var outcome = Apply(tx, chain, Load, touched, out var amountOut, out var payment);
             receipts[i] = Receipt.Of(tx, outcome, chain.BaseFeePerGas, amountOut);
             if (!receipts[i].Included) continue;
-            totalFees = checked(totalFees + receipts[i].Fee);
+            totalFees = checked(totalFees + receipts[i].Fee + payment);
+            payments = checked(payments + payment);
             included++;
         }
 
@@ -54,14 +56,16 @@ public static class BlockExecutor
         var touchedAddresses = touched.Keys.ToArray();
         Array.Sort(touchedAddresses);
         var postState = touched.Count == 0 ? preState : preState.SetMany(touchedAddresses.Select(a => new KeyValuePair<Address, Account>(a, touched[a])));
-        return new ExecutionResult(postState, receipts, totalFees, included, touchedAddresses);
+        return new ExecutionResult(postState, receipts, totalFees, included, touchedAddresses) { ProposerPayments = payments };
     }
 
     private delegate Account Loader(in Address address);
 
-    private static ExecutionOutcome Apply(Transaction tx, ChainParameters chain, Loader load, Dictionary<Address, Account> touched, out UInt128 amountOut)
+    private static ExecutionOutcome Apply(Transaction tx, ChainParameters chain, Loader load, Dictionary<Address, Account> touched, out UInt128 amountOut,
+        out UInt128 proposerPayment)
     {
         amountOut = 0;
+        proposerPayment = 0;
         if (!tx.IsForChain(chain)) return ExecutionOutcome.WrongChain;
         ulong gasUsed = tx.IntrinsicGas;
         if (tx.GasLimit < gasUsed) return ExecutionOutcome.GasLimitTooLow;
@@ -73,6 +77,16 @@ public static class BlockExecutor
         UInt128 cost = Receipt.FeeOf(tx, chain.BaseFeePerGas);
         if (UInt128.MaxValue - tx.Value < cost || sender.Balance < tx.Value + cost) return ExecutionOutcome.InsufficientBalance;
         UInt128 debit = tx.Value + cost;
+
+        if (tx.Recipient == SystemAddresses.Coinbase)
+        {
+            // A payment to the block's proposer (a builder's bid, a tip): it joins the block's fees, which the chain bridges
+            // to the proposer's pool. Data must be empty and value positive (TransactionRules.IsValidCall).
+            if (tx.Value == 0 || tx.Data.Length != 0) return ExecutionOutcome.InvalidPayment;
+            touched[tx.Sender] = sender with { Nonce = sender.Nonce + 1, Balance = sender.Balance - debit };
+            proposerPayment = tx.Value;
+            return ExecutionOutcome.Included;
+        }
 
         if (SystemAddresses.IsSystem(tx.Recipient))
         {
@@ -130,11 +144,15 @@ public static class BlockExecutor
     }
 }
 
-/// <summary>The post-state, one receipt per transaction in order, the fees of the included ones (failed calls pay theirs
-/// too), how many belong in the block, and the accounts the block changed (sorted by address).</summary>
+/// <summary>The post-state, one receipt per transaction in order, what the proposer earns (<see cref="TotalFees"/>: the fees
+/// of the included transactions — failed calls pay theirs too — and the payments sent to <see cref="SystemAddresses.Coinbase"/>),
+/// how many belong in the block, and the accounts the block changed (sorted by address).</summary>
 public sealed record ExecutionResult(StateTree PostState, IReadOnlyList<Receipt> Receipts, UInt128 TotalFees, int IncludedCount,
     IReadOnlyList<Address> TouchedAddresses)
 {
+    /// <summary>The part of <see cref="TotalFees"/> paid to the coinbase (builders' bids, tips) rather than as gas fees.</summary>
+    public UInt128 ProposerPayments { get; init; }
+
     /// <summary>Every transaction belongs in the block (succeeded, or a failed call).</summary>
     public bool AllIncluded => IncludedCount == Receipts.Count;
 

@@ -17,6 +17,8 @@ public enum ExecutionOutcome
     GasLimitTooLow = 5,
     /// <summary>Crediting the recipient would overflow 128 bits.</summary>
     BalanceOverflow = 6,
+    /// <summary>A payment to the coinbase without value or with data (never included: it is not a call).</summary>
+    InvalidPayment = 11,
 
     // Failed calls (PROTOCOL.md §12): the call's effect is excluded — no token moves, the pool's reserves stay — but, like
     // a reverted call on Ethereum, the transaction stays in the block: its nonce is used and its gas paid, so a failing

@@ -50,9 +50,11 @@ public static class TransactionRules
     }
 
     /// <summary>Whether a transaction to a system address is a call it takes, as far as the bytes tell (PROTOCOL.md §12):
-    /// value 0, a call that decodes, a non-zero amount, a token transfer not to a system address.</summary>
-    public static bool IsValidCall(Transaction tx) =>
-        tx.Value == 0 && Amm.AmmCodec.TryDecode(tx.Recipient, tx.Data, out var call) && call.Amount != 0
+    /// value 0, a call that decodes, a non-zero amount, a token transfer not to a system address; to the coinbase, a
+    /// payment (value > 0, no data).</summary>
+    public static bool IsValidCall(Transaction tx) => tx.Recipient == Amm.SystemAddresses.Coinbase
+        ? tx.Value != 0 && tx.Data.Length == 0
+        : tx.Value == 0 && Amm.AmmCodec.TryDecode(tx.Recipient, tx.Data, out var call) && call.Amount != 0
         && !(call.Kind == Amm.CallKind.TokenTransfer && Amm.SystemAddresses.IsSystem(call.To));
 
     /// <summary>
