@@ -45,6 +45,11 @@ public static class OrderingPolicies
         return false;
     }
 
+    /// <summary>Whether the chain can run <paramref name="policy"/> yet: fcfs and fee-priority. The three MEV policies are
+    /// named (their spellings are fixed by issue 14) but refused by configuration until their rules, records and
+    /// validator checks land — a chain never runs one as a stand-in for another.</summary>
+    public static bool IsImplemented(OrderingPolicy policy) => policy is OrderingPolicy.Fcfs or OrderingPolicy.FeePriority;
+
     /// <summary>The spellings, for messages: "fcfs, fee-priority, builder-auction, express-lane or encrypted".</summary>
     public static string Spellings => string.Join(", ", All.Take(All.Count - 1).Select(Name)) + " or " + Name(All[^1]);
 }
