@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ActorRollup.Grains.Infrastructure;
 using Orleans.TestingHost;
 
@@ -9,6 +11,10 @@ namespace ActorRollup.IntegrationTests;
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
+    /// <summary>One file log shared by both silos (one writer, lines never interleave).</summary>
+    private static readonly Lazy<ILoggerProvider?> TestLog = new(() =>
+        Environment.GetEnvironmentVariable("ACTORROLLUP_TEST_LOG") is { Length: > 0 } path ? new ActorRollup.Harness.Connection.FileLoggerProvider(path) : null);
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
     public IClusterClient Client => Cluster.Client;
 
@@ -27,6 +33,12 @@ public sealed class ClusterFixture : IAsyncLifetime
             });
             silo.AddIncomingGrainCallFilter<TestFaults.DropFilter>(); // lost messages on demand (TestFaults)
             silo.AddIncomingGrainCallFilter<TestDeactivation.Filter>(); // a grain deactivated on demand (TestDeactivation)
+            // ACTORROLLUP_TEST_LOG=<file>: the silos' ActorRollup log records (information and above) appended to a file,
+            // for diagnosing a failing test; off by default.
+            if (TestLog.Value is { } log)
+                silo.Services.AddLogging(b => b.AddProvider(log)
+                    .AddFilter<ActorRollup.Harness.Connection.FileLoggerProvider>("ActorRollup", LogLevel.Information)
+                    .AddFilter<ActorRollup.Harness.Connection.FileLoggerProvider>("", LogLevel.Warning));
         });
         builder.ConfigureClient(client => client.AddOutgoingGrainCallFilter<TestCallers.Presenter>());
         Cluster = builder.Build();

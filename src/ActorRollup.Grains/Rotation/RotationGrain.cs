@@ -322,6 +322,12 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
             Ignore("block-notice", $"height {height} term {term} by {proposerId} is not a block of a term rotation appointed");
             return null;
         }
+        if (record.Epoch < S.Epoch && height >= record.LastHeight && S.Current is { } makeUp && makeUp.Term == term)
+        {
+            // A make-up term (an ended epoch's heights produced again after a rollback) reached its epoch's end.
+            NoteBlock(height, term, committedAtMs);
+            return await ResumeAfter(height, offender: null, committedAtMs);
+        }
         if (height >= Epochs.LastHeight(S.Epoch))
         {
             var head = await ChainHead();
@@ -407,6 +413,11 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
             await CatchUp(head.Height, now);
             return;
         }
+        if (current.Epoch < S.Epoch && head.Height >= current.LastHeight)
+        {
+            await ResumeAfter(head.Height, offender: null, now); // a make-up term's end notice was lost
+            return;
+        }
         if (S.Halted && _quorumHaltSinceMs > 0)
         {
             // Signed quorum-failure reports (each one counts as progress) keep a live leader in place, for a bounded
@@ -453,6 +464,15 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         await RefreshStandings();
         _log.LogWarning("rotation {Chain}: halted {Ms} ms for lack of members ({Reason}); {Released} jail(s) ran out by wall clock",
             ChainId, haltedFor, S.HaltReason, released);
+        if (Epochs.OfNext(headHeight) < S.Epoch)
+        {
+            // The halt was a make-up term's (an ended epoch's heights to produce again): retried in that epoch.
+            S.FailedThisEpoch.Clear();
+            S.NoMembersSinceMs = 0;
+            ClearHalt(headHeight);
+            await ResumeAfter(headHeight, offender: null, now);
+            return;
+        }
         var committee = S.Committees.GetValueOrDefault(S.Epoch) ?? [];
         if (committee.Length == 0)
         {
@@ -532,9 +552,10 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         if (headHeight < S.LastHeight) S.LastHeight = headHeight; // a rollback: the deleted heights are produced again
         if (S.Current is not { } current || current.Term != term)
         {
-            // The offender's term already ended; the current term must still start right after the head.
+            // The offender's term already ended; the current term must still start right after the head, in the epoch
+            // that height falls in (a rollback past an epoch boundary: a make-up term of the ended epoch).
             if (S.Current is { } live && live.FirstHeight > headHeight + 1)
-                return await StartTerm(live.Epoch, live.LeaderId, headHeight + 1, live.Committee, NowMs);
+                return await ResumeAfter(headHeight, S.Terms.LastOrDefault(t => t.Term == term)?.Leader, NowMs);
             return S.Current;
         }
         return await Failover(current, reason, penalize: false, headHeight);
@@ -556,7 +577,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         {
             _leaderProbe = null;
             var leading = probe.Result;
-            if (leading == false && S.Current is { } still && still.Term == _probedTerm && headHeight < Epochs.LastHeight(S.Epoch))
+            if (leading == false && S.Current is { } still && still.Term == _probedTerm && headHeight < still.LastHeight)
             {
                 var lostTwice = _reappointedTerm == still.Term;
                 var reason = $"{still.LeaderId} no longer leads term {still.Term}: its activation was lost (its silo died or stopped)";
@@ -568,7 +589,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
                 S.LastHeight = headHeight;
                 _log.LogWarning("rotation {Chain}: {Reason}; re-appointed from height {Height}", ChainId, reason, headHeight + 1);
                 _metrics.LeaderReappointments.Add(1, new KeyValuePair<string, object?>("chain", ChainId));
-                var term = await StartTerm(S.Epoch, still.LeaderId, headHeight + 1, S.Committees[S.Epoch], now);
+                var term = await StartTerm(still.Epoch, still.LeaderId, headHeight + 1, still.Committee, now);
                 _reappointedTerm = term.Term;
                 return true;
             }
@@ -606,6 +627,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         var now = NowMs;
         // The replacement leads from the block after the chain's head (never from a height already committed).
         S.LastHeight = headHeight;
+        if (failed.Epoch < S.Epoch) return await ResumeAfter(headHeight, failed.LeaderId, now); // a make-up term failed
         if (headHeight >= Epochs.LastHeight(S.Epoch))
         {
             await CatchUp(headHeight, now); // the epoch is complete: no one failed, the next epoch begins
@@ -645,6 +667,48 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         }
         S.PendingFailover = S.PendingFailover! with { Replacement = replacement };
         return await StartTerm(S.Epoch, replacement, S.LastHeight + 1, committee, now);
+    }
+
+    /// <summary>
+    /// The term that produces the block after <paramref name="headHeight"/> when that height is not the current term's:
+    /// after a rollback past an epoch boundary, or when a make-up term completed its epoch. An epoch is a fixed height
+    /// range (PROTOCOL.md §6), so a deleted height of an ended epoch is produced again in that epoch — by a <em>make-up
+    /// term</em> of its committee, from the head to the epoch's end — and the epoch boundaries after it are not run again:
+    /// the later epochs keep their committees and leaders. The make-up leader is that epoch's last leader if it is still
+    /// eligible (not <paramref name="offender"/>, not jailed or tombstoned), otherwise the first eligible member in
+    /// committee order (power, then id); deterministic either way. When the next height is the current epoch's, the
+    /// current epoch's leader resumes in a new term from it.
+    /// </summary>
+    private async Task<LeadershipTerm?> ResumeAfter(ulong headHeight, string? offender, long now)
+    {
+        S.LastHeight = Math.Min(S.LastHeight, headHeight);
+        var epoch = Epochs.OfNext(headHeight);
+        if (epoch > S.Epoch)
+        {
+            await CatchUp(headHeight, now);
+            return S.Current;
+        }
+        await RefreshStandings();
+        var committee = await GetCommittee(epoch);
+        bool Eligible(string id) => id != offender && committee.Any(c => c.Id == id)
+            && S.Sequencers.TryGetValue(id, out var r) && r.Status is not (SequencerStatus.Jailed or SequencerStatus.Tombstoned);
+        var last = S.Terms.LastOrDefault(t => t.Epoch == epoch)?.Leader;
+        var leader = last is not null && Eligible(last) ? last
+            : committee.Where(c => Eligible(c.Id)).OrderByDescending(c => c.Power).ThenBy(c => c.Id, StringComparer.Ordinal).Select(c => c.Id).FirstOrDefault();
+        if (leader is null)
+        {
+            if (S.NoMembersSinceMs == 0) S.NoMembersSinceMs = now;
+            S.Halted = true;
+            S.HaltReason = $"epoch {epoch}: no eligible member to produce heights {headHeight + 1}..{Epochs.LastHeight(epoch)} again";
+            _lastProgressMs = now;
+            await _state.WriteStateAsync();
+            _log.LogError("rotation {Chain}: {Reason}", ChainId, S.HaltReason);
+            return S.Current;
+        }
+        if (epoch < S.Epoch)
+            _log.LogWarning("rotation {Chain}: heights {First}..{Last} of ended epoch {Epoch} are produced again by {Leader} (a make-up term; epoch {Current} resumes after it)",
+                ChainId, headHeight + 1, Epochs.LastHeight(epoch), epoch, leader, S.Epoch);
+        return await StartTerm(epoch, leader, headHeight + 1, committee, now);
     }
 
     // ---------------------------------------------------------------- standings
