@@ -73,6 +73,21 @@ public sealed class LeaderRotation
     }
 
     /// <summary>
+    /// The leader of a make-up term (PROTOCOL.md §6): the heights of an ended epoch produced again after a rollback.
+    /// <paramref name="lastLeader"/>, that epoch's last leader, if it is on <paramref name="committee"/> and not
+    /// <paramref name="excluded"/>; otherwise the first member not excluded by power (highest first), then by id. Null
+    /// when every member is excluded. Needs no rotation state: any later epoch's state is left as it is.
+    /// </summary>
+    public static string? MakeUpLeader(string? lastLeader, IReadOnlyList<CommitteeMember> committee, IReadOnlySet<string> excluded)
+    {
+        ArgumentNullException.ThrowIfNull(committee);
+        ArgumentNullException.ThrowIfNull(excluded);
+        if (lastLeader is not null && !excluded.Contains(lastLeader) && committee.Any(m => m.Id == lastLeader)) return lastLeader;
+        return committee.Where(m => !excluded.Contains(m.Id)).OrderByDescending(m => m.Power).ThenBy(m => m.Id, MemberIdComparer.Instance)
+            .Select(m => m.Id).FirstOrDefault();
+    }
+
+    /// <summary>
     /// The replacement leader of <paramref name="epoch"/> at a failover that opens leadership term
     /// <paramref name="term"/> (&gt; 0), skipping every member in <paramref name="excluded"/>; null when the whole
     /// committee is excluded. Weighted round robin chooses from the priorities of the epoch last begun, whose

@@ -658,11 +658,7 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         }
         if (replacement is null)
         {
-            if (S.NoMembersSinceMs == 0) S.NoMembersSinceMs = now;
-            S.Halted = true;
-            S.HaltReason = $"epoch {S.Epoch}: every committee member has failed";
-            _lastProgressMs = now;
-            await _state.WriteStateAsync();
+            await HaltForNoMembers($"epoch {S.Epoch}: every committee member has failed", now);
             return S.Current;
         }
         S.PendingFailover = S.PendingFailover! with { Replacement = replacement };
@@ -674,10 +670,9 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
     /// after a rollback past an epoch boundary, or when a make-up term completed its epoch. An epoch is a fixed height
     /// range (PROTOCOL.md §6), so a deleted height of an ended epoch is produced again in that epoch — by a <em>make-up
     /// term</em> of its committee, from the head to the epoch's end — and the epoch boundaries after it are not run again:
-    /// the later epochs keep their committees and leaders. The make-up leader is that epoch's last leader if it is still
-    /// eligible (not <paramref name="offender"/>, not jailed or tombstoned), otherwise the first eligible member in
-    /// committee order (power, then id); deterministic either way. When the next height is the current epoch's, the
-    /// current epoch's leader resumes in a new term from it.
+    /// the later epochs keep their committees and leaders. The make-up leader: <see cref="LeaderRotation.MakeUpLeader"/>,
+    /// excluding <paramref name="offender"/> and the jailed and tombstoned. When the next height is the current epoch's,
+    /// the current epoch's leader resumes in a new term from it (the same rule: the epoch's last leader, if eligible).
     /// </summary>
     private async Task<LeadershipTerm?> ResumeAfter(ulong headHeight, string? offender, long now)
     {
@@ -690,25 +685,29 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
         }
         await RefreshStandings();
         var committee = await GetCommittee(epoch);
-        bool Eligible(string id) => id != offender && committee.Any(c => c.Id == id)
-            && S.Sequencers.TryGetValue(id, out var r) && r.Status is not (SequencerStatus.Jailed or SequencerStatus.Tombstoned);
-        var last = S.Terms.LastOrDefault(t => t.Epoch == epoch)?.Leader;
-        var leader = last is not null && Eligible(last) ? last
-            : committee.Where(c => Eligible(c.Id)).OrderByDescending(c => c.Power).ThenBy(c => c.Id, StringComparer.Ordinal).Select(c => c.Id).FirstOrDefault();
+        var excluded = S.Sequencers.Where(kv => kv.Value.Status is SequencerStatus.Jailed or SequencerStatus.Tombstoned).Select(kv => kv.Key).ToHashSet();
+        if (offender is not null) excluded.Add(offender);
+        var leader = LeaderRotation.MakeUpLeader(S.Terms.LastOrDefault(t => t.Epoch == epoch)?.Leader, Members(committee), excluded);
         if (leader is null)
         {
-            if (S.NoMembersSinceMs == 0) S.NoMembersSinceMs = now;
-            S.Halted = true;
-            S.HaltReason = $"epoch {epoch}: no eligible member to produce heights {headHeight + 1}..{Epochs.LastHeight(epoch)} again";
-            _lastProgressMs = now;
-            await _state.WriteStateAsync();
-            _log.LogError("rotation {Chain}: {Reason}", ChainId, S.HaltReason);
+            await HaltForNoMembers($"epoch {epoch}: no eligible member to produce heights {headHeight + 1}..{Epochs.LastHeight(epoch)} again", now);
             return S.Current;
         }
         if (epoch < S.Epoch)
             _log.LogWarning("rotation {Chain}: heights {First}..{Last} of ended epoch {Epoch} are produced again by {Leader} (a make-up term; epoch {Current} resumes after it)",
                 ChainId, headHeight + 1, Epochs.LastHeight(epoch), epoch, leader, S.Epoch);
         return await StartTerm(epoch, leader, headHeight + 1, committee, now);
+    }
+
+    /// <summary>A visible halt for lack of an eligible member, from which <see cref="RecoverFromNoMembers"/> recovers.</summary>
+    private async Task HaltForNoMembers(string reason, long now)
+    {
+        if (S.NoMembersSinceMs == 0) S.NoMembersSinceMs = now;
+        S.Halted = true;
+        S.HaltReason = reason;
+        _lastProgressMs = now;
+        await _state.WriteStateAsync();
+        _log.LogError("rotation {Chain}: {Reason}", ChainId, reason);
     }
 
     // ---------------------------------------------------------------- standings
