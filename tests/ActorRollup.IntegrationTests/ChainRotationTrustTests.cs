@@ -375,23 +375,24 @@ public sealed class ChainRotationTrustTests(ClusterFixture fixture)
             }
 
             // Then many audits while transfers commit and finalize (fees move to the pools, rewards are minted).
+            // Traffic runs at least 40 rounds and until 30 audits overlapped it (a loaded machine audits slowly).
             var stop = new CancellationTokenSource();
+            int audits = 0;
             var traffic = Task.Run(async () =>
             {
-                for (int round = 0; round < 40 && !stop.IsCancellationRequested; round++)
+                for (int round = 0; (round < 40 || Volatile.Read(ref audits) < 30) && round < 1_000 && !stop.IsCancellationRequested; round++)
                 {
                     var txs = Enumerable.Range(2, 14).Select(i => chain.Transfer(i, (i + 1) % 16, Token.OneToken / 10)).ToArray();
                     Assert.All(await chain.Submit(txs), r => Assert.Equal(AdmissionReason.Ok, r.Reason));
                     await chain.WaitForLevel(txs[^1].Hash, TxLevel.SoftConfirmed);
                 }
             });
-            int audits = 0;
             try
             {
                 while (!traffic.IsCompleted)
                 {
                     var parallel = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => chain.Chain.AuditSupply()));
-                    foreach (var a in parallel) AssertExact(a, $"audit {++audits}");
+                    foreach (var a in parallel) AssertExact(a, $"audit {Interlocked.Increment(ref audits)}");
                 }
             }
             finally
