@@ -783,7 +783,13 @@ public sealed class RotationGrain : Grain, IRotationGrain, IRemindable
 
     public async Task Retire()
     {
-        if (S.Retired) return;
+        // Called again (an operator retrying a call that failed part-way): the leader is told to stop once more, which it
+        // ignores if it already did, so a retry finishes what the first call could not.
+        if (S.Retired)
+        {
+            if (S.Current is { } last) await GrainFactory.Sequencer(ChainId, last.LeaderId).EndLeadership(last.Term);
+            return;
+        }
         S.Retired = true;
         S.Halted = true;
         S.HaltReason = "retired";

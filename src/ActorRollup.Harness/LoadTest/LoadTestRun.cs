@@ -178,16 +178,17 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         // The figures: what the final blocks folded in, plus the chain's tail above its finalized height as it is now.
         _phaseClock.Restart();
         report(Progress(RunPhase.Measure, clock.Elapsed, generator));
-        await FoldTail();
-        var result = await Measure(generator, presigned, signer.Signed, window, startMs, offered);
+        // From here on every step only reads or is idempotent, so a call that meets a silo still stopping (a
+        // `silo-stop` fault's graceful shutdown can outlast the drain) is made again, not the end of the run.
+        await Settled(async () => { await FoldTail(); return 0; }, cancellationToken);
+        var result = await Settled(() => Measure(generator, presigned, signer.Signed, window, startMs, offered), cancellationToken);
         result = result with { SenderRecovery = SenderRecovery(recoveriesBefore, recoveriesAfter, result.TxAdmitted) };
-        await ClearFaults(genesis);
-        await grains.Rotation(_chainId).Retire();
+        await Settled(async () => { await ClearFaults(genesis); await grains.Rotation(_chainId).Retire(); return 0; }, cancellationToken);
         var measureSec = _phaseClock.Elapsed.TotalSeconds;
         // The audit replays the retired chain: from genesis, or from where its follower got to during the run.
         _phaseClock.Restart();
         report(Progress(RunPhase.Audit, clock.Elapsed, generator));
-        var audit = await auditor.AuditAsync(_chainId, cancellationToken, follower);
+        var audit = await Settled(() => auditor.AuditAsync(_chainId, cancellationToken, follower), cancellationToken);
         // Warm-up and window on the wall clock of the traffic: the window's own bounds, the traffic's stop.
         var phases = new PhaseSeconds(R(signingSec), R(genesisSec), R((window.StartMs - startMs) / 1000.0), R((stopMs - window.StartMs) / 1000.0), R(drainSec), R(measureSec),
             R(_phaseClock.Elapsed.TotalSeconds), R(total.Elapsed.TotalSeconds));
@@ -704,6 +705,10 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
         {
         }
     }
+
+    /// <summary>An end-of-run step, made again while the cluster settles after a silo fault (see <see cref="Settling"/>).</summary>
+    private static Task<T> Settled<T>(Func<Task<T>> step, CancellationToken cancellationToken) =>
+        Settling.RunAsync(step, Settling.Timeout, cancellationToken);
 
     private static async Task WaitFor(Func<Task<bool>> condition, TimeSpan timeout, CancellationToken cancellationToken)
     {
