@@ -126,11 +126,12 @@ public sealed class ClusterSettings
     }
 }
 
-/// <summary>One <c>Genesis:Accounts</c> entry: an address and its balance in whole tokens.</summary>
+/// <summary>One <c>Genesis:Accounts</c> entry: an address, its native balance in whole tokens and its TKN (the second token).</summary>
 public sealed class GenesisAccountSetting
 {
     public string? Address { get; set; }
     public ulong Tokens { get; set; }
+    public ulong Tkn { get; set; }
 }
 
 /// <summary>The chain bootstrapped at start-up (section <c>Genesis</c>); its protocol parameters are section <c>Chain</c>.</summary>
@@ -147,6 +148,11 @@ public sealed class GenesisSettings
     /// <summary>Load-test accounts with secp256k1 keys derived from <see cref="LoadTestSeed"/> (Ethereum-format traffic).</summary>
     public int LoadTestEthAccounts { get; set; } = 1_000;
     public ulong LoadTestAccountTokens { get; set; } = 1_000_000;
+    /// <summary>Whole TKN (the second token, PROTOCOL.md §12) each load-test account of both kinds holds.</summary>
+    public ulong LoadTestAccountTkn { get; set; } = 1_000_000;
+    /// <summary>The constant-product pool's genesis reserves in whole tokens (both 0: no pool).</summary>
+    public ulong PoolNativeTokens { get; set; } = 100_000;
+    public ulong PoolTkn { get; set; } = 100_000_000;
     /// <summary>Accounts funded at genesis: <c>Genesis:Accounts:0:Address</c> (0x, 20 bytes) and <c>…:Tokens</c> (whole tokens).</summary>
     public GenesisAccountSetting[] Accounts { get; set; } = [];
     /// <summary>The public seed of the load-test accounts (the harness signs for them with it).</summary>
@@ -171,7 +177,10 @@ public sealed class GenesisSettings
             LoadTestAccounts = LoadTestAccounts,
             LoadTestEthAccounts = LoadTestEthAccounts,
             LoadTestAccountTokens = LoadTestAccountTokens,
-            Accounts = Accounts.Select(a => new Abstractions.Config.GenesisFunding(a.Address ?? "", a.Tokens)).ToArray(),
+            LoadTestAccountTkn = LoadTestAccountTkn,
+            PoolNativeTokens = PoolNativeTokens,
+            PoolTkn = PoolTkn,
+            Accounts = Accounts.Select(a => new Abstractions.Config.GenesisFunding(a.Address ?? "", a.Tokens) { Tkn = a.Tkn }).ToArray(),
             LoadTestSeed = LoadTestSeed,
             NodeKeySeed = Abstractions.Config.GenesisKeys.NodeKeySeedFor(config.ChainId, NodeKeySeed, operatorKey)
                           ?? Abstractions.Config.GenesisKeys.NewNodeKeySeed(),

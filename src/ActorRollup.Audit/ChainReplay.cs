@@ -79,6 +79,7 @@ public sealed class ChainReplay
     private ulong _lastTerm;
     private ulong _maxEpoch;
     private UInt128 _totalFees;
+    private readonly UInt128 _genesisTkn;
 
     public ChainReplay(ChainGenesis genesis, AuditHistory history)
     {
@@ -87,6 +88,7 @@ public sealed class ChainReplay
         _history = history;
         _state = GenesisBuilder.BuildState(genesis);
         _genesisL2 = Core.Execution.Genesis.TotalBalance(_state);
+        _genesisTkn = Core.Execution.Genesis.TotalTokens(_state);
         _headHash = GenesisBuilder.Header(genesis, _state.Root).Hash;
         _roots.Add(_state.Root);
         // Genesis signer keys come from the published genesis (the public view): the audit never derives a member key.
@@ -222,7 +224,7 @@ public sealed class ChainReplay
         for (int i = 0; i < result.Receipts.Count; i++)
         {
             var outcome = result.Receipts[i].Outcome;
-            if (outcome == ExecutionOutcome.Included || duplicate[i]) continue;
+            if (ExecutionOutcomes.InBlock(outcome) || duplicate[i]) continue;
             var tx = txs[i];
             if (outcome is ExecutionOutcome.NonceTooLow or ExecutionOutcome.NonceTooHigh)
                 Add(h, AuditReason.NonceOrder, $"transaction {i} ({tx.Hash.Short()}) of {tx.Sender} has nonce {tx.Nonce}, the account's next is {AccountNonce(result, txs, i)}");
@@ -359,7 +361,11 @@ public sealed class ChainReplay
                 $"chain head {head.Height} {head.Hash.Short()} state {head.StateRoot.Short()}; replay ended at {h} {_headHash.Short()} state {_state.Root.Short()}");
 
         var supply = live.Supply;
-        if (!supply.Conserved) Found(h, AuditReason.SupplyNotConserved, $"total {supply.Total} != expected {supply.Expected} (genesis {supply.Genesis} + minted {supply.Minted} - burned {supply.Burned})");
+        if (supply.Total != supply.Expected) Found(h, AuditReason.SupplyNotConserved, $"total {supply.Total} != expected {supply.Expected} (genesis {supply.Genesis} + minted {supply.Minted} - burned {supply.Burned})");
+        if (!supply.TknConserved) Found(h, AuditReason.SupplyNotConserved, $"TKN: the chain holds {supply.TknBalances}, its genesis {supply.GenesisTkn}");
+        var tkn = Core.Execution.Genesis.TotalTokens(_state);
+        if (tkn != _genesisTkn || supply.TknBalances != tkn)
+            Found(h, AuditReason.SupplyNotConserved, $"TKN: the replay holds {tkn}, the chain {supply.TknBalances}, the genesis {_genesisTkn}");
         if (supply.Genesis != GenesisSupply) Found(h, AuditReason.GenesisSupplyMismatch, $"the chain counts a genesis supply of {supply.Genesis}; the genesis defines {GenesisSupply}");
         var l2 = Core.Execution.Genesis.TotalBalance(_state);
         if (supply.L2Balances != l2) Found(h, AuditReason.L2SupplyMismatch, $"the chain holds {supply.L2Balances} on L2; the replay {l2}");

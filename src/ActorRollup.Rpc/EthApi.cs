@@ -173,14 +173,28 @@ public sealed class EthApi(IGrainFactory grains, RpcSettings settings)
         return "0x";
     }
 
-    /// <summary>No contracts: a call returns no data (the call object and the block parameter are still checked).</summary>
+    /// <summary>No contracts: a call returns no data (the call object and the block parameter are still checked) — except the
+    /// read-only calls the system addresses answer at that block's state (TKN's ERC-20 views, the pool's getReserves and
+    /// getAmountOut: Core.Amm.AmmViews).</summary>
     private async Task<JsonNode?> Call(Chain c, RpcParams p, CancellationToken _)
     {
         p.AtMost(3);
-        ParseCall(p.Required(0, "transaction"), c);
+        var call = ParseCall(p.Required(0, "transaction"), c);
         var (head, height) = await Resolve(c, p.Optional(1));
         if (height > head.Height) throw new RpcException(RpcErrors.Server, "header not found");
-        return "0x";
+        if (call.To is not { } to || !Core.Amm.SystemAddresses.IsSystem(to)) return "0x";
+        var reads = Core.Amm.AmmViews.Reads(to, call.Data);
+        Core.Execution.Account[] read = [];
+        if (reads.Length > 0)
+        {
+            var accounts = await c.Grain(grains).GetAccountsAt(height, reads);
+            if (!accounts.Available)
+                throw new RpcException(RpcErrors.Server,
+                    $"historical state unavailable: the chain holds the state of blocks {accounts.OldestStateHeight} to {head.Height} (the head and its rollback targets)");
+            read = accounts.Accounts;
+        }
+        var answer = Core.Amm.AmmViews.TryCall(to, call.Data, read);
+        return answer is null ? "0x" : EthHex.Data(answer);
     }
 
     /// <summary>The gas a transfer with the call's data uses (the core's rule: 21,000 + 16 a data byte).</summary>

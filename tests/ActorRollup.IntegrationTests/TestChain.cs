@@ -60,7 +60,7 @@ internal sealed class TestChain
     /// members in regions by that number).</remarks>
     public static async Task<TestChain> Start(IClusterClient client, string name, Action<ChainConfig>? configure = null,
         ulong[]? stakes = null, int validators = 4, int accounts = 64, string? nodeKeySeed = null, string loadTestSeed = "it/loadtest",
-        int firstMember = 0, int ethAccounts = 0)
+        int firstMember = 0, int ethAccounts = 0, ulong tkn = 0, ulong poolNative = 0, ulong poolTkn = 0)
     {
         var config = FastConfig(name);
         configure?.Invoke(config);
@@ -74,6 +74,9 @@ internal sealed class TestChain
             LoadTestAccounts = accounts,
             LoadTestEthAccounts = ethAccounts,
             LoadTestAccountTokens = 1_000,
+            LoadTestAccountTkn = tkn,
+            PoolNativeTokens = poolNative,
+            PoolTkn = poolTkn,
             LoadTestSeed = loadTestSeed,
             // As the silo's configured chain gets it without Genesis:NodeKeySeed: derived from the operator key, so the
             // harness commands (which hold the test cluster's operator key) can sign as genesis owners.

@@ -28,7 +28,11 @@ public sealed record GenesisValidator(string Id, ulong BondTokens)
 
 /// <summary>An L2 account funded at genesis (0x address, whole tokens).</summary>
 [GenerateSerializer, Immutable, Alias("ar.GenesisFunding")]
-public sealed record GenesisFunding(string Address, ulong Tokens);
+public sealed record GenesisFunding(string Address, ulong Tokens)
+{
+    /// <summary>Whole second tokens (TKN, PROTOCOL.md §12) the account holds at genesis.</summary>
+    [Id(2)] public ulong Tkn { get; init; }
+}
 
 /// <summary>
 /// Everything needed to start a chain: its parameters, the genesis committee and validators, funded accounts, and the
@@ -61,6 +65,12 @@ public sealed record ChainGenesis
     /// <summary>Load-test accounts with secp256k1 keys (account i's key is <c>EthKey.Derive(LoadTestSeed, i)</c>), for
     /// Ethereum-format traffic; funded with <see cref="LoadTestAccountTokens"/> each like the Ed25519 ones.</summary>
     [Id(11)] public int LoadTestEthAccounts { get; init; }
+    /// <summary>Whole second tokens (TKN, PROTOCOL.md §12) each load-test account (both kinds) holds at genesis.</summary>
+    [Id(12)] public ulong LoadTestAccountTkn { get; init; }
+    /// <summary>The constant-product pool's genesis reserves in whole tokens: native and TKN. Both 0 (the default) or both
+    /// positive; the pool's native reserve counts in the native supply, its TKN reserve in the TKN supply.</summary>
+    [Id(13)] public ulong PoolNativeTokens { get; init; }
+    [Id(14)] public ulong PoolTkn { get; init; }
 
     /// <summary>The load-test seed of a genesis that names none (the accounts of earlier versions' default chain).</summary>
     public const string DefaultLoadTestSeed = "actorrollup/loadtest";
@@ -101,6 +111,10 @@ public sealed record ChainGenesis
         if (LoadTestEthAccounts < 0 || LoadTestEthAccounts > MaxLoadTestAccounts) errors.Add($"Genesis:LoadTestEthAccounts must be between 0 and {MaxLoadTestAccounts}");
         if (LoadTestAccountTokens > MaxTokensPerAccount) errors.Add($"Genesis:LoadTestAccountTokens must be at most {MaxTokensPerAccount}");
         if (OwnerL1Tokens > MaxTokensPerAccount) errors.Add($"Genesis:OwnerL1Tokens must be at most {MaxTokensPerAccount}");
+        if (LoadTestAccountTkn > MaxTokensPerAccount) errors.Add($"Genesis:LoadTestAccountTkn must be at most {MaxTokensPerAccount}");
+        if (PoolNativeTokens > MaxTokensPerAccount || PoolTkn > MaxTokensPerAccount)
+            errors.Add($"Genesis:PoolNativeTokens and Genesis:PoolTkn must be at most {MaxTokensPerAccount}");
+        if ((PoolNativeTokens == 0) != (PoolTkn == 0)) errors.Add("Genesis:PoolNativeTokens and Genesis:PoolTkn must both be 0 (no pool) or both positive");
         if (string.IsNullOrEmpty(LoadTestSeed) || LoadTestSeed.Length > 256) errors.Add("Genesis:LoadTestSeed must be 1-256 characters");
         if (NodeKeySeed is { Length: > 256 }) errors.Add("Genesis:NodeKeySeed must be at most 256 characters");
         if (errors.Count > 0) return errors; // the rest derives keys per entry: only for a genesis within its bounds
@@ -138,7 +152,9 @@ public sealed record ChainGenesis
         foreach (var a in Accounts)
         {
             if (!Core.Primitives.Address.TryParse(a.Address, out _)) errors.Add($"Genesis:Accounts address '{a.Address}' is not a 0x address");
-            if (a.Tokens > MaxTokensPerAccount) errors.Add($"Genesis:Accounts '{a.Address}' must hold at most {MaxTokensPerAccount} tokens");
+            if (a.Tokens > MaxTokensPerAccount || a.Tkn > MaxTokensPerAccount) errors.Add($"Genesis:Accounts '{a.Address}' must hold at most {MaxTokensPerAccount} tokens of each kind");
+            if (Core.Primitives.Address.TryParse(a.Address, out var parsed) && Core.Amm.SystemAddresses.IsSystem(parsed))
+                errors.Add($"Genesis:Accounts '{a.Address}' is a system address (the pool is funded by Genesis:PoolNativeTokens/PoolTkn)");
         }
         if (LoadTestAccounts < 0) errors.Add("Genesis:LoadTestAccounts must be >= 0");
         if (string.IsNullOrEmpty(LoadTestSeed)) errors.Add("Genesis:LoadTestSeed must not be empty");

@@ -19,19 +19,23 @@ public static class GenesisBuilder
         if (Built.Count > 64) Built.Clear();
         // Keyed by everything the state depends on (records compare arrays by reference, so not the record itself).
         var key = $"{genesis.Config.ChainId}|{genesis.LoadTestSeed}|{genesis.LoadTestAccounts}|{genesis.LoadTestAccountTokens}|{genesis.LoadTestEthAccounts}|" +
-                  string.Join(";", genesis.Accounts.Select(a => $"{a.Address}={a.Tokens}"));
+                  $"{genesis.LoadTestAccountTkn}|{genesis.PoolNativeTokens}|{genesis.PoolTkn}|" +
+                  string.Join(";", genesis.Accounts.Select(a => $"{a.Address}={a.Tokens}/{a.Tkn}"));
         return Built.GetOrAdd(key, _ => new Lazy<StateTree>(() => Build(genesis))).Value;
     }
 
     private static StateTree Build(ChainGenesis genesis)
     {
         var accounts = new List<GenesisAccount>();
-        accounts.AddRange(genesis.Accounts.Select(a => new GenesisAccount(Address.Parse(a.Address), Token.FromTokens(a.Tokens))));
+        accounts.AddRange(genesis.Accounts.Select(a => new GenesisAccount(Address.Parse(a.Address), Token.FromTokens(a.Tokens), Token.FromTokens(a.Tkn))));
         var keys = Core.Execution.Genesis.LoadTestKeys(genesis.LoadTestSeed, genesis.LoadTestAccounts);
         var balance = Token.FromTokens(genesis.LoadTestAccountTokens);
-        accounts.AddRange(keys.Select(k => new GenesisAccount(k.Address, balance)));
+        var tkn = Token.FromTokens(genesis.LoadTestAccountTkn);
+        accounts.AddRange(keys.Select(k => new GenesisAccount(k.Address, balance, tkn)));
         foreach (var k in keys) k.Dispose();
-        accounts.AddRange(Core.Execution.Genesis.LoadTestEthKeys(genesis.LoadTestSeed, genesis.LoadTestEthAccounts).Select(k => new GenesisAccount(k.Address, balance)));
+        accounts.AddRange(Core.Execution.Genesis.LoadTestEthKeys(genesis.LoadTestSeed, genesis.LoadTestEthAccounts).Select(k => new GenesisAccount(k.Address, balance, tkn)));
+        if (genesis.PoolNativeTokens > 0)
+            accounts.Add(new GenesisAccount(Core.Amm.SystemAddresses.Pool, Token.FromTokens(genesis.PoolNativeTokens), Token.FromTokens(genesis.PoolTkn)));
         return Core.Execution.Genesis.BuildState(accounts);
     }
 

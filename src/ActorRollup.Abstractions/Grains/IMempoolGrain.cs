@@ -78,6 +78,14 @@ public interface IMempoolGrain : IGrainWithStringKey
 
     /// <summary>A pending (admitted, not yet committed) transaction by hash, with its arrival sequence; null otherwise.</summary>
     [PublicCall, Alias("GetPendingTransaction"), AlwaysInterleave] Task<BlockEntry?> GetPendingTransaction(Hash32 hash);
+
+    /// <summary>
+    /// What anyone watching the public mempool sees (a searcher, Ethereum's <c>txpool_content</c>): up to
+    /// <paramref name="max"/> (1..<see cref="PipelineLimits.MaxViewPending"/>, else refused with argument-out-of-bounds)
+    /// pending transactions in the chain's policy order with their arrival sequences, and how many are pending in all.
+    /// Under the <c>encrypted</c> policy the contents are sealed until the block's order is fixed: the view lists none.
+    /// </summary>
+    [PublicCall, Alias("ViewPending"), AlwaysInterleave] Task<PendingView> ViewPending(int max);
 }
 
 /// <summary>The documented bounds on the transaction pipeline's arguments (docs/PROTOCOL.md §2). A call beyond one is
@@ -87,6 +95,9 @@ public static class PipelineLimits
 {
     /// <summary>Entries in one <c>Submit</c>, <c>Screen</c> or <c>AdmitVerified</c> call.</summary>
     public const int MaxSubmitBatch = 10_000;
+
+    /// <summary>Transactions one <c>IMempoolGrain.ViewPending</c> lists at most.</summary>
+    public const int MaxViewPending = 10_000;
 
     /// <summary>Transactions in one block as the pipeline handles it (the ceiling of <c>Chain:MaxTxPerBlock</c>):
     /// <c>OnCommitted</c>, <c>GetAdmissions</c>.</summary>

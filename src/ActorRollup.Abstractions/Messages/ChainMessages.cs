@@ -276,11 +276,19 @@ public sealed record SupplyAudit(
     [property: Id(7)] UInt128 ValidatorRewards,
     [property: Id(8)] UInt128 Genesis,
     [property: Id(9)] UInt128 Minted,
-    [property: Id(10)] UInt128 Burned)
+    [property: Id(10)] UInt128 Burned,
+    [property: Id(11)] UInt128 TknBalances = default,
+    [property: Id(12)] UInt128 GenesisTkn = default)
 {
     public UInt128 Total => L2Balances + FeesInFlight + L1Balances + Bonded + Unbonding + RewardPools + ValidatorBonds + ValidatorRewards;
     public UInt128 Expected => Genesis + Minted - Burned;
-    public bool Conserved => Total == Expected;
+
+    /// <summary>The second token (TKN) lives on L2 only and nothing mints or burns it: every account's TKN, the pool's
+    /// reserve included, sums to the genesis TKN.</summary>
+    public bool TknConserved => TknBalances == GenesisTkn;
+
+    /// <summary>Both supplies are conserved: the native token across L2 and L1, and TKN.</summary>
+    public bool Conserved => Total == Expected && TknConserved;
 }
 
 /// <summary>The chain's whole L2 state at a finalized height and that height's block hash — the chain's one

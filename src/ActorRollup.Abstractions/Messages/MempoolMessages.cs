@@ -22,6 +22,11 @@ public sealed record PendingBatch([property: Id(0)] Transaction[] Transactions, 
     public IReadOnlyList<BlockEntry> Entries() => Transactions.Select((t, i) => new BlockEntry(t, ArrivalSequences[i])).ToArray();
 }
 
+/// <summary>The public mempool's view (<c>IMempoolGrain.ViewPending</c>): visible pending transactions in policy order, and
+/// the number pending in all (visible or sealed).</summary>
+[GenerateSerializer, Immutable, Alias("ar.PendingView")]
+public sealed record PendingView([property: Id(0)] BlockEntry[] Visible, [property: Id(1)] int PendingCount, [property: Id(2)] bool Sealed);
+
 /// <summary>The admission record of a transaction, as validators check it (0 sequence = never admitted).</summary>
 [GenerateSerializer, Immutable, Alias("ar.AdmissionRecord")]
 public readonly record struct AdmissionRecord([property: Id(0)] Hash32 Hash, [property: Id(1)] ulong ArrivalSequence, [property: Id(2)] long AdmittedAtMs) : IAdmissionRecord

@@ -195,6 +195,8 @@ public struct StateTreeSurrogate
     [Id(0)] public Address[] Addresses;
     [Id(1)] public ulong[] Nonces;
     [Id(2)] public UInt128[] Balances;
+    /// <summary>Second-token balances; null (or empty) from a sender whose accounts hold none.</summary>
+    [Id(3)] public UInt128[]? Tokens;
 }
 
 /// <summary>A state crosses silos as its account list (the root is recomputed on arrival); within a silo it is shared.</summary>
@@ -206,8 +208,9 @@ public sealed class StateTreeConverter : IConverter<Core.State.StateTree, StateT
         var addresses = s.Addresses;
         var nonces = s.Nonces;
         var balances = s.Balances;
+        var tokens = s.Tokens is { Length: > 0 } t ? t : null;
         return Core.State.StateTree.FromAccounts(addresses.Select((a, i) =>
-            new KeyValuePair<Address, Core.Execution.Account>(a, new Core.Execution.Account(nonces[i], balances[i]))));
+            new KeyValuePair<Address, Core.Execution.Account>(a, new Core.Execution.Account(nonces[i], balances[i], tokens?[i] ?? 0))));
     }
 
     public StateTreeSurrogate ConvertToSurrogate(in Core.State.StateTree v)
@@ -218,6 +221,7 @@ public sealed class StateTreeConverter : IConverter<Core.State.StateTree, StateT
             Addresses = accounts.Select(a => a.Key).ToArray(),
             Nonces = accounts.Select(a => a.Value.Nonce).ToArray(),
             Balances = accounts.Select(a => a.Value.Balance).ToArray(),
+            Tokens = accounts.Any(a => a.Value.Tokens != 0) ? accounts.Select(a => a.Value.Tokens).ToArray() : null,
         };
     }
 }
@@ -230,13 +234,14 @@ public struct AccountSurrogate
 {
     [Id(0)] public ulong Nonce;
     [Id(1)] public UInt128 Balance;
+    [Id(2)] public UInt128 Tokens;
 }
 
 [RegisterConverter]
 public sealed class AccountConverter : IConverter<Core.Execution.Account, AccountSurrogate>
 {
-    public Core.Execution.Account ConvertFromSurrogate(in AccountSurrogate s) => new(s.Nonce, s.Balance);
-    public AccountSurrogate ConvertToSurrogate(in Core.Execution.Account v) => new() { Nonce = v.Nonce, Balance = v.Balance };
+    public Core.Execution.Account ConvertFromSurrogate(in AccountSurrogate s) => new(s.Nonce, s.Balance, s.Tokens);
+    public AccountSurrogate ConvertToSurrogate(in Core.Execution.Account v) => new() { Nonce = v.Nonce, Balance = v.Balance, Tokens = v.Tokens };
 }
 
 [GenerateSerializer, Alias("ar.BlockEntry")]

@@ -1,13 +1,57 @@
 namespace ActorRollup.Core.Blocks;
 
-/// <summary>Transaction ordering policy of a chain (PROTOCOL.md §7). Configuration spells them <c>fcfs</c> and
-/// <c>fee-priority</c>.</summary>
+/// <summary>Transaction ordering policy of a chain (PROTOCOL.md §7, §12). The command line spells them <c>fcfs</c>,
+/// <c>fee-priority</c>, <c>builder-auction</c>, <c>express-lane</c> and <c>encrypted</c> (<see cref="OrderingPolicies"/>);
+/// configuration takes those or the enum names.</summary>
 public enum OrderingPolicy
 {
     /// <summary>By mempool arrival sequence (Metis: first come, first served).</summary>
     Fcfs = 0,
     /// <summary>Highest gas price first, arrival order within equal prices.</summary>
     FeePriority = 1,
+    /// <summary>Proposer-builder separation in the MEV-Boost style: the highest-bidding builder's bundle opens the block,
+    /// the rest follows in fee priority; the bid is paid to the proposer.</summary>
+    BuilderAuction = 2,
+    /// <summary>Arbitrum Timeboost: a sealed-bid second-price auction per round for a lane whose transactions skip the
+    /// delay every other transaction waits; first come, first served after it.</summary>
+    ExpressLane = 3,
+    /// <summary>The leader commits to the order before anyone can read the contents; first come, first served.</summary>
+    Encrypted = 4,
+}
+
+/// <summary>The policies' command-line spellings.</summary>
+public static class OrderingPolicies
+{
+    public static readonly IReadOnlyList<OrderingPolicy> All =
+        [OrderingPolicy.Fcfs, OrderingPolicy.FeePriority, OrderingPolicy.BuilderAuction, OrderingPolicy.ExpressLane, OrderingPolicy.Encrypted];
+
+    /// <summary>fcfs, fee-priority, builder-auction, express-lane, encrypted.</summary>
+    public static string Name(OrderingPolicy policy) => policy switch
+    {
+        OrderingPolicy.Fcfs => "fcfs",
+        OrderingPolicy.FeePriority => "fee-priority",
+        OrderingPolicy.BuilderAuction => "builder-auction",
+        OrderingPolicy.ExpressLane => "express-lane",
+        OrderingPolicy.Encrypted => "encrypted",
+        _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown ordering policy"),
+    };
+
+    /// <summary>Parses a spelling (exact, lower case) into a policy.</summary>
+    public static bool TryParse(string? text, out OrderingPolicy policy)
+    {
+        foreach (var p in All)
+            if (string.Equals(Name(p), text, StringComparison.Ordinal)) { policy = p; return true; }
+        policy = default;
+        return false;
+    }
+
+    /// <summary>Whether the chain can run <paramref name="policy"/> yet: fcfs and fee-priority. The three MEV policies are
+    /// named (their spellings are fixed by issue 14) but refused by configuration until their rules, records and
+    /// validator checks land — a chain never runs one as a stand-in for another.</summary>
+    public static bool IsImplemented(OrderingPolicy policy) => policy is OrderingPolicy.Fcfs or OrderingPolicy.FeePriority;
+
+    /// <summary>The spellings, for messages: "fcfs, fee-priority, builder-auction, express-lane or encrypted".</summary>
+    public static string Spellings => string.Join(", ", All.Take(All.Count - 1).Select(Name)) + " or " + Name(All[^1]);
 }
 
 /// <summary>The mempool's record of a transaction's admission, as the ordering check reads it: the arrival sequence
@@ -46,8 +90,8 @@ public static class TxOrdering
     /// <summary>The policy order over (<see cref="PriorityPrice"/>, arrival sequence) keys: what the mempool's queue is sorted by.</summary>
     public static IComparer<(ulong Price, ulong Sequence)> Comparer(OrderingPolicy policy) => policy switch
     {
-        OrderingPolicy.Fcfs => FcfsComparer,
-        OrderingPolicy.FeePriority => FeePriorityComparer,
+        OrderingPolicy.Fcfs or OrderingPolicy.ExpressLane or OrderingPolicy.Encrypted => FcfsComparer,
+        OrderingPolicy.FeePriority or OrderingPolicy.BuilderAuction => FeePriorityComparer,
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown ordering policy"),
     };
 

@@ -4,8 +4,8 @@ using ActorRollup.Core.State;
 
 namespace ActorRollup.Core.Execution;
 
-/// <summary>An account funded at genesis.</summary>
-public sealed record GenesisAccount(Address Address, UInt128 Balance);
+/// <summary>An account funded at genesis, with native tokens and optionally the second token.</summary>
+public sealed record GenesisAccount(Address Address, UInt128 Balance, UInt128 Tokens = default);
 
 /// <summary>
 /// Genesis state (PROTOCOL.md §2): accounts funded from configuration, including a deterministic set of
@@ -20,7 +20,7 @@ public static class Genesis
         var seen = new Dictionary<Address, Account>();
         foreach (var account in accounts)
         {
-            if (!seen.TryAdd(account.Address, new Account(0, account.Balance)))
+            if (!seen.TryAdd(account.Address, new Account(0, account.Balance, account.Tokens)))
                 throw new ArgumentException($"genesis funds {account.Address} twice");
         }
         return StateTree.FromAccounts(seen);
@@ -44,11 +44,20 @@ public static class Genesis
         return keys;
     }
 
-    /// <summary>Total balance of a state (the L2 part of the supply-conservation check).</summary>
+    /// <summary>Total native balance of a state (the L2 part of the supply-conservation check).</summary>
     public static UInt128 TotalBalance(StateTree state)
     {
         UInt128 total = 0;
         foreach (var (_, account) in state.Enumerate()) total = checked(total + account.Balance);
+        return total;
+    }
+
+    /// <summary>Total second-token balance of a state, the pool's reserve included: constant from genesis on (nothing mints
+    /// or burns it, PROTOCOL.md §12).</summary>
+    public static UInt128 TotalTokens(StateTree state)
+    {
+        UInt128 total = 0;
+        foreach (var (_, account) in state.Enumerate()) total = checked(total + account.Tokens);
         return total;
     }
 }

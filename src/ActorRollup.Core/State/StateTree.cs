@@ -9,7 +9,9 @@ namespace ActorRollup.Core.State;
 /// The state commitment (PROTOCOL.md §3): a persistent, path-compressed binary Merkle trie over
 /// key = SHA-256(address).
 /// <list type="bullet">
-/// <item>Leaf hash = SHA-256(0x00 ‖ key ‖ address ‖ u64be nonce ‖ u128be balance).</item>
+/// <item>Leaf hash = SHA-256(0x00 ‖ key ‖ address ‖ u64be nonce ‖ u128be balance) for an account holding none of the
+/// second token, SHA-256(0x02 ‖ key ‖ address ‖ u64be nonce ‖ u128be balance ‖ u128be tokens) for one that holds some
+/// (so a chain without the token keeps the roots it had before the token existed).</item>
 /// <item>Branch hash = SHA-256(0x01 ‖ left hash ‖ right hash); a branch splits at the first bit where its keys
 /// differ (left: bit 0, right: bit 1), so the shape depends only on the set of keys — never on insertion order.</item>
 /// <item>The root of the empty state is <see cref="EmptyRoot"/> = 32 zero bytes.</item>
@@ -176,12 +178,15 @@ public sealed class StateTree
 
         protected override Hash32 ComputeHash()
         {
-            Span<byte> buffer = stackalloc byte[1 + Hash32.Size + Primitives.Address.Size + 8 + 16];
-            buffer[0] = 0x00;
+            bool tokens = Account.Tokens != 0;
+            Span<byte> buffer = stackalloc byte[1 + Hash32.Size + Primitives.Address.Size + 8 + 16 + 16];
+            buffer[0] = tokens ? (byte)0x02 : (byte)0x00;
             Key.WriteTo(buffer[1..]);
             Address.WriteTo(buffer[33..]);
             BinaryPrimitives.WriteUInt64BigEndian(buffer[53..], Account.Nonce);
             BinaryPrimitives.WriteUInt128BigEndian(buffer[61..], Account.Balance);
+            if (!tokens) return Hash32.Sha256(buffer[..77]);
+            BinaryPrimitives.WriteUInt128BigEndian(buffer[77..], Account.Tokens);
             return Hash32.Sha256(buffer);
         }
     }

@@ -32,4 +32,9 @@ public enum AdmissionReason
     NonceTooFarAhead = 12,
     /// <summary>An Ethereum transaction of a kind the chain does not take: type 1, 3 or 4, an access list, contract creation.</summary>
     Unsupported = 13,
+    /// <summary>A transaction to a system address (the pool, the token) that is not a call the address takes: wrong
+    /// selector or length, value ≠ 0, a zero amount, an unknown token, a token transfer to a system address (PROTOCOL.md §12).</summary>
+    InvalidCall = 14,
+    /// <summary>The sender's second-token balance does not cover this swap or token transfer and its pending ones.</summary>
+    InsufficientTokens = 15,
 }

@@ -44,8 +44,29 @@ public static class TransactionRules
         if (tx.GasLimit < tx.IntrinsicGas) return AdmissionReason.GasLimitTooLow;
         if (tx.GasPrice < chain.BaseFeePerGas) return AdmissionReason.GasPriceTooLow;
         if (UInt128.MaxValue - tx.Value < tx.MaxFee) return AdmissionReason.AmountOverflow;
+        if (Amm.SystemAddresses.IsSystem(tx.Recipient) && !IsValidCall(tx)) return AdmissionReason.InvalidCall;
         if (verifySignature && !tx.VerifySignature()) return AdmissionReason.BadSignature;
         return AdmissionReason.Ok;
+    }
+
+    /// <summary>Whether a transaction to a system address is a call it takes, as far as the bytes tell (PROTOCOL.md §12):
+    /// value 0, a call that decodes, a non-zero amount, a token transfer not to a system address; to the coinbase, a
+    /// payment (value > 0, no data).</summary>
+    public static bool IsValidCall(Transaction tx) => tx.Recipient == Amm.SystemAddresses.Coinbase
+        ? tx.Value != 0 && tx.Data.Length == 0
+        : tx.Value == 0 && Amm.AmmCodec.TryDecode(tx.Recipient, tx.Data, out var call) && call.Amount != 0
+        && !(call.Kind == Amm.CallKind.TokenTransfer && Amm.SystemAddresses.IsSystem(call.To));
+
+    /// <summary>
+    /// The most a transaction can take from its sender: native value + maximum fee + a native swap's input, and a swap's
+    /// or token transfer's second-token input. What admission holds against the sender's balances.
+    /// </summary>
+    public static (UInt128 Native, UInt128 Tokens) CostOf(Transaction tx)
+    {
+        UInt128 native = tx.Value + tx.MaxFee; // CheckStateless refused an overflow here
+        if (!Amm.SystemAddresses.IsSystem(tx.Recipient) || !Amm.AmmCodec.TryDecode(tx.Recipient, tx.Data, out var call)) return (native, 0);
+        var (callNative, callTokens) = call.Cost;
+        return (UInt128.MaxValue - native < callNative ? UInt128.MaxValue : native + callNative, callTokens);
     }
 
     /// <summary>
@@ -56,23 +77,27 @@ public static class TransactionRules
     {
         if (tx.Nonce < sender.Nonce) return AdmissionReason.NonceUsed;
         if (UInt128.MaxValue - tx.Value < tx.MaxFee) return AdmissionReason.AmountOverflow;
-        if (sender.Balance < tx.Value + tx.MaxFee) return AdmissionReason.InsufficientBalance;
+        var (native, tokens) = CostOf(tx);
+        if (sender.Balance < native) return AdmissionReason.InsufficientBalance;
+        if (sender.Tokens < tokens) return AdmissionReason.InsufficientTokens;
         return AdmissionReason.Ok;
     }
 
     /// <summary>
     /// The mempool's checks of a sender (PROTOCOL.md §2), cheap and without a signature: the nonce not used
     /// (<paramref name="nonceHeld"/>: another pending transaction of the sender holds it), at most
-    /// <paramref name="maxNonceGap"/> ahead of the committed account, and the balance covering this transaction and
-    /// <paramref name="pendingCost"/>, what the sender's other pending transactions may cost.
+    /// <paramref name="maxNonceGap"/> ahead of the committed account, and the balances covering this transaction's
+    /// <see cref="CostOf"/> and <paramref name="pendingCost"/> / <paramref name="pendingTokens"/>, what the sender's other
+    /// pending transactions may cost.
     /// </summary>
-    public static AdmissionReason CheckSender(Transaction tx, Account sender, bool nonceHeld, UInt128 pendingCost, int maxNonceGap)
+    public static AdmissionReason CheckSender(Transaction tx, Account sender, bool nonceHeld, UInt128 pendingCost, int maxNonceGap, UInt128 pendingTokens = default)
     {
         if (tx.Nonce < sender.Nonce || nonceHeld) return AdmissionReason.NonceUsed;
         if (tx.Nonce - sender.Nonce > (ulong)maxNonceGap) return AdmissionReason.NonceTooFarAhead;
         if (UInt128.MaxValue - tx.Value < tx.MaxFee) return AdmissionReason.AmountOverflow;
-        var cost = tx.Value + tx.MaxFee;
+        var (cost, tokens) = CostOf(tx);
         if (UInt128.MaxValue - pendingCost < cost || sender.Balance < pendingCost + cost) return AdmissionReason.InsufficientBalance;
+        if (UInt128.MaxValue - pendingTokens < tokens || sender.Tokens < pendingTokens + tokens) return AdmissionReason.InsufficientTokens;
         return AdmissionReason.Ok;
     }
 }

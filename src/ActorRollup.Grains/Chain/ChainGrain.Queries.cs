@@ -142,7 +142,8 @@ public sealed partial class ChainGrain
         }
         foreach (var h in missing) feesInFlight += (await ReadRecord(h))?.Fees ?? 0;
         // Genesis supply: L2 accounts, sequencer owners' L1 funding (self-stake included), validator bonds.
-        UInt128 genesisSupply = Core.Execution.Genesis.TotalBalance(_stateAt.GetValueOrDefault(0UL) ?? GenesisBuilder.BuildState(genesis));
+        var genesisState = _stateAt.GetValueOrDefault(0UL) ?? GenesisBuilder.BuildState(genesis);
+        UInt128 genesisSupply = Core.Execution.Genesis.TotalBalance(genesisState);
         foreach (var seq in genesis.Sequencers) genesisSupply += Token.FromTokens(seq.StakeTokens) + Token.FromTokens(genesis.OwnerL1Tokens);
         foreach (var v in genesis.Validators) genesisSupply += Token.FromTokens(v.BondTokens);
 
@@ -168,7 +169,7 @@ public sealed partial class ChainGrain
             burned += Token.FromTokens(v.BondTokens) - view.Bond;
         }
         return new SupplyAudit(Core.Execution.Genesis.TotalBalance(head), feesInFlight, l1, bonded, unbonding, pools, validatorBonds,
-            validatorRewards, genesisSupply, minted, burned);
+            validatorRewards, genesisSupply, minted, burned, Core.Execution.Genesis.TotalTokens(head), Core.Execution.Genesis.TotalTokens(genesisState));
     }
 
     public Task<RollbackRecord[]> GetRollbacks() => Task.FromResult(_state.State.Rollbacks.ToArray());

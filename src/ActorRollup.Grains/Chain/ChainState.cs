@@ -68,14 +68,16 @@ public sealed class BlockRecord
     [Id(8)] public long[] AdmittedAtMs { get; init; } = [];
     /// <summary>When the append call arrived (its certificate complete), for the soft-confirm breakdown; 0 when unknown.</summary>
     [Id(9)] public long AppendReceivedAtMs { get; init; }
-    /// <summary>Each entry's execution outcome, kept only when an entry failed (a forged body: an honest leader includes only
-    /// what executes, and validators challenge the rest); empty when the block included every entry.</summary>
+    /// <summary>Each entry's execution outcome, kept only when an entry did not succeed: a failed call (it is in the block,
+    /// nonce used and gas paid, its effect excluded) or a forged body (an honest leader includes only what executes, and
+    /// validators challenge the rest); empty when every entry succeeded.</summary>
     [Id(10)] public ExecutionOutcome[] Outcomes { get; init; } = [];
 
-    /// <summary>Whether entry <paramref name="index"/> executed (it changed the state, paid its fee, holds its nonce).</summary>
-    public bool Included(int index) => Outcomes.Length == 0 || Outcomes[index] == ExecutionOutcome.Included;
+    /// <summary>Whether entry <paramref name="index"/> executed (it paid its fee and holds its nonce; a failed call's effect is
+    /// excluded).</summary>
+    public bool Included(int index) => Outcomes.Length == 0 || ExecutionOutcomes.InBlock(Outcomes[index]);
 
-    /// <summary><see cref="Outcomes"/> for an execution: empty when every entry was included.</summary>
+    /// <summary><see cref="Outcomes"/> for an execution: empty when every entry succeeded.</summary>
     public static ExecutionOutcome[] OutcomesOf(ExecutionResult result) =>
-        result.AllIncluded ? [] : result.Receipts.Select(r => r.Outcome).ToArray();
+        result.AllSucceeded ? [] : result.Receipts.Select(r => r.Outcome).ToArray();
 }

@@ -43,6 +43,7 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
     private SortedSet<(ulong Price, ulong Sequence)>? _queue;          // pending, in the chain's ordering-policy order
     private readonly Dictionary<Address, SortedDictionary<ulong, Hash32>> _bySender = [];
     private readonly Dictionary<Address, UInt128> _pendingCost = [];
+    private readonly Dictionary<Address, UInt128> _pendingTokens = [];     // second-token inputs of pending swaps and token transfers
     private readonly Dictionary<Address, Account> _accounts = [];
     private readonly Dictionary<long, int> _batchLive = [];                 // pending transactions per batch
     private readonly Dictionary<long, ulong> _batchCommitHeight = [];        // highest commit height seen per batch
@@ -254,7 +255,8 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         if (_pending.ContainsKey(tx.Hash) || _recentCommitted.ContainsKey(tx.Hash)) return AdmissionReason.Duplicate;
         if (_pending.Count >= config.MempoolCapacity) return AdmissionReason.MempoolFull;
         bool held = _bySender.TryGetValue(tx.Sender, out var queue) && queue.ContainsKey(tx.Nonce);
-        return TransactionRules.CheckSender(tx, account, held, _pendingCost.GetValueOrDefault(tx.Sender), config.MaxNonceGap);
+        return TransactionRules.CheckSender(tx, account, held, _pendingCost.GetValueOrDefault(tx.Sender), config.MaxNonceGap,
+            _pendingTokens.GetValueOrDefault(tx.Sender));
     }
 
     private async Task LoadAccounts(Address[] addresses)
@@ -272,7 +274,9 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         Queue.Add((TxOrdering.PriorityPrice(tx, Rules.BaseFeePerGas), p.Sequence));
         if (!_bySender.TryGetValue(tx.Sender, out var queue)) _bySender[tx.Sender] = queue = [];
         queue[tx.Nonce] = tx.Hash;
-        _pendingCost[tx.Sender] = _pendingCost.GetValueOrDefault(tx.Sender) + tx.Value + tx.MaxFee;
+        var (native, tokens) = TransactionRules.CostOf(tx);
+        _pendingCost[tx.Sender] = _pendingCost.GetValueOrDefault(tx.Sender) + native;
+        if (tokens > 0) _pendingTokens[tx.Sender] = _pendingTokens.GetValueOrDefault(tx.Sender) + tokens;
         _batchLive[p.BatchId] = _batchLive.GetValueOrDefault(p.BatchId) + 1;
         _metrics.MempoolSize.Add(1, new KeyValuePair<string, object?>("chain", ChainId));
     }
@@ -290,8 +294,14 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
             queue.Remove(tx.Nonce);
             if (queue.Count == 0) _bySender.Remove(tx.Sender);
         }
-        var cost = _pendingCost[tx.Sender] - (tx.Value + tx.MaxFee);
+        var (native, tokens) = TransactionRules.CostOf(tx);
+        var cost = _pendingCost[tx.Sender] - native;
         if (cost == 0) _pendingCost.Remove(tx.Sender); else _pendingCost[tx.Sender] = cost;
+        if (tokens > 0)
+        {
+            var held = _pendingTokens[tx.Sender] - tokens;
+            if (held == 0) _pendingTokens.Remove(tx.Sender); else _pendingTokens[tx.Sender] = held;
+        }
         if ((_batchLive[p.BatchId] -= 1) == 0) _batchLive.Remove(p.BatchId);
         _metrics.MempoolSize.Add(-1, new KeyValuePair<string, object?>("chain", ChainId));
         return p;
@@ -457,6 +467,21 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         if (_bySender.TryGetValue(sender, out var queue))
             while (queue.ContainsKey(nonce)) nonce++;
         return nonce;
+    }
+
+    public Task<PendingView> ViewPending(int max)
+    {
+        if (max < 1 || max > PipelineLimits.MaxViewPending)
+            throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds, $"ViewPending: max {max} is outside 1..{PipelineLimits.MaxViewPending}");
+        if (_state.State.Config is null) return Task.FromResult(new PendingView([], 0, false));
+        if (Config.Ordering == OrderingPolicy.Encrypted) return Task.FromResult(new PendingView([], _pending.Count, true));
+        var visible = new List<BlockEntry>(Math.Min(max, _pending.Count));
+        foreach (var (_, sequence) in Queue)
+        {
+            if (visible.Count >= max) break;
+            visible.Add(new BlockEntry(_pending[_bySequence[sequence]].Tx, sequence));
+        }
+        return Task.FromResult(new PendingView(visible.ToArray(), _pending.Count, false));
     }
 
     public Task<BlockEntry?> GetPendingTransaction(Hash32 hash) =>

@@ -362,7 +362,7 @@ public sealed partial class SequencerGrain
         var block = Block.Create(Signer, ChainId, height, term.Epoch, term.Term, parentHash, claimedRoot, NowMs, Id, default, included);
         // Excluded transactions change nothing, so this execution is exactly the block's: share it with the silo.
         var receipts = result.Receipts.Where(r => r.Included).ToArray();
-        _execution.Offer(parentState.Root, block.Hash, new ExecutionResult(postState, receipts, result.TotalFees, receipts.Length, result.TouchedAddresses));
+        _execution.Offer(parentState.Root, block.Hash, new ExecutionResult(postState, receipts, result.TotalFees, receipts.Length, result.TouchedAddresses) { ProposerPayments = result.ProposerPayments });
 
         if (_fault.Kind == SequencerFaultKind.Equivocate)
         {

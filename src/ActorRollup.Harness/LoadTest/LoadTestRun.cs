@@ -679,7 +679,7 @@ public sealed class LoadTestRun(IGrainFactory grains, LoadTestOptions options, i
             Faults = _faults.ToArray(),
             TpsTimeline = m.Commits.PerSecond(),
             OfferedTimeline = offered.PerSecond(),
-            SupplyAudit = $"total {audit.Total} expected {audit.Expected} (L2 {audit.L2Balances}, fees in flight {audit.FeesInFlight}, L1 {audit.L1Balances}, bonded {audit.Bonded}, unbonding {audit.Unbonding}, pools {audit.RewardPools}, validator bonds {audit.ValidatorBonds}, minted {audit.Minted}, burned {audit.Burned})",
+            SupplyAudit = $"total {audit.Total} expected {audit.Expected} (L2 {audit.L2Balances}, fees in flight {audit.FeesInFlight}, L1 {audit.L1Balances}, bonded {audit.Bonded}, unbonding {audit.Unbonding}, pools {audit.RewardPools}, validator bonds {audit.ValidatorBonds}, minted {audit.Minted}, burned {audit.Burned}); TKN {audit.TknBalances} of genesis {audit.GenesisTkn}",
             PresignedTx = presigned,
             SignedTx = signed,
             BlocksUnread = m.MissingBlocks,

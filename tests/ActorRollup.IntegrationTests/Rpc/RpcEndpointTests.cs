@@ -515,3 +515,55 @@ public sealed class RpcEndpointTests(RpcClusterFixture fixture)
         Assert.True(retention.IndexedHeights >= (int)retention.Height - 1, $"every height indexed again: {retention}");
     }
 }
+
+/// <summary>The pool and TKN seen from Ethereum tools: a swap sent raw, a failing one's receipt status 0, and the read-only
+/// calls eth_call answers (docs/JSON-RPC.md, PROTOCOL.md §12).</summary>
+[Collection(RpcClusterCollection.Name)]
+public sealed class RpcSwapTests(RpcClusterFixture fixture)
+{
+    private static readonly ulong CallGas = ChainParameters.IntrinsicGas(Core.Amm.AmmCodec.SwapLength);
+
+    private static string Word(UInt128 value) => value.ToString("x").PadLeft(64, '0');
+
+    [Fact]
+    public async Task A_swap_goes_through_eth_sendRawTransaction_and_eth_call_reads_the_pool_and_TKN()
+    {
+        var chain = await TestChain.Start(fixture.Client, "rpc-swap", ethAccounts: 1, accounts: 1, tkn: 50, poolNative: 100, poolTkn: 10_000);
+        var rpc = fixture.For(chain.Id);
+        var key = EthKey.Derive(chain.Genesis.LoadTestSeed, 0);
+        var rules = chain.Config.ToChainParameters();
+        var pool = Core.Amm.SystemAddresses.Pool.ToString();
+        var token = Core.Amm.SystemAddresses.Token.ToString();
+        var e18 = Token.OneToken;
+
+        // getAmountOut(uint256 amountIn, address tokenIn) — the quote a wallet would read before it sets its minimum.
+        var quoteData = "0x" + Convert.ToHexStringLower(Core.Amm.AmmViews.GetAmountOut) + Word(2 * e18) + Word(0);
+        var quote = UInt128.Parse((await rpc.CallAsync("eth_call", new { to = pool, data = quoteData }, "latest")).GetString()![2..], NumberStyles.AllowHexSpecifier);
+        Assert.Equal(Core.Amm.ConstantProduct.GetAmountOut(2 * e18, 100 * e18, 10_000 * e18), quote);
+
+        var swap = EthTransactionCodec.SignDynamicFee(key, rules.EthChainId, 0, 0, rules.BaseFeePerGas, CallGas, Core.Amm.SystemAddresses.Pool, 0,
+            Core.Amm.AmmCodec.Encode(Core.Amm.AmmCall.Swap(Core.Amm.Asset.Native, 2 * e18, quote)));
+        var failing = EthTransactionCodec.SignDynamicFee(key, rules.EthChainId, 1, 0, rules.BaseFeePerGas, CallGas, Core.Amm.SystemAddresses.Pool, 0,
+            Core.Amm.AmmCodec.Encode(Core.Amm.AmmCall.Swap(Core.Amm.Asset.Native, 2 * e18, quote))); // the same minimum after the price moved
+        Assert.Equal(swap.Hash.ToString(), (await rpc.CallAsync("eth_sendRawTransaction", "0x" + Convert.ToHexStringLower(swap.Encoded))).GetString());
+        Assert.Equal(failing.Hash.ToString(), (await rpc.CallAsync("eth_sendRawTransaction", "0x" + Convert.ToHexStringLower(failing.Encoded))).GetString());
+        var receipt = await Poll.Until(() => rpc.CallAsync("eth_getTransactionReceipt", failing.Hash.ToString()), r => r.ValueKind == JsonValueKind.Object,
+            TimeSpan.FromSeconds(30), "the failing swap's receipt");
+        Assert.Equal("0x0", receipt.GetProperty("status").GetString());
+        Assert.Equal("0x1", (await rpc.CallAsync("eth_getTransactionReceipt", swap.Hash.ToString())).GetProperty("status").GetString());
+        var height = receipt.GetProperty("blockNumber").GetString();
+
+        var balanceData = "0x" + Convert.ToHexStringLower(Core.Amm.AmmViews.BalanceOf) + new string('0', 24) + key.Address.ToString()[2..];
+        var balance = (await rpc.CallAsync("eth_call", new { to = token, data = balanceData }, height)).GetString();
+        Assert.Equal("0x" + Word(50 * e18 + quote), balance);
+        var reserves = (await rpc.CallAsync("eth_call", new { to = pool, data = "0x0902f1ac" }, height)).GetString();
+        Assert.Equal("0x" + Word(102 * e18) + Word(10_000 * e18 - quote) + Word(0), reserves);
+        Assert.Equal("0x" + Word(18), (await rpc.CallAsync("eth_call", new { to = token, data = "0x313ce567" }, "latest")).GetString());
+        var symbol = (await rpc.CallAsync("eth_call", new { to = token, data = "0x95d89b41" }, "latest")).GetString()!;
+        Assert.Equal("TKN", System.Text.Encoding.UTF8.GetString(Convert.FromHexString(symbol[2..])[64..67]));
+        // A call no system address answers, or to an ordinary account, returns empty data as code without that function does.
+        Assert.Equal("0x", (await rpc.CallAsync("eth_call", new { to = pool, data = "0x12345678" }, "latest")).GetString());
+        Assert.Equal("0x", (await rpc.CallAsync("eth_call", new { to = key.Address.ToString(), data = balanceData }, "latest")).GetString());
+        Assert.True((await chain.Chain.AuditSupply()).Conserved);
+    }
+}

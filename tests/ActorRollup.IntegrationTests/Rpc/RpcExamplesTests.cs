@@ -66,7 +66,13 @@ public sealed class RpcExamplesTests
         await Result("eth_getTransactionCount", "`pending` counts the sender's pending transactions that follow its nonce without a gap.", "eth_getTransactionCount", sender.Address.ToString(), "pending");
         await Result("eth_estimateGas", "A transfer: 21,000 gas, plus 16 a data byte.", "eth_estimateGas", new { from = sender.Address.ToString(), to = recipient.ToString(), value = "0xde0b6b3a7640000" });
         await Result("eth_getCode", "No contracts: always empty.", "eth_getCode", recipient.ToString(), "latest");
-        await Result("eth_call", "No contracts: always empty.", "eth_call", new { to = recipient.ToString(), data = "0x70a08231" }, "latest");
+        await Result("eth_call", "No contracts: an ordinary account answers empty data.", "eth_call", new { to = recipient.ToString(), data = "0x70a08231" }, "latest");
+        var reserves = await Result("eth_call (the pool's getReserves)",
+            "The system addresses answer read-only calls (PROTOCOL.md §12): the pool `0x…a000` Uniswap v2's `getReserves()` (native, TKN, 0) and `getAmountOut(uint256,address)`.",
+            "eth_call", new { to = Core.Amm.SystemAddresses.Pool.ToString(), data = "0x0902f1ac" }, "latest");
+        Assert.Equal(2 + 3 * 64, reserves.GetString()!.Length);
+        await Result("eth_call (TKN's balanceOf)", "TKN `0x…a001` answers ERC-20's `balanceOf(address)`, `decimals()`, `symbol()` and `name()`: account 0's 1,000,000 TKN.",
+            "eth_call", new { to = Core.Amm.SystemAddresses.Token.ToString(), data = "0x70a08231" + new string('0', 24) + sender.Address.ToString()[2..] }, "latest");
 
         // Three transfers at once: a legacy, a type-2 and a native one, so one block can hold both formats.
         var legacy = EthTransactionCodec.SignLegacy(sender, ethId, 0, 1_000_000_000, 21_000, recipient, 1_000_000_000_000_000_000UL);
