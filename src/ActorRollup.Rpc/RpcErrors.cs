@@ -41,6 +41,9 @@ public static class RpcErrors
         AdmissionReason.AmountOverflow => "value overflow: value + gas * price exceeds 128 bits",
         AdmissionReason.NonceTooFarAhead => "nonce too high",
         AdmissionReason.Unsupported => "transaction type not supported",
+        // The two below have no geth counterpart (geth has no system calls or second token): plain words.
+        AdmissionReason.InvalidCall => "invalid call to a system address",
+        AdmissionReason.InsufficientTokens => "insufficient TKN for swap or token transfer",
         _ => "transaction refused",
     };
 
