@@ -144,7 +144,7 @@ public sealed record ChainConfig
         var errors = new List<string>();
         if (!Enum.IsDefined(Ordering)) errors.Add($"Chain:Ordering {(int)Ordering} is not a policy");
         else if (!OrderingPolicies.IsImplemented(Ordering))
-            errors.Add($"Chain:Ordering {OrderingPolicies.Name(Ordering)} is not implemented yet (issue 14: fcfs and fee-priority are)");
+            errors.Add($"Chain:Ordering {OrderingPolicies.Name(Ordering)} is not implemented yet (issue 14: {OrderingPolicies.ImplementedSpellings} are)");
         if (!ChainParameters.IsValidChainId(ChainId)) errors.Add($"Chain:ChainId '{ChainId}' must be 1-32 characters of a-z, 0-9 and '-'");
         if (EthChainId > ChainParameters.MaxEthChainId) errors.Add($"Chain:EthChainId must be between 1 and {ChainParameters.MaxEthChainId} (0 = derived from Chain:ChainId)");
         if (MaxTransactionBytes < 160 || MaxTransactionBytes > 65_536) errors.Add("Chain:MaxTransactionBytes must be between 160 and 65536");

@@ -54,6 +54,24 @@ public interface IMempoolGrain : IGrainWithStringKey
     /// work: the leader executes each block on the state its previous ones leave, which excludes a transaction taken twice.</summary>
     [InternalCall, Alias("TakeBatch")] Task<PendingBatch> TakeBatch(int max, string? excludedSender = null, ulong term = 0, bool extend = false);
 
+    /// <summary>The <c>encrypted</c> policy's first step (PROTOCOL.md §12.5): what <see cref="TakeBatch"/> would take, with the
+    /// same reservations, as hashes and arrival sequences only — the leader cannot read the contents before it commits
+    /// to their order (<see cref="CommitOrder"/>). Refused (argument-out-of-bounds) on a chain with another policy.</summary>
+    [InternalCall, Alias("TakeSealedBatch")] Task<SealedBatch> TakeSealedBatch(int max, string? excludedSender = null, ulong term = 0, bool extend = false);
+
+    /// <summary>The <c>encrypted</c> policy's second step: records, durably and before anything is revealed, that the leader
+    /// of <paramref name="term"/> commits to <paramref name="order"/> (transaction hashes, at most <c>Chain:MaxTxPerBlock</c>,
+    /// none twice) for <paramref name="height"/>, then reveals the contents of the committed transactions still pending,
+    /// in the committed order. A height keeps the first order committed for it in a term: a second call for the same
+    /// height and term reveals that one again, whatever it asks (no second look at other contents). Refused
+    /// (argument-out-of-bounds) on a chain with another policy, for a height of 0, or an order beyond its bounds.</summary>
+    [InternalCall, Alias("CommitOrder")] Task<PendingBatch> CommitOrder(ulong height, ulong term, Hash32[] order);
+
+    /// <summary>The order commitments recorded for <paramref name="height"/> (one per term that committed one; usually one),
+    /// for the validators' check of an <c>encrypted</c> block and for anyone auditing it. Kept until the height is final;
+    /// empty for a final or never-committed height.</summary>
+    [PublicCall, Alias("GetOrderCommitment"), AlwaysInterleave] Task<OrderCommitment[]> GetOrderCommitment(ulong height);
+
     /// <summary>A block was committed (its record is already durable): its transactions leave the mempool and the
     /// touched accounts update. At most <see cref="PipelineLimits.MaxBlockTransactions"/> transactions and twice as
     /// many (plus one) touched accounts, addresses and accounts of equal length.</summary>
@@ -76,7 +94,8 @@ public interface IMempoolGrain : IGrainWithStringKey
     /// O(pending transactions of the sender), at most <c>Chain:MaxNonceGap</c>.</summary>
     [PublicCall, Alias("GetPendingNonce"), AlwaysInterleave] Task<ulong> GetPendingNonce(Address sender);
 
-    /// <summary>A pending (admitted, not yet committed) transaction by hash, with its arrival sequence; null otherwise.</summary>
+    /// <summary>A pending (admitted, not yet committed) transaction by hash, with its arrival sequence; null otherwise, and
+    /// under the <c>encrypted</c> policy null until its block's order is committed (its contents are sealed till then).</summary>
     [PublicCall, Alias("GetPendingTransaction"), AlwaysInterleave] Task<BlockEntry?> GetPendingTransaction(Hash32 hash);
 
     /// <summary>

@@ -22,6 +22,24 @@ public sealed record PendingBatch([property: Id(0)] Transaction[] Transactions, 
     public IReadOnlyList<BlockEntry> Entries() => Transactions.Select((t, i) => new BlockEntry(t, ArrivalSequences[i])).ToArray();
 }
 
+/// <summary>The sealed batch a leader of an <c>encrypted</c> chain takes (<c>IMempoolGrain.TakeSealedBatch</c>): the
+/// hashes and arrival sequences of the transactions it may commit to, in first-come order, without their contents.</summary>
+[GenerateSerializer, Immutable, Alias("ar.SealedBatch")]
+public sealed record SealedBatch([property: Id(0)] Hash32[] Hashes, [property: Id(1)] ulong[] ArrivalSequences)
+{
+    public int Count => Hashes.Length;
+}
+
+/// <summary>An order commitment of an <c>encrypted</c> chain (PROTOCOL.md §12.5): the leader of <see cref="Term"/> committed
+/// to <see cref="Order"/> (transaction hashes) for <see cref="Height"/> before the contents were revealed to it; recorded
+/// durably at <see cref="CommittedAtMs"/>, before the reveal.</summary>
+[GenerateSerializer, Immutable, Alias("ar.OrderCommitment")]
+public sealed record OrderCommitment(
+    [property: Id(0)] ulong Height,
+    [property: Id(1)] ulong Term,
+    [property: Id(2)] Hash32[] Order,
+    [property: Id(3)] long CommittedAtMs);
+
 /// <summary>The public mempool's view (<c>IMempoolGrain.ViewPending</c>): visible pending transactions in policy order, and
 /// the number pending in all (visible or sealed).</summary>
 [GenerateSerializer, Immutable, Alias("ar.PendingView")]

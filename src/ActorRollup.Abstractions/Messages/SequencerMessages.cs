@@ -82,6 +82,9 @@ public enum SequencerFaultKind
     FrontRun = 8,
     /// <summary>Does not attest (a committee member down).</summary>
     Offline = 9,
+    /// <summary>Under the encrypted policy: after the reveal, appends a transaction of its own (admitted, so with a real
+    /// arrival sequence) to its next block, outside the order it committed to.</summary>
+    BackRunAfterReveal = 13,
 }
 
 [GenerateSerializer, Immutable, Alias("ar.SequencerFault")]

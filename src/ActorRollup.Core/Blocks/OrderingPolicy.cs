@@ -45,10 +45,20 @@ public static class OrderingPolicies
         return false;
     }
 
-    /// <summary>Whether the chain can run <paramref name="policy"/> yet: fcfs and fee-priority. The three MEV policies are
-    /// named (their spellings are fixed by issue 14) but refused by configuration until their rules, records and
-    /// validator checks land — a chain never runs one as a stand-in for another.</summary>
-    public static bool IsImplemented(OrderingPolicy policy) => policy is OrderingPolicy.Fcfs or OrderingPolicy.FeePriority;
+    /// <summary>Whether the chain can run <paramref name="policy"/> yet: fcfs, fee-priority and encrypted. The other MEV
+    /// policies are named (their spellings are fixed by issue 14) but refused by configuration until their rules, records
+    /// and validator checks land — a chain never runs one as a stand-in for another.</summary>
+    public static bool IsImplemented(OrderingPolicy policy) => policy is OrderingPolicy.Fcfs or OrderingPolicy.FeePriority or OrderingPolicy.Encrypted;
+
+    /// <summary>The spellings of the policies a chain can run, for messages: "fcfs, fee-priority and encrypted".</summary>
+    public static string ImplementedSpellings
+    {
+        get
+        {
+            var names = All.Where(IsImplemented).Select(Name).ToList();
+            return names.Count == 1 ? names[0] : string.Join(", ", names.Take(names.Count - 1)) + " and " + names[^1];
+        }
+    }
 
     /// <summary>The spellings, for messages: "fcfs, fee-priority, builder-auction, express-lane or encrypted".</summary>
     public static string Spellings => string.Join(", ", All.Take(All.Count - 1).Select(Name)) + " or " + Name(All[^1]);

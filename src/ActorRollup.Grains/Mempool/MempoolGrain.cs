@@ -35,6 +35,10 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
     private readonly ILogger<MempoolGrain> _log;
     private ChainParameters? _rules;
     private RecordStore<AdmissionBatch> _batches = null!;
+    private RecordStore<OrderCommitments> _orders = null!;
+    private readonly Dictionary<ulong, OrderCommitment[]> _orderCache = [];  // encrypted: commitments of heights not yet final
+    private readonly HashSet<Hash32> _revealed = [];                          // encrypted: pending transactions whose order is committed
+    private ulong _ordersFromEarlierUpTo;                                     // heights an earlier activation may have committed orders at
 
     private sealed record Pending(Transaction Tx, ulong Sequence, long AdmittedAtMs, long BatchId);
 
@@ -71,7 +75,9 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _batches = new RecordStore<AdmissionBatch>(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Rollup), this.GetGrainId());
+        var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Rollup);
+        _batches = new RecordStore<AdmissionBatch>(storage, this.GetGrainId());
+        _orders = new RecordStore<OrderCommitments>(storage, this.GetGrainId());
         if (_state.State.Config is null) return;
         // Recovery: reload every live admission batch; transactions the chain has committed since are dropped.
         var loaded = new List<(AdmissionBatch Batch, long Id)>();
@@ -83,6 +89,8 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         var senders = loaded.SelectMany(b => b.Batch.Transactions).Select(t => t.Sender).Distinct().ToArray();
         await LoadAccounts(senders);
         var head = await GrainFactory.Chain(ChainId).GetHead();
+        // A leader may have committed an order one height past the head, its block never appended.
+        _ordersFromEarlierUpTo = head.Height + (ulong)Math.Max(1, Config.PipelineDepth);
         int committed = 0;
         foreach (var (batch, id) in loaded)
         {
@@ -284,6 +292,7 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
     private Pending? Remove(Hash32 hash)
     {
         if (!_pending.Remove(hash, out var p)) return null;
+        _revealed.Remove(hash);
         var tx = p.Tx;
         // Its sender's last reserved transaction leaves: the committed account nonce takes over.
         if (_reserved.Remove(p.Sequence) && _reservedNext.TryGetValue(tx.Sender, out var next) && next == tx.Nonce + 1) _reservedNext.Remove(tx.Sender);
@@ -313,6 +322,23 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
     {
         if (max < 0) throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds, $"TakeBatch: max {max} is negative");
         if (_state.State.Config is null) return Task.FromResult(new PendingBatch([], []));
+        var taken = Select(max, excludedSender, term, extend);
+        return Task.FromResult(new PendingBatch(taken.Select(p => p.Tx).ToArray(), taken.Select(p => p.Sequence).ToArray()));
+    }
+
+    public Task<SealedBatch> TakeSealedBatch(int max, string? excludedSender = null, ulong term = 0, bool extend = false)
+    {
+        if (max < 0) throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds, $"TakeSealedBatch: max {max} is negative");
+        if (_state.State.Config is null) return Task.FromResult(new SealedBatch([], []));
+        RequireEncrypted("TakeSealedBatch");
+        var taken = Select(max, excludedSender, term, extend);
+        return Task.FromResult(new SealedBatch(taken.Select(p => p.Tx.Hash).ToArray(), taken.Select(p => p.Sequence).ToArray()));
+    }
+
+    /// <summary>The next batch in policy order (TakeBatch's selection): executable transactions only (each sender's
+    /// nonces without a gap), after those reserved for the term's blocks in flight when <paramref name="extend"/>.</summary>
+    private List<Pending> Select(int max, string? excludedSender, ulong term, bool extend)
+    {
         // Reservations: a fresh take (or a newer term's) releases them; an older term's take neither uses nor makes any.
         bool reserve = term > 0 && term >= _reservedTerm;
         if (reserve && (!extend || term > _reservedTerm)) ReleaseReservations();
@@ -320,13 +346,12 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
         bool skipReserved = reserve && extend;
         max = Math.Min(max, Config.MaxTxPerBlock); // clamped: no block holds more
         Address? excluded = excludedSender is not null && Address.TryParse(excludedSender, out var parsed) ? parsed : null;
-        var txs = new List<Transaction>(Math.Min(max, _pending.Count));
-        var seqs = new List<ulong>(txs.Capacity);
+        var taken = new List<Pending>(Math.Min(max, _pending.Count));
         var nextNonce = new Dictionary<Address, ulong>();
         // The core's ordering policy: the queue is sorted by TxOrdering's comparison for the chain's policy.
         foreach (var (_, sequence) in Queue)
         {
-            if (txs.Count >= max) break;
+            if (taken.Count >= max) break;
             if (skipReserved && _reserved.Contains(sequence)) continue; // in a block still being attested
             var p = _pending[_bySequence[sequence]];
             var tx = p.Tx;
@@ -336,15 +361,88 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
                     : _accounts.TryGetValue(tx.Sender, out var a) ? a.Nonce : 0;
             if (tx.Nonce != expected) continue; // a gap: it waits for the missing nonce
             nextNonce[tx.Sender] = expected + 1;
-            txs.Add(tx);
-            seqs.Add(p.Sequence);
+            taken.Add(p);
         }
         if (reserve)
         {
-            foreach (var seq in seqs) _reserved.Add(seq);
+            foreach (var p in taken) _reserved.Add(p.Sequence);
             foreach (var (sender, next) in nextNonce) _reservedNext[sender] = next;
         }
-        return Task.FromResult(new PendingBatch(txs.ToArray(), seqs.ToArray()));
+        return taken;
+    }
+
+    private void RequireEncrypted(string method)
+    {
+        if (Config.Ordering != OrderingPolicy.Encrypted)
+            throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds,
+                $"{method}: chain {ChainId} orders {OrderingPolicies.Name(Config.Ordering)}, not encrypted");
+    }
+
+    // ---------------------------------------------------------------- order commitments (encrypted policy)
+
+    public async Task<PendingBatch> CommitOrder(ulong height, ulong term, Hash32[] order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        if (_state.State.Config is null) return new PendingBatch([], []);
+        RequireEncrypted("CommitOrder");
+        if (height == 0) throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds, "CommitOrder: height 0 is genesis");
+        if (EncryptedOrder.CheckCommitment(order, Config.MaxTxPerBlock) is { } bad)
+            throw new CallRefusedException(CallRefusal.ArgumentOutOfBounds, "CommitOrder: " + bad);
+        var commitments = await CommitmentsAt(height, forWrite: true);
+        var commitment = commitments.FirstOrDefault(c => c.Term == term);
+        if (commitment is null)
+        {
+            // Durable before anything is revealed: the commitment is what the validators hold the block to.
+            commitment = new OrderCommitment(height, term, order, NowMs);
+            var all = commitments.Append(commitment).ToArray();
+            await _orders.WriteAsync(OrderKey(height), new OrderCommitments { ByTerm = all });
+            _orderCache[height] = all;
+        }
+        var txs = new List<Transaction>(commitment.Order.Length);
+        var seqs = new List<ulong>(commitment.Order.Length);
+        foreach (var hash in commitment.Order)
+        {
+            if (!_pending.TryGetValue(hash, out var p)) continue; // committed meanwhile, or never admitted: nothing to reveal
+            txs.Add(p.Tx);
+            seqs.Add(p.Sequence);
+            _revealed.Add(hash);
+        }
+        return new PendingBatch(txs.ToArray(), seqs.ToArray());
+    }
+
+    public async Task<OrderCommitment[]> GetOrderCommitment(ulong height)
+    {
+        if (_state.State.Config is null || height == 0 || height <= _state.State.OrdersClearedThrough) return [];
+        return await CommitmentsAt(height, forWrite: false);
+    }
+
+    private static string OrderKey(ulong height) => $"order-{height}";
+
+    private async Task<OrderCommitment[]> CommitmentsAt(ulong height, bool forWrite)
+    {
+        if (_orderCache.TryGetValue(height, out var cached)) return cached;
+        var record = await _orders.ReadAsync(OrderKey(height), forWrite);
+        var found = record?.ByTerm ?? [];
+        if (forWrite || found.Length > 0) _orderCache[height] = found;
+        return found;
+    }
+
+    /// <summary>Clears the order commitments of heights now final: those this activation knows, and every height an
+    /// earlier activation may have left one at (up to the head it started from).</summary>
+    private async Task ClearFinalOrders(ulong finalizedHeight)
+    {
+        var cleared = _state.State.OrdersClearedThrough;
+        if (finalizedHeight <= cleared || (_orderCache.Count == 0 && _ordersFromEarlierUpTo <= cleared)) return;
+        var heights = _orderCache.Keys.Where(h => h <= finalizedHeight).ToList();
+        for (var h = cleared + 1; h <= Math.Min(finalizedHeight, _ordersFromEarlierUpTo); h++)
+            if (!_orderCache.ContainsKey(h)) heights.Add(h);
+        foreach (var h in heights)
+        {
+            if (_orderCache.TryGetValue(h, out var c)) foreach (var o in c) foreach (var hash in o.Order) _revealed.Remove(hash);
+            await _orders.ClearAsync(OrderKey(h));
+            _orderCache.Remove(h);
+        }
+        _state.State.OrdersClearedThrough = finalizedHeight;
     }
 
     private void ReleaseReservations()
@@ -386,8 +484,14 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
     /// (beyond any rollback): the head record first, so a batch it names always exists.</summary>
     private async Task DropFinalBatches(ulong finalizedHeight)
     {
+        var ordersCleared = _state.State.OrdersClearedThrough;
+        await ClearFinalOrders(finalizedHeight);
         var final = _batchRetireAt.Where(kv => kv.Value <= finalizedHeight && !_batchLive.ContainsKey(kv.Key)).Select(kv => kv.Key).ToList();
-        if (final.Count == 0) return;
+        if (final.Count == 0)
+        {
+            if (_state.State.OrdersClearedThrough != ordersCleared) await _state.WriteStateAsync();
+            return;
+        }
         foreach (var id in final)
         {
             _state.State.LiveBatches.Remove(id);
@@ -485,7 +589,10 @@ public sealed class MempoolGrain : Grain, IMempoolGrain
     }
 
     public Task<BlockEntry?> GetPendingTransaction(Hash32 hash) =>
-        Task.FromResult(_pending.TryGetValue(hash, out var p) ? new BlockEntry(p.Tx, p.Sequence) : null);
+        Task.FromResult(_pending.TryGetValue(hash, out var p) && !IsSealed(hash) ? new BlockEntry(p.Tx, p.Sequence) : null);
+
+    /// <summary>Under the encrypted policy a pending transaction's contents stay sealed until its order is committed.</summary>
+    private bool IsSealed(Hash32 hash) => _state.State.Config is { Ordering: OrderingPolicy.Encrypted } && !_revealed.Contains(hash);
 
     public Task<MempoolStats> GetStats()
     {

@@ -1,4 +1,5 @@
 using ActorRollup.Abstractions.Config;
+using ActorRollup.Abstractions.Messages;
 using ActorRollup.Core.Transactions;
 
 namespace ActorRollup.Grains.Mempool;
@@ -16,6 +17,16 @@ public sealed class MempoolState
     [Id(5)] public ulong Refused { get; set; }
     [Id(6)] public ulong Committed { get; set; }
     [Id(7)] public ulong Requeued { get; set; }
+    /// <summary>Order commitments (encrypted policy) of heights up to here are final and cleared.</summary>
+    [Id(8)] public ulong OrdersClearedThrough { get; set; }
+}
+
+/// <summary>The order commitments of one height (encrypted policy), one per term that committed one: its own record,
+/// written before the committed contents are revealed.</summary>
+[GenerateSerializer, Alias("ar.OrderCommitments")]
+public sealed class OrderCommitments
+{
+    [Id(0)] public OrderCommitment[] ByTerm { get; init; } = [];
 }
 
 /// <summary>One admission batch, written once when admitted: the write-ahead record that makes admission durable.</summary>

@@ -206,9 +206,22 @@ public sealed partial class SequencerGrain
             if (_term != term || Crashed || !HasRoom(term)) return false;
         }
         var extend = _pipeline.Count > 0;
-        var batch = await GrainFactory.Mempool(ChainId).TakeBatch(config.MaxTxPerBlock,
-            _fault.Kind == SequencerFaultKind.Censor ? _fault.Target : null, term.Term, extend);
+        var censored = _fault.Kind == SequencerFaultKind.Censor ? _fault.Target : null;
+        var height = Tip().Height + 1;
+        PendingBatch batch;
+        if (config.Ordering == OrderingPolicy.Encrypted)
+        {
+            // Commit-reveal (PROTOCOL.md §12.5): the order is committed on the sealed batch, the contents come after.
+            var mempool = GrainFactory.Mempool(ChainId);
+            var sealedBatch = await mempool.TakeSealedBatch(config.MaxTxPerBlock, censored, term.Term, extend);
+            if (_term != term || Crashed || !HasRoom(term) || extend != _pipeline.Count > 0 || Tip().Height + 1 != height) return false;
+            batch = await mempool.CommitOrder(height, term.Term, sealedBatch.Hashes);
+            if (_fault.Kind == SequencerFaultKind.BackRunAfterReveal && batch.Count > 0) batch = await BackRunAfterReveal(batch, Tip().State);
+        }
+        else batch = await GrainFactory.Mempool(ChainId).TakeBatch(config.MaxTxPerBlock, censored, term.Term, extend);
         if (_term != term || Crashed || !HasRoom(term) || extend != _pipeline.Count > 0) return false;
+        // An encrypted block goes at the height its order was committed for (the next call there reveals the same order).
+        if (config.Ordering == OrderingPolicy.Encrypted && Tip().Height + 1 != height) return false;
         var (tipHeight, tipHash, tipState) = Tip();
         var (block, postState) = BuildBlock(term, tipHeight + 1, tipHash, tipState, batch);
         _lastProposedAt = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -383,6 +396,18 @@ public sealed partial class SequencerGrain
     }
 
     /// <summary>The insider's front-run: a transfer signed with load-test account 0's key, never admitted.</summary>
+    /// <summary>The fault the encrypted policy exists to stop: having read the revealed contents, the leader writes a
+    /// transaction of its own, has it admitted (so it carries a real, later arrival sequence and passes the first-come
+    /// check) and appends it to the block — outside the order it committed to.</summary>
+    private async Task<PendingBatch> BackRunAfterReveal(PendingBatch revealed, StateTree parentState)
+    {
+        var tx = FrontRunTransaction(parentState);
+        var admitted = (await GrainFactory.Mempool(ChainId).AdmitVerified([tx]))[0];
+        if (!admitted.Admitted) return revealed;
+        ConsumeOnceFault(SequencerFaultKind.BackRunAfterReveal);
+        return new PendingBatch([.. revealed.Transactions, tx], [.. revealed.ArrivalSequences, admitted.ArrivalSequence]);
+    }
+
     private Transaction FrontRunTransaction(StateTree parentState)
     {
         using var key = SigningKey.Derive(_loadTestSeed ?? Abstractions.Config.ChainGenesis.DefaultLoadTestSeed, 0);

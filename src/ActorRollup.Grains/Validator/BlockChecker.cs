@@ -9,7 +9,11 @@ namespace ActorRollup.Grains.Validator;
 
 /// <summary>What a validator needs from the rest of the chain to judge a block: the committee, the leader of a
 /// term, the admission records. Fetched by the grain; the judgement itself is pure.</summary>
-public sealed record BlockContext(CommitteeSeat[] Committee, string? LegitimateLeader, AdmissionRecord[] Admissions);
+public sealed record BlockContext(CommitteeSeat[] Committee, string? LegitimateLeader, AdmissionRecord[] Admissions)
+{
+    /// <summary>Encrypted policy: the order committed for the block's height and term before the reveal (null: none).</summary>
+    public Core.Primitives.Hash32[]? CommittedOrder { get; init; }
+}
 
 /// <summary>The verdict on one block: the honest post-state, and the first fault found (None when sound).</summary>
 public sealed record BlockVerdict(StateTree PostState, BlockFault Violation, string Detail);
@@ -18,7 +22,7 @@ public sealed record BlockVerdict(StateTree PostState, BlockFault Violation, str
 /// Everything PROTOCOL.md §8 asks a validator to check about a committed block, against its own pre-state:
 /// transaction signatures, execution and the state root, the transaction root, the quorum certificate, the
 /// leader's legitimacy for that height and term, and the ordering policy (arrival sequences in policy order, every
-/// transaction with an admission record). The block rules themselves are the core's (<see cref="BlockRules"/>,
+/// transaction with an admission record; under encrypted, the order committed before the reveal). The block rules themselves are the core's (<see cref="BlockRules"/>,
 /// <see cref="TxOrdering"/>); execution and transaction signatures are the validator's own. Deterministic; signature
 /// checks go through the per-silo memo.
 /// </summary>
@@ -52,6 +56,7 @@ public static class BlockChecker
         if (!(check = BlockRules.CheckCertificate(committed.Certificate, header.Hash, new Committee(context.Committee), memo.Verifier, out _)).Ok)
             return Verdict(check);
         if (!(check = TxOrdering.CheckAdmitted(block.Entries, context.Admissions, config.Ordering, config.ToChainParameters().BaseFeePerGas)).Ok) return Verdict(check);
+        if (config.Ordering == OrderingPolicy.Encrypted && !(check = EncryptedOrder.Check(block.Entries, context.CommittedOrder)).Ok) return Verdict(check);
         return Verdict(BlockRules.CheckStateRoot(header, result.PostState.Root));
     }
 

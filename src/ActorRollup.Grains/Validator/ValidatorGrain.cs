@@ -296,7 +296,10 @@ public sealed class ValidatorGrain : Grain, IValidatorGrain
         var admissions = committed.Block.Entries.Count == 0
             ? []
             : await GrainFactory.Mempool(ChainId).GetAdmissions(committed.Block.Entries.Select(e => e.Transaction.Hash).ToArray());
-        return new BlockContext(committee, leader, admissions);
+        Hash32[]? committedOrder = null;
+        if (S.Config?.Ordering == OrderingPolicy.Encrypted && committed.Block.Entries.Count > 0)
+            committedOrder = (await GrainFactory.Mempool(ChainId).GetOrderCommitment(header.Height)).FirstOrDefault(c => c.Term == header.Term)?.Order;
+        return new BlockContext(committee, leader, admissions) { CommittedOrder = committedOrder };
     }
 
     // ---------------------------------------------------------------- challenges

@@ -129,7 +129,7 @@ public static class LoadTestCommand
             var drainTime = parse.GetValue(drain);
             var orderingText = parse.GetValue(ordering)!;
             if (!OrderingPolicies.TryParse(orderingText, out var policy)) return Cli.Fail(stderr, $"--ordering must be {OrderingPolicies.Spellings}, got '{orderingText}'");
-            if (!OrderingPolicies.IsImplemented(policy)) return Cli.Fail(stderr, $"--ordering {orderingText} is not implemented yet (fcfs and fee-priority are)");
+            if (!OrderingPolicies.IsImplemented(policy)) return Cli.Fail(stderr, $"--ordering {orderingText} is not implemented yet ({OrderingPolicies.ImplementedSpellings} are)");
             var formatText = parse.GetValue(txFormat);
             if (!LoadTestTxFormats.TryParse(formatText, out var format)) return Cli.Fail(stderr, $"--tx-format must be native or eth, got '{formatText}'");
             if (!Core.Scheduling.ScheduleAlgorithms.TryParse(parse.GetValue(schedule)!, out _)) return Cli.Fail(stderr, $"--schedule must be weighted-round-robin or stake-lottery");
